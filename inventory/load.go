@@ -1,0 +1,302 @@
+package inventory
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// MaxFileSize bounds one inventory file: a real one is a few kilobytes, and a
+// runaway file must not stall CI.
+const MaxFileSize = 4 << 20
+
+// Files are the inventory files read by Load, by path, for printing
+// diagnostics with their source lines. Credential-looking values are masked.
+type Files map[string]*hcl.File
+
+// folder is the top level of one environment folder, all files merged.
+type folder struct {
+	Environments     []*Environment     `hcl:"environment,block"`
+	WorkloadClusters []*WorkloadCluster `hcl:"workload_cluster,block"`
+	HAClusters       []*HACluster       `hcl:"ha_cluster,block"`
+}
+
+// Load reads every environment folder under dir (or only the named ones),
+// decodes, defaults and validates them. The inventory is nil when the
+// diagnostics hold an error; warnings come back with a usable inventory.
+// Paths in diagnostics are dir joined with the file's name, so a relative dir
+// gives relative paths.
+func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
+	parser := hclparse.NewParser()
+	files := Files{}
+	envDirs, diags := environmentDirs(dir, only)
+	inv := &Inventory{}
+	for _, envDir := range envDirs {
+		env, ds := loadEnvironment(parser, files, envDir)
+		diags = append(diags, ds...)
+		if env != nil {
+			inv.Environments = append(inv.Environments, env)
+		}
+	}
+	if diags.HasErrors() {
+		return nil, files, diags
+	}
+	diags = append(diags, validate(inv)...)
+	if diags.HasErrors() {
+		return nil, files, diags
+	}
+	return inv, files, diags
+}
+
+// environmentDirs lists the environment folders of dir in name order.
+func environmentDirs(dir string, only []string) ([]string, hcl.Diagnostics) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the inventory folder", err)}
+	}
+	var diags hcl.Diagnostics
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		switch {
+		case strings.HasPrefix(name, "."):
+			continue
+		case isDir(path):
+			names = append(names, name)
+		case strings.HasSuffix(name, ".hcl"):
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Inventory file outside an environment folder",
+				Detail:   fmt.Sprintf("%q is not inside an environment folder, so no environment would read it. Move it to %s/<env>/.", path, dir),
+				Subject:  &hcl.Range{Filename: path},
+			})
+		}
+	}
+	if len(only) == 0 {
+		if len(names) == 0 {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "No environments",
+				Detail:   fmt.Sprintf("The inventory folder %q has no environment folders; each environment is a folder of .hcl files.", dir),
+				Subject:  &hcl.Range{Filename: dir},
+			})
+		}
+		return joinAll(dir, names), diags
+	}
+	var picked []string
+	for _, want := range slices.Sorted(slices.Values(slices.Compact(slices.Sorted(slices.Values(only))))) {
+		if slices.Contains(names, want) {
+			picked = append(picked, want)
+			continue
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown environment",
+			Detail:   fmt.Sprintf("There is no environment folder %q in %q.%s", want, dir, didYouMean(want, names)),
+		})
+	}
+	return joinAll(dir, picked), diags
+}
+
+// loadEnvironment parses and decodes one environment folder and applies
+// defaults. It returns nil when the folder could not be decoded.
+func loadEnvironment(parser *hclparse.Parser, files Files, dir string) (*Environment, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	name := filepath.Base(dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the environment folder", err)}
+	}
+	var parsed []*hcl.File
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		f, ds := parseFile(parser, files, filepath.Join(dir, e.Name()))
+		diags = append(diags, ds...)
+		if f != nil {
+			parsed = append(parsed, f)
+		}
+	}
+	if len(parsed) == 0 && !diags.HasErrors() {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Empty environment folder",
+			Detail:   fmt.Sprintf("The environment folder %q has no .hcl files; it needs at least the environment %q block.", dir, name),
+			Subject:  &hcl.Range{Filename: dir},
+		})
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	var top folder
+	diags = append(diags, gohcl.DecodeBody(hcl.MergeFiles(parsed), nil, &top)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	switch len(top.Environments) {
+	case 0:
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing environment block",
+			Detail:   fmt.Sprintf("The folder %q needs exactly one environment %q block in one of its files.", dir, name),
+			Subject:  &hcl.Range{Filename: parsed[0].Body.MissingItemRange().Filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		})
+	case 1:
+	default:
+		first := top.Environments[0]
+		for _, dup := range top.Environments[1:] {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate environment block",
+				Detail:   fmt.Sprintf("An environment folder holds exactly one environment block; %q was already declared at %s.", first.Name, first.DeclRange),
+				Subject:  dup.DeclRange.Ptr(),
+			})
+		}
+		return nil, diags
+	}
+	env := top.Environments[0]
+	env.Dir = dir
+	env.WorkloadClusters = top.WorkloadClusters
+	env.HAClusters = top.HAClusters
+	applyDefaults(env)
+	return env, diags
+}
+
+// parseFile reads, screens for credentials and parses one inventory file.
+func parseFile(parser *hclparse.Parser, files Files, path string) (*hcl.File, hcl.Diagnostics) {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
+	case info.IsDir():
+		return nil, hcl.Diagnostics{pathError(path, "Inventory file is a directory", fmt.Errorf("%s is a directory; .hcl names are reserved for inventory files", path))}
+	case info.Size() > MaxFileSize:
+		return nil, hcl.Diagnostics{pathError(path, "Inventory file too large", fmt.Errorf("%s has %d bytes; an inventory file may have at most %d", path, info.Size(), MaxFileSize))}
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
+	}
+	masked, diags := screenSecrets(path, src)
+	f, ds := parser.ParseHCL(masked, path)
+	files[path] = f
+	if f == nil {
+		// The parser keeps a file even when it fails; this is only defensive.
+		files[path] = &hcl.File{Bytes: masked}
+	}
+	diags = append(diags, ds...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return f, diags
+}
+
+// applyDefaults fills in every default of the contract, so renderers never
+// repeat them.
+func applyDefaults(env *Environment) {
+	setDefault(&env.DeploymentName, env.DeploymentNameRange, "mattermost-central-command-control")
+	tf := &env.Terraform
+	setDefault(&tf.StateRegion, tf.StateRegionRange, env.Region)
+	setDefault(&tf.ModuleSource, tf.ModuleSourceRange, "git::https://github.com/mattermost/mattermost-cloud-monitoring.git//aws")
+	setDefault(&env.Network.APIAccess, env.Network.APIAccessRange, APIPrivate)
+	setDefault(&env.Cluster.VolumeSizeGB, env.Cluster.VolumeSizeGBRange, 50)
+	g := &env.GitOps
+	setDefault(&g.Revision, g.RevisionRange, "main")
+	setDefault(&g.ArgoCDNamespace, g.ArgoCDNamespaceRange, "argocd")
+	setDefault(&g.Project, g.ProjectRange, "default")
+
+	if env.Federation == nil {
+		env.Federation = &Federation{DeclRange: env.DeclRange}
+	}
+	fed := env.Federation
+	setDefault(&fed.ScrapeInterval, fed.ScrapeIntervalRange, "15s")
+	setDefault(&fed.ScrapeTimeout, fed.ScrapeTimeoutRange, "10s")
+	setDefault(&fed.Match, fed.MatchRange, []string{`{job="prometheus"}`, `{__name__=~"job:.*"}`})
+
+	for _, app := range env.Apps {
+		setDefault(&app.Enabled, app.EnabledRange, true)
+		setDefault(&app.Visibility, app.VisibilityRange, VisibilityPrivate)
+		if d, ok := KnownApps[app.Name]; ok {
+			app.Known = true
+			setDefault(&app.Chart, app.ChartRange, d.Chart)
+			setDefault(&app.Repository, app.RepositoryRange, d.Repository)
+			setDefault(&app.Namespace, app.NamespaceRange, d.Namespace)
+		}
+		setDefault(&app.Release, app.ReleaseRange, "mattermost-cm-"+app.Name)
+	}
+	slices.SortStableFunc(env.Apps, func(a, b *App) int { return cmp.Compare(a.Name, b.Name) })
+
+	for _, wc := range env.WorkloadClusters {
+		setDefault(&wc.Federate, wc.FederateRange, true)
+		setDefault(&wc.PrometheusURL, wc.PrometheusURLRange, fmt.Sprintf("http://%s.prometheus.%s:80", wc.ID, env.DNS.PrivateDomain))
+	}
+	slices.SortStableFunc(env.WorkloadClusters, func(a, b *WorkloadCluster) int { return cmp.Compare(a.ID, b.ID) })
+
+	for _, c := range env.HAClusters {
+		applyHADefaults(c)
+	}
+	slices.SortStableFunc(env.HAClusters, func(a, b *HACluster) int { return cmp.Compare(a.Name, b.Name) })
+}
+
+func applyHADefaults(c *HACluster) {
+	setDefault(&c.ClusterName, c.ClusterNameRange, c.Name)
+	setDefault(&c.SSHTunnels, c.SSHTunnelsRange, true)
+	// An unparsable version is reported by validation; the zero version
+	// keeps the defaults below well defined meanwhile.
+	c.Version, _ = ParseVersion(c.MattermostVersion)
+	setDefault(&c.GossipEncryption, c.GossipEncryptionRange, c.Version.HasGossipSettings())
+	setDefault(&c.GossipPort, c.GossipPortRange, 8074)
+	setDefault(&c.StreamingPort, c.StreamingPortRange, 8075)
+	setDefault(&c.SSHPort, c.SSHPortRange, 22)
+	setDefault(&c.TunnelUser, c.TunnelUserRange, "mattermost")
+	setDefault(&c.TunnelUserHome, c.TunnelUserHomeRange, "/home/"+c.TunnelUser)
+	setDefault(&c.ServiceUser, c.ServiceUserRange, "mattermost")
+	setDefault(&c.ServiceName, c.ServiceNameRange, "mattermost")
+	setDefault(&c.InstallDir, c.InstallDirRange, "/opt/mattermost")
+	setDefault(&c.TunnelPorts, c.TunnelPortsRange, PortsOrdinal)
+	setDefault(&c.TunnelPortBase, c.TunnelPortBaseRange, 18000)
+	for i, n := range c.Nodes {
+		setDefault(&n.Ordinal, n.OrdinalRange, i+1)
+	}
+	slices.SortStableFunc(c.Nodes, func(a, b *Node) int { return cmp.Compare(a.Ordinal, b.Ordinal) })
+}
+
+// setDefault sets *v to def when the inventory does not write the
+// attribute; a written value, even an empty one, is left for validation.
+func setDefault[T any](v *T, written hcl.Range, def T) {
+	if !set(written) {
+		*v = def
+	}
+}
+
+func pathError(path, summary string, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   err.Error(),
+		Subject:  &hcl.Range{Filename: path},
+	}
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
+}
+
+func joinAll(dir string, names []string) []string {
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(dir, n)
+	}
+	return paths
+}

@@ -1,0 +1,16 @@
+package render
+
+import "io/fs"
+
+// A File is one rendered output, relative to out/.
+type File struct {
+	Path string      // slash-separated, relative to out/, e.g. "prod/ha/acme/mm1/apply.sh"
+	Mode fs.FileMode // 0644, or 0755 for scripts
+	Data []byte
+}
+
+// Modes of rendered files.
+const (
+	ModeFile   fs.FileMode = 0o644
+	ModeScript fs.FileMode = 0o755
+)
