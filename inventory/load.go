@@ -45,9 +45,8 @@ func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
 			inv.Environments = append(inv.Environments, env)
 		}
 	}
-	if diags.HasErrors() {
-		return nil, files, diags
-	}
+	// Environments that decoded are validated even when another one (or an
+	// unknown attribute) failed, so one run reports every problem.
 	diags = append(diags, validate(inv)...)
 	if diags.HasErrors() {
 		return nil, files, diags
@@ -139,8 +138,9 @@ func loadEnvironment(parser *hclparse.Parser, files Files, dir string) (*Environ
 	}
 
 	var top folder
-	diags = append(diags, gohcl.DecodeBody(hcl.MergeFiles(parsed), nil, &top)...)
-	if diags.HasErrors() {
+	decodeDiags := gohcl.DecodeBody(hcl.MergeFiles(parsed), nil, &top)
+	diags = append(diags, decodeDiags...)
+	if !onlyUnknownNames(decodeDiags) {
 		return nil, diags
 	}
 	switch len(top.Environments) {
@@ -172,6 +172,18 @@ func loadEnvironment(parser *hclparse.Parser, files Files, dir string) (*Environ
 	return env, diags
 }
 
+// onlyUnknownNames reports whether every error of a decode is a misspelt or
+// unknown name: such errors leave every known field decoded, so validating
+// the rest still finds real problems instead of follow-on noise.
+func onlyUnknownNames(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary != "Unsupported argument" && d.Summary != "Unsupported block type" {
+			return false
+		}
+	}
+	return true
+}
+
 // parseFile reads, screens for credentials and parses one inventory file.
 func parseFile(parser *hclparse.Parser, files Files, path string) (*hcl.File, hcl.Diagnostics) {
 	info, err := os.Stat(path)
@@ -188,6 +200,12 @@ func parseFile(parser *hclparse.Parser, files Files, path string) (*hcl.File, hc
 		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
 	}
 	masked, diags := screenSecrets(path, src)
+	if diags.HasErrors() {
+		// Parsing the masked text would only add errors about the mask;
+		// the masked bytes are kept so diagnostics can quote their lines.
+		files[path] = &hcl.File{Bytes: masked}
+		return nil, diags
+	}
 	f, ds := parser.ParseHCL(masked, path)
 	files[path] = f
 	if f == nil {

@@ -1,0 +1,34 @@
+# fleetgen: render the example inventory and run every test.
+GO       ?= go
+BIN      := bin/fleetgen
+FUZZTIME ?= 20s
+
+.PHONY: all build render check validate test vet fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/fleetgen
+
+## render: render environments/ into out/ (commit the result)
+render: build
+	./$(BIN) render
+
+## check: fail (exit 2) when out/ is not what environments/ renders
+check: build
+	./$(BIN) check
+
+validate: build
+	./$(BIN) validate
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+
+## test: every test, including the real-program checks and a bounded fuzz run
+test: vet
+	$(GO) test -count=1 ./...
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./inventory/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mattermost/fleetgen/render"
+)
+
+type checkOptions struct {
+	*globalOptions
+	format string
+}
+
+func newCheckCommand(g *globalOptions) *cobra.Command {
+	o := &checkOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Fail when out/ differs from what the inventory renders",
+		Long: `check renders the inventory in memory and compares it with out/: modified,
+missing and orphaned files, shown as a unified diff. It writes nothing.
+Exit codes: 0 clean, 1 error, 2 drift.
+
+--format github prints workflow annotations on stdout and appends a
+Markdown summary to $GITHUB_STEP_SUMMARY (or prints it when that is unset).`,
+		Example: `  fleetgen check
+  fleetgen check --format json
+  fleetgen check --format github`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github")
+	return cmd
+}
+
+func (o *checkOptions) run(cmd *cobra.Command) error {
+	switch o.format {
+	case "text", "json", "github":
+	default:
+		return fmt.Errorf("unknown --format %q: use text, json or github", o.format)
+	}
+	inv, err := o.load(cmd)
+	if err != nil {
+		return err
+	}
+	files, err := render.Render(inv)
+	if err != nil {
+		return err
+	}
+	drift, err := render.Check(o.outDir, files, render.CheckOptions{Envs: o.envs})
+	if err != nil {
+		return err
+	}
+	if err := o.print(cmd.OutOrStdout(), drift); err != nil {
+		return err
+	}
+	if !drift.Clean() {
+		return exitCode(exitDrift)
+	}
+	return nil
+}
+
+func (o *checkOptions) print(stdout io.Writer, drift *render.Drift) error {
+	switch o.format {
+	case "json":
+		return drift.WriteJSON(stdout)
+	case "github":
+		path := os.Getenv("GITHUB_STEP_SUMMARY")
+		if path == "" {
+			return drift.WriteGitHub(stdout, stdout)
+		}
+		summary, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return err
+		}
+		err = drift.WriteGitHub(stdout, summary)
+		if cerr := summary.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	default:
+		return drift.WriteText(stdout)
+	}
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mattermost/fleetgen/inventory"
+)
+
+// Exit codes of the contract (outputs.md).
+const (
+	exitOK    = 0
+	exitError = 1
+	exitDrift = 2
+)
+
+// exitCode lets a command choose its exit code without printing an error:
+// what went wrong has already been said (diagnostics, a drift report).
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// Main runs fleetgen with os.Args and returns the process exit code.
+func Main() int {
+	return run(os.Args[1:], os.Stdout, os.Stderr)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	var code exitCode
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
+	default:
+		fmt.Fprintf(stderr, "fleetgen: %v\n", err)
+		return exitError
+	}
+}
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	inventoryDir string
+	outDir       string
+	envs         []string
+	strict       bool
+}
+
+func newRootCommand() *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "fleetgen",
+		Short: "Render a Mattermost fleet's configuration from its inventory",
+		Long: `fleetgen reads the inventory in environments/<env>/*.hcl and renders every
+configuration file the fleet runs on into out/, which is committed: HA node
+firewall rules, SSH tunnels and systemd units, and the command and control
+cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.inventoryDir, "inventory", "environments", "inventory folder: one sub-folder of .hcl files per environment")
+	pf.StringVar(&g.outDir, "out", "out", "folder of the rendered tree")
+	pf.StringArrayVar(&g.envs, "env", nil, "limit the run to this environment (repeatable)")
+	pf.BoolVar(&g.strict, "strict", false, "treat warnings as errors")
+	root.AddCommand(
+		newRenderCommand(g),
+		newCheckCommand(g),
+		newValidateCommand(g),
+		newVersionCommand(),
+	)
+	return root
+}
+
+// load reads and validates the inventory, printing every diagnostic to
+// stderr. It returns exitCode(1) when the run must stop.
+func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
+	inv, files, diags := inventory.Load(relative(g.inventoryDir), g.envs...)
+	if g.strict {
+		diags = promoteWarnings(diags)
+		if diags.HasErrors() {
+			inv = nil
+		}
+	}
+	writeDiagnostics(cmd.ErrOrStderr(), files, diags)
+	if inv == nil {
+		return nil, exitCode(exitError)
+	}
+	return inv, nil
+}
+
+// relative makes dir relative to the working directory when it is inside
+// it, so diagnostics and goldens do not depend on where the repository is.
+func relative(dir string) string {
+	if !filepath.IsAbs(dir) {
+		return filepath.Clean(dir)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil || !filepath.IsLocal(rel) {
+		return dir
+	}
+	return rel
+}

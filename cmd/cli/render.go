@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mattermost/fleetgen/render"
+)
+
+type renderOptions struct {
+	*globalOptions
+	force bool
+}
+
+func newRenderCommand(g *globalOptions) *cobra.Command {
+	o := &renderOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "render",
+		Short: "Validate the inventory and write the rendered tree to out/",
+		Long: `render validates the inventory, renders every environment (or those named
+with --env) and writes out/. Nothing is written when the inventory has an
+error. Files fleetgen wrote before that the inventory no longer produces are
+deleted; a file fleetgen did not write is never overwritten or deleted.`,
+		Example: `  fleetgen render
+  fleetgen render --env prod
+  fleetgen render --inventory environments --out out`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite or delete files of out/ that were edited by hand since fleetgen wrote them")
+	return cmd
+}
+
+func (o *renderOptions) run(cmd *cobra.Command) error {
+	inv, err := o.load(cmd)
+	if err != nil {
+		return err
+	}
+	files, err := render.Render(inv)
+	if err != nil {
+		return err
+	}
+	report, err := render.Write(o.outDir, files, render.WriteOptions{Envs: o.envs, Force: o.force})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d written, %d unchanged, %d removed\n",
+		o.outDir, len(report.Written), len(report.Unchanged), len(report.Removed))
+	return nil
+}

@@ -1,0 +1,60 @@
+# The dev environment: the command and control cluster that developers and
+# the provisioner's CI use. Cheaper nodes, same shape as prod.
+environment "dev" {
+  account_id = "111122223333"
+  region     = "us-east-1"
+
+  terraform {
+    state_bucket = "terraform-cloud-monitoring-state-bucket-dev"
+    lock_table   = "terraform-locks"
+    role_arn     = "arn:aws:iam::111122223333:role/fleet-deployer"
+    module_ref   = "v1.6.0"
+  }
+
+  network {
+    vpc_id             = "vpc-0a1b2c3d4e5f60718"
+    private_subnet_ids = ["subnet-0a11b22c33d44e551", "subnet-0a11b22c33d44e552", "subnet-0a11b22c33d44e553"]
+  }
+
+  dns {
+    private_zone_id = "Z0DEV1234567890ABCDEF"
+    private_domain  = "internal.dev.cloud.example.com"
+  }
+
+  cluster {
+    kubernetes_version = "1.30"
+    instance_type      = "t3.large"
+    min_size           = 2
+    desired_size       = 2
+    max_size           = 4
+  }
+
+  gitops {
+    repo_url = "https://github.com/example/mattermost-fleet.git"
+  }
+
+  federation {
+    hub_cluster_id = "command-and-control-dev"
+  }
+
+  app "prometheus" {
+    version = "25.27.0"
+    host    = "prometheus"
+  }
+  app "grafana" {
+    version = "8.5.1"
+    host    = "grafana"
+    values = {
+      adminUser = "admin"
+      admin = {
+        existingSecret = "grafana-admin"
+      }
+    }
+  }
+  app "nginx-internal" {
+    version = "4.11.3"
+  }
+  app "mattermost-cloud" {
+    version = "0.19.0"
+  }
+}

@@ -1,0 +1,87 @@
+# The prod environment's command and control cluster.
+environment "prod" {
+  account_id = "444455556666"
+  region     = "us-east-1"
+
+  terraform {
+    state_bucket = "terraform-cloud-monitoring-state-bucket-prod"
+    lock_table   = "terraform-locks"
+    role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
+    module_ref   = "v1.6.0"
+  }
+
+  network {
+    vpc_id             = "vpc-0f9e8d7c6b5a40312"
+    private_subnet_ids = ["subnet-0f11e22d33c44b551", "subnet-0f11e22d33c44b552", "subnet-0f11e22d33c44b553"]
+    public_subnet_ids  = ["subnet-0f11e22d33c44b561", "subnet-0f11e22d33c44b562", "subnet-0f11e22d33c44b563"]
+  }
+
+  dns {
+    private_zone_id = "Z0PROD234567890ABCDEF"
+    private_domain  = "internal.prod.cloud.example.com"
+    public_zone_id  = "Z0PUBL234567890ABCDEF"
+    public_domain   = "prod.cloud.example.com"
+  }
+
+  cluster {
+    kubernetes_version = "1.30"
+    instance_type      = "m6i.xlarge"
+    min_size           = 3
+    desired_size       = 3
+    max_size           = 6
+    volume_size_gb     = 100
+  }
+
+  gitops {
+    repo_url = "https://github.com/example/mattermost-fleet.git"
+  }
+
+  federation {
+    scrape_interval = "30s"
+    scrape_timeout  = "20s"
+    hub_cluster_id  = "command-and-control-prod"
+  }
+
+  app "prometheus" {
+    version = "25.27.0"
+    host    = "prometheus"
+  }
+  app "prometheus-client" {
+    version = "25.27.0"
+  }
+  app "grafana" {
+    version    = "8.5.1"
+    host       = "grafana"
+    visibility = "public"
+    values = {
+      admin = {
+        existingSecret = "grafana-admin"
+      }
+      ingress = {
+        annotations = {
+          "nginx.ingress.kubernetes.io/auth-url"    = "https://oauth2.prod.cloud.example.com/oauth2/auth"
+          "nginx.ingress.kubernetes.io/auth-signin" = "https://oauth2.prod.cloud.example.com/oauth2/start"
+        }
+      }
+    }
+  }
+  app "elasticsearch" {
+    version = "8.5.1"
+  }
+  app "kibana" {
+    version = "8.5.1"
+    host    = "kibana"
+  }
+  app "fluentd" {
+    version = "0.5.2"
+  }
+  app "nginx-internal" {
+    version = "4.11.3"
+  }
+  app "nginx" {
+    version = "4.11.3"
+  }
+  app "mattermost-cloud" {
+    version = "0.19.0"
+  }
+}
