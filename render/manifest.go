@@ -1,0 +1,163 @@
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ManifestName is the file in out/ that records what fleetgen wrote. It is
+// how a render tells its own files, which it may overwrite and delete, from
+// files somebody else put there, which it must never touch.
+const ManifestName = ".fleetgen-manifest.json"
+
+const (
+	manifestGenerator = "fleetgen"
+	manifestVersion   = 1
+)
+
+// A Manifest lists every file fleetgen wrote under out/, keyed by its path
+// relative to out/. Field order is the order of the JSON document; the files
+// map is encoded with sorted keys, so the same set of files always gives the
+// same bytes.
+type Manifest struct {
+	Generator string                   `json:"generator"`
+	Version   int                      `json:"version"`
+	Files     map[string]ManifestEntry `json:"files"`
+}
+
+// A ManifestEntry remembers the content hash and mode fleetgen gave a file,
+// so a later run can tell whether someone edited it since.
+type ManifestEntry struct {
+	SHA256 string `json:"sha256"` // lowercase hex of the file's content
+	Mode   string `json:"mode"`   // octal permission bits, "0644" or "0755"
+}
+
+func newManifest() *Manifest {
+	return &Manifest{Generator: manifestGenerator, Version: manifestVersion, Files: map[string]ManifestEntry{}}
+}
+
+// entryFor is the manifest entry of a rendered file.
+func entryFor(f File) ManifestEntry {
+	return ManifestEntry{SHA256: hashOf(f.Data), Mode: formatMode(f.Mode)}
+}
+
+func hashOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func formatMode(m fs.FileMode) string { return fmt.Sprintf("%04o", uint32(m)) }
+
+// ReadManifest reads out/.fleetgen-manifest.json. A missing manifest means
+// fleetgen owns nothing yet and gives an empty Manifest. A manifest that cannot
+// be read or fails validation is an error naming the file: treating it as
+// empty would disown every file and make the next render refuse (or worse,
+// forget to prune) them.
+func ReadManifest(outDir string) (*Manifest, error) {
+	m, _, err := readManifest(outDir)
+	return m, err
+}
+
+// readManifest also returns the manifest's bytes (nil when there is none), so
+// callers can tell whether the manifest on disk needs rewriting.
+func readManifest(outDir string) (*Manifest, []byte, error) {
+	name := filepath.Join(outDir, ManifestName)
+	raw, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newManifest(), nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	m, err := decodeManifest(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: corrupt fleetgen manifest: %w; restore it from version control (fleetgen will not guess which files it owns)", name, err)
+	}
+	return m, raw, nil
+}
+
+func decodeManifest(raw []byte) (*Manifest, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var m Manifest
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the JSON document")
+	}
+	if m.Generator != manifestGenerator {
+		return nil, fmt.Errorf("generator is %q, want %q", m.Generator, manifestGenerator)
+	}
+	if m.Version != manifestVersion {
+		return nil, fmt.Errorf("version %d is not supported (this fleetgen understands version %d)", m.Version, manifestVersion)
+	}
+	if m.Files == nil {
+		return nil, errors.New(`no "files" object`)
+	}
+	for p, e := range m.Files {
+		if err := validateManifestEntry(p, e); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+// validateManifestEntry guards Write against a manifest edited into naming
+// paths outside out/: pruning deletes what the manifest lists.
+func validateManifestEntry(p string, e ManifestEntry) error {
+	if reason := badPath(p); reason != "" {
+		return fmt.Errorf("entry %q: %s", p, reason)
+	}
+	if len(e.SHA256) != sha256.Size*2 || strings.ToLower(e.SHA256) != e.SHA256 {
+		return fmt.Errorf("entry %q: sha256 %q is not a lowercase hex SHA-256", p, e.SHA256)
+	}
+	if _, err := hex.DecodeString(e.SHA256); err != nil {
+		return fmt.Errorf("entry %q: sha256 %q is not a lowercase hex SHA-256", p, e.SHA256)
+	}
+	if _, err := parseMode(e.Mode); err != nil {
+		return fmt.Errorf("entry %q: %w", p, err)
+	}
+	return nil
+}
+
+func parseMode(s string) (fs.FileMode, error) {
+	n, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || len(s) != 4 || n > uint64(fs.ModePerm) {
+		return 0, fmt.Errorf("mode %q is not four octal digits like \"0644\"", s)
+	}
+	return fs.FileMode(n), nil
+}
+
+// encode gives the manifest's canonical bytes: 2-space indent and a final
+// newline, map keys sorted by encoding/json, no HTML escaping so paths stay
+// readable in review.
+func (m *Manifest) encode() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		panic(fmt.Sprintf("encoding the manifest: %v", err)) // only strings and ints: cannot fail
+	}
+	return buf.Bytes()
+}
+
+// clone copies m so a plan can derive manifests without changing the one read.
+func (m *Manifest) clone() *Manifest {
+	c := newManifest()
+	for p, e := range m.Files {
+		c.Files[p] = e
+	}
+	return c
+}

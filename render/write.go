@@ -1,0 +1,598 @@
+package render
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// tmpPrefix starts the name of every temporary file Write creates. A killed
+// run can leave one behind; the next run removes it.
+const tmpPrefix = ".fleetgen-tmp-"
+
+// WriteOptions control Write.
+type WriteOptions struct {
+	// Envs are the environments this run rendered. Owned files of other
+	// environments are neither pruned nor forgotten. Nil means all.
+	Envs []string
+	// Force overwrites or deletes owned files that were edited by hand.
+	// It never lets Write touch a file fleetgen did not write.
+	Force bool
+}
+
+// A WriteReport says what Write did, as paths relative to outDir, sorted.
+type WriteReport struct {
+	Written   []string // created, changed, or given a new mode
+	Unchanged []string // already as rendered: not touched, mtime kept
+	Removed   []string // written by an earlier run, no longer rendered
+	Forced    []string // hand edits that Force overwrote or deleted (also in Written or Removed)
+}
+
+// String is the one-line summary the CLI prints after a render.
+func (r *WriteReport) String() string {
+	s := fmt.Sprintf("%d written, %d unchanged, %d removed", len(r.Written), len(r.Unchanged), len(r.Removed))
+	if len(r.Forced) > 0 {
+		s += fmt.Sprintf(" (%d hand edits overwritten)", len(r.Forced))
+	}
+	return s
+}
+
+// A Conflict is a path Write refuses to change.
+type Conflict struct {
+	Path     string // relative to outDir
+	Reason   string // "exists but was not written by fleetgen", …
+	Forcible bool   // WriteOptions.Force would override it (a hand-edited owned file)
+}
+
+// A ConflictError is returned by Write, before it changes anything, when
+// rendering would overwrite or delete files fleetgen does not own, or owned
+// files someone edited by hand. It lists every such path, not just the first,
+// so one run tells the user everything to clean up.
+type ConflictError struct {
+	OutDir    string
+	Conflicts []Conflict // sorted by path
+}
+
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: refusing to write: %d %s fleetgen must not overwrite or delete; nothing was written",
+		e.OutDir, len(e.Conflicts), plural(len(e.Conflicts), "path", "paths"))
+	for _, c := range e.Conflicts {
+		fmt.Fprintf(&b, "\n\t%s: %s", c.Path, c.Reason)
+		if c.Forcible {
+			b.WriteString(" (force discards the edit)")
+		}
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Write makes outDir hold exactly the rendered files of the environments in
+// opts.Envs, and records them in the manifest. It plans every change first and
+// returns a *ConflictError, with nothing written, when the plan would touch a
+// file fleetgen does not own. Files in outDir that fleetgen never writes are
+// left alone.
+//
+// Invalid input (unclean, absolute or duplicate paths, a file outside
+// opts.Envs, a mode with type bits) is a bug in the renderers and panics.
+func Write(outDir string, files []File, opts WriteOptions) (*WriteReport, error) {
+	validateInput(outDir, files, opts.Envs)
+	p, err := makePlan(outDir, files, opts.Envs)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.refuse(outDir, opts.Force); err != nil {
+		return nil, err
+	}
+	return p.apply(outDir)
+}
+
+// validateInput panics on input only a bug in the renderers can produce.
+func validateInput(outDir string, files []File, envs []string) {
+	if outDir == "" {
+		panic("render: empty output directory")
+	}
+	for _, env := range envs {
+		if env == "" || env == "." || env == ".." || strings.ContainsAny(env, `/\`) {
+			panic(fmt.Sprintf("render: invalid environment name %q", env))
+		}
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		if reason := badPath(f.Path); reason != "" {
+			panic(fmt.Sprintf("render: file path %q %s", f.Path, reason))
+		}
+		if f.Mode == 0 || f.Mode&^fs.ModePerm != 0 {
+			panic(fmt.Sprintf("render: file %q has mode %v, want permission bits only (ModeFile or ModeScript)", f.Path, f.Mode))
+		}
+		if seen[f.Path] {
+			panic(fmt.Sprintf("render: file %q rendered twice", f.Path))
+		}
+		seen[f.Path] = true
+		if envs != nil && !slices.Contains(envs, envOf(f.Path)) {
+			panic(fmt.Sprintf("render: file %q is outside the rendered environments %q", f.Path, envs))
+		}
+	}
+	// A path cannot be both a file and the folder of another file.
+	for _, f := range files {
+		for dir := path.Dir(f.Path); dir != "."; dir = path.Dir(dir) {
+			if seen[dir] {
+				panic(fmt.Sprintf("render: file %q is inside rendered file %q", f.Path, dir))
+			}
+		}
+	}
+}
+
+// badPath says why p cannot name a file fleetgen writes under out/, or "".
+func badPath(p string) string {
+	switch {
+	case p == "." || !fs.ValidPath(p):
+		return "is not a clean, relative, slash-separated path"
+	case strings.Contains(p, `\`):
+		return "contains a backslash"
+	case !strings.Contains(p, "/"):
+		return "is not inside an environment folder"
+	case strings.HasPrefix(path.Base(p), tmpPrefix):
+		return "uses the name of fleetgen's temporary files"
+	}
+	return ""
+}
+
+// envOf is the environment a path belongs to: its first element.
+func envOf(p string) string {
+	env, _, _ := strings.Cut(p, "/")
+	return env
+}
+
+func inScope(p string, envs []string) bool {
+	return envs == nil || slices.Contains(envs, envOf(p))
+}
+
+// What is at a path on disk.
+type diskKind int
+
+const (
+	onDiskMissing   diskKind = iota
+	onDiskFile               // a regular file
+	onDiskDir                // a directory
+	onDiskSymlink            // a symbolic link, whatever it points to
+	onDiskOther              // a device, pipe or socket
+	onDiskBadParent          // a folder on the way is a file or symlink
+)
+
+type diskState struct {
+	kind   diskKind
+	data   []byte      // for onDiskFile
+	mode   fs.FileMode // for onDiskFile: permission, setuid, setgid and sticky bits
+	parent string      // for onDiskBadParent: the offending folder, relative to outDir
+}
+
+// inspect looks at rel under outDir without following symlinks: writing or
+// deleting through a symlinked folder would touch files outside out/.
+func inspect(outDir, rel string) (diskState, error) {
+	elems := strings.Split(rel, "/")
+	for i := 1; i < len(elems); i++ {
+		parent := strings.Join(elems[:i], "/")
+		info, err := os.Lstat(filepath.Join(outDir, filepath.FromSlash(parent)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return diskState{kind: onDiskMissing}, nil
+		}
+		if err != nil {
+			return diskState{}, err
+		}
+		if !info.IsDir() {
+			return diskState{kind: onDiskBadParent, parent: parent}, nil
+		}
+	}
+	name := filepath.Join(outDir, filepath.FromSlash(rel))
+	info, err := os.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return diskState{kind: onDiskMissing}, nil
+	case err != nil:
+		return diskState{}, err
+	case info.Mode().IsRegular():
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return diskState{}, err
+		}
+		return diskState{kind: onDiskFile, data: data, mode: info.Mode() & modeBits}, nil
+	case info.IsDir():
+		return diskState{kind: onDiskDir}, nil
+	case info.Mode()&fs.ModeSymlink != 0:
+		return diskState{kind: onDiskSymlink}, nil
+	default:
+		return diskState{kind: onDiskOther}, nil
+	}
+}
+
+// modeBits are the bits of a file's mode that Write sets with chmod.
+const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// What Write does with one path.
+type action int
+
+const (
+	keep   action = iota // content and mode as rendered: leave the file alone
+	chmod                // content as rendered, mode differs
+	write                // new or different content
+	remove               // owned, no longer rendered: delete it
+	drop                 // owned, no longer rendered, no longer a file fleetgen wrote: forget it
+)
+
+type step struct {
+	path     string // relative to outDir
+	file     File   // the rendered file; zero for remove and drop
+	disk     diskState
+	owned    bool
+	action   action
+	conflict *Conflict // why Write must not take this step; nil when it may
+}
+
+// A plan is everything Write would do, computed before it changes anything.
+// Check reads the same plan, so the two can never disagree.
+type plan struct {
+	steps   []step    // sorted by path
+	oldRaw  []byte    // the manifest on disk; nil when there is none
+	pending *Manifest // final plus the files still to be removed
+	final   *Manifest // the manifest after a complete run
+}
+
+// makePlan compares the rendered files and the manifest with the disk.
+func makePlan(outDir string, files []File, envs []string) (*plan, error) {
+	old, oldRaw, err := readManifest(outDir)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{oldRaw: oldRaw, final: newManifest()}
+	rendered := make(map[string]bool, len(files))
+	for _, f := range files {
+		s, err := planRendered(outDir, f, old)
+		if err != nil {
+			return nil, err
+		}
+		p.steps = append(p.steps, s)
+		p.final.Files[f.Path] = entryFor(f)
+		rendered[f.Path] = true
+	}
+	for _, rel := range slices.Sorted(maps.Keys(old.Files)) {
+		switch {
+		case rendered[rel]:
+		case !inScope(rel, envs):
+			// Another environment's file: this run knows nothing about it.
+			p.final.Files[rel] = old.Files[rel]
+		default:
+			s, err := planOrphan(outDir, rel, old.Files[rel])
+			if err != nil {
+				return nil, err
+			}
+			p.steps = append(p.steps, s)
+		}
+	}
+	slices.SortFunc(p.steps, func(a, b step) int { return cmp.Compare(a.path, b.path) })
+
+	p.pending = p.final.clone()
+	for _, s := range p.steps {
+		if s.action == remove {
+			p.pending.Files[s.path] = old.Files[s.path]
+		}
+	}
+	return p, nil
+}
+
+// planRendered decides what to do with a rendered file. The action is what
+// Write would do were there no conflict; Check reports it either way.
+func planRendered(outDir string, f File, old *Manifest) (step, error) {
+	disk, err := inspect(outDir, f.Path)
+	if err != nil {
+		return step{}, err
+	}
+	entry, owned := old.Files[f.Path]
+	s := step{path: f.Path, file: f, disk: disk, owned: owned, action: write}
+	switch disk.kind {
+	case onDiskMissing:
+	case onDiskBadParent:
+		s.conflict = &Conflict{Path: f.Path, Reason: fmt.Sprintf("its folder %s is not a directory", disk.parent)}
+	case onDiskDir:
+		s.conflict = &Conflict{Path: f.Path, Reason: "is a directory"}
+	case onDiskSymlink:
+		s.conflict = &Conflict{Path: f.Path, Reason: "is a symbolic link"}
+	case onDiskOther:
+		s.conflict = &Conflict{Path: f.Path, Reason: "is not a regular file"}
+	case onDiskFile:
+		switch {
+		case bytes.Equal(disk.data, f.Data):
+			// Also adopts an unowned file with the rendered content: that is
+			// what a run killed before it wrote the manifest leaves behind.
+			s.action = keep
+			if disk.mode != f.Mode {
+				s.action = chmod
+			}
+		case !owned:
+			s.conflict = &Conflict{Path: f.Path, Reason: "exists but was not written by fleetgen"}
+		case hashOf(disk.data) != entry.SHA256:
+			s.conflict = &Conflict{Path: f.Path, Reason: "was edited by hand since fleetgen wrote it", Forcible: true}
+		}
+	}
+	return s, nil
+}
+
+// planOrphan decides what to do with an owned file of the run's environments
+// that is no longer rendered.
+func planOrphan(outDir, rel string, entry ManifestEntry) (step, error) {
+	disk, err := inspect(outDir, rel)
+	if err != nil {
+		return step{}, err
+	}
+	s := step{path: rel, disk: disk, owned: true, action: remove}
+	switch {
+	case disk.kind != onDiskFile:
+		// Gone, or replaced by something fleetgen did not write (a folder,
+		// a symlink): nothing of ours to delete, so forget the path.
+		s.action = drop
+	case hashOf(disk.data) != entry.SHA256:
+		s.conflict = &Conflict{Path: rel, Reason: "was edited by hand since fleetgen wrote it, and is no longer rendered", Forcible: true}
+	}
+	return s, nil
+}
+
+// refuse returns a *ConflictError listing every step Write must not take.
+func (p *plan) refuse(outDir string, force bool) error {
+	var conflicts []Conflict
+	for _, s := range p.steps {
+		if s.conflict != nil && !(force && s.conflict.Forcible) {
+			conflicts = append(conflicts, *s.conflict)
+		}
+	}
+	if len(conflicts) > 0 {
+		return &ConflictError{OutDir: outDir, Conflicts: conflicts}
+	}
+	return nil
+}
+
+// apply carries out a plan without conflicts. The order keeps the manifest
+// truthful whenever the run is killed:
+//
+//  1. Remove temporary files a killed run left behind.
+//  2. Write every changed file (temporary file and rename). Killed here, the
+//     manifest may not list the new files yet; the next run finds their
+//     content equal to what it renders and adopts them.
+//  3. Write the manifest: every rendered file plus the files still to be
+//     deleted, so it owns everything fleetgen put on disk.
+//  4. Delete the pruned files and the folders they leave empty. Killed here,
+//     the manifest lists files that are gone; the next run drops them.
+//  5. Write the final manifest, without the deleted files.
+func (p *plan) apply(outDir string) (*WriteReport, error) {
+	r := &WriteReport{}
+	if err := ensureOutDir(outDir); err != nil {
+		return nil, err
+	}
+	if err := p.removeLeftovers(outDir); err != nil {
+		return nil, err
+	}
+	if err := p.writeFiles(outDir, r); err != nil {
+		return nil, err
+	}
+	if err := p.writeManifest(outDir, p.pending); err != nil {
+		return nil, err
+	}
+	if err := p.prune(outDir, r); err != nil {
+		return nil, err
+	}
+	if len(r.Removed) > 0 {
+		if err := p.writeManifest(outDir, p.final); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range p.steps {
+		if s.conflict != nil { // only forcible ones reach apply, with Force
+			r.Forced = append(r.Forced, s.path)
+		}
+	}
+	return r, nil
+}
+
+// ensureOutDir creates outDir on the first render.
+func ensureOutDir(outDir string) error {
+	if _, err := os.Stat(outDir); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	return os.Chmod(outDir, 0o755)
+}
+
+// removeLeftovers deletes .fleetgen-tmp-* files in the folders this run
+// writes to or prunes from.
+func (p *plan) removeLeftovers(outDir string) error {
+	dirs := map[string]bool{".": true}
+	for _, s := range p.steps {
+		if s.disk.kind != onDiskBadParent && s.action != drop {
+			dirs[path.Dir(s.path)] = true
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
+		full := filepath.Join(outDir, filepath.FromSlash(dir))
+		entries, err := os.ReadDir(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // created later by writeFiles
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular() {
+				if err := os.Remove(filepath.Join(full, e.Name())); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeFiles writes new and changed files and fixes modes.
+func (p *plan) writeFiles(outDir string, r *WriteReport) error {
+	renamedIn := map[string]bool{}
+	for _, s := range p.steps {
+		name := filepath.Join(outDir, filepath.FromSlash(s.path))
+		switch s.action {
+		case keep:
+			r.Unchanged = append(r.Unchanged, s.path)
+		case chmod:
+			if err := os.Chmod(name, s.file.Mode); err != nil {
+				return err
+			}
+			r.Written = append(r.Written, s.path)
+		case write:
+			if err := mkdirs(outDir, path.Dir(s.path)); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(name, s.file.Data, s.file.Mode); err != nil {
+				return err
+			}
+			renamedIn[filepath.Dir(name)] = true
+			r.Written = append(r.Written, s.path)
+		}
+	}
+	// The renames are durable only once their folders are synced.
+	for _, dir := range slices.Sorted(maps.Keys(renamedIn)) {
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mkdirs creates the folders of rel under outDir with mode 0755 whatever the
+// umask. The plan has checked that existing ones are directories.
+func mkdirs(outDir, rel string) error {
+	if rel == "." {
+		return nil
+	}
+	dir := outDir
+	for _, elem := range strings.Split(rel, "/") {
+		dir = filepath.Join(dir, elem)
+		err := os.Mkdir(dir, 0o755)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic replaces name with data so that a reader, or a run killed
+// at any instant, sees either the old file or the new one, never a part. The
+// chmod comes before the fsync so the mode is as durable as the content.
+func writeFileAtomic(name string, data []byte, mode fs.FileMode) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(name), tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil { // exact mode: chmod ignores the umask
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) { // some filesystems cannot sync folders
+		return err
+	}
+	return nil
+}
+
+// writeManifest writes m unless the manifest on disk already has its bytes.
+func (p *plan) writeManifest(outDir string, m *Manifest) error {
+	data := m.encode()
+	if bytes.Equal(data, p.oldRaw) {
+		return nil
+	}
+	if err := writeFileAtomic(filepath.Join(outDir, ManifestName), data, ModeFile); err != nil {
+		return err
+	}
+	p.oldRaw = data
+	return syncDir(outDir)
+}
+
+// prune deletes owned files that are no longer rendered, then the folders
+// those deletions left empty, deepest first. Folders that still hold
+// anything, and outDir itself, stay.
+func (p *plan) prune(outDir string, r *WriteReport) error {
+	emptied := map[string]bool{}
+	for _, s := range p.steps {
+		if s.action != remove {
+			continue
+		}
+		if err := os.Remove(filepath.Join(outDir, filepath.FromSlash(s.path))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		r.Removed = append(r.Removed, s.path)
+		for dir := path.Dir(s.path); dir != "."; dir = path.Dir(dir) {
+			emptied[dir] = true
+		}
+	}
+	dirs := slices.Collect(maps.Keys(emptied))
+	// Deepest first, so a folder emptied by removing its last subfolder goes too.
+	slices.SortFunc(dirs, func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.Count(b, "/"), strings.Count(a, "/")), cmp.Compare(a, b))
+	})
+	for _, dir := range dirs {
+		full := filepath.Join(outDir, filepath.FromSlash(dir))
+		entries, err := os.ReadDir(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(entries) == 0 {
+			if err := os.Remove(full); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
