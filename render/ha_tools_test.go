@@ -1,0 +1,391 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/mattermost/fleetgen/templates"
+)
+
+// These tests check the rendered files with their real consumers:
+// iptables-restore, ufw's own init script, bash, shellcheck. CI runs them as
+// root with FLEETGEN_REQUIRE_TOOLS=1, so a missing tool fails there instead
+// of skipping silently.
+
+// haLookTool returns the path of the first tool and checks the others exist.
+func haLookTool(t *testing.T, names ...string) string {
+	t.Helper()
+	var first string
+	for i, name := range names {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			haMissing(t, "%s is not installed", name)
+		}
+		if i == 0 {
+			first = p
+		}
+	}
+	return first
+}
+
+// haNeedRoot is for tests that make namespaces or chown files.
+func haNeedRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		haMissing(t, "the test needs root")
+	}
+}
+
+func haMissing(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("FLEETGEN_REQUIRE_TOOLS") == "1" {
+		t.Fatalf(format+" (FLEETGEN_REQUIRE_TOOLS=1)", args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// allHAFiles renders every fixture.
+func allHAFiles(t *testing.T) []File {
+	t.Helper()
+	var files []File
+	for _, dir := range haFixtures {
+		fs, err := HA(loadHAEnv(t, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	return files
+}
+
+func haFilesNamed(t *testing.T, suffix string) []File {
+	var out []File
+	for _, f := range allHAFiles(t) {
+		if strings.HasSuffix(f.Path, suffix) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestHAAfterRulesRestoreTest: iptables-restore --test accepts every
+// rendered after.rules. It runs in a fresh network namespace, never on the
+// host's tables.
+func TestHAAfterRulesRestoreTest(t *testing.T) {
+	haNeedRoot(t)
+	unshare := haLookTool(t, "unshare", "iptables-restore")
+	for _, f := range haFilesNamed(t, "/after.rules") {
+		cmd := exec.Command(unshare, "-n", "iptables-restore", "--test")
+		cmd.Stdin = bytes.NewReader(f.Data)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: iptables-restore --test: %v\n%s", f.Path, err, out)
+		}
+	}
+}
+
+// ufwReloadScript starts ufw and reloads it (what `ufw reload` does) with
+// the rules folder $1 bind-mounted over /etc/ufw, then prints the tables.
+// It runs under unshare -n -m: private network and mount namespaces, so
+// neither the host's firewall nor its /etc/ufw is touched.
+const ufwReloadScript = `set -eu
+mount --bind "$1" /etc/ufw
+/lib/ufw/ufw-init start
+/lib/ufw/ufw-init force-reload
+echo '#### filter'
+iptables-save -t filter
+echo '#### nat'
+iptables-save -t nat
+`
+
+// TestHAAfterRulesUFWReload loads each after.rules the way ufw does, twice
+// (start, then reload), and checks that each of fleetgen's rules is in the
+// kernel exactly once and the nat OUTPUT chain holds nothing else.
+func TestHAAfterRulesUFWReload(t *testing.T) {
+	haNeedRoot(t)
+	unshare := haLookTool(t, "unshare", "iptables-save", "mount")
+	if _, err := os.Stat("/lib/ufw/ufw-init"); err != nil {
+		haMissing(t, "ufw is not installed: %v", err)
+	}
+	var nodes []*haNodeView
+	files := map[string]File{}
+	for _, dir := range haFixtures {
+		for _, c := range loadHAEnv(t, dir).HAClusters {
+			view, err := newHAClusterView("lab", c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes = append(nodes, view.Nodes...)
+		}
+		maps.Copy(files, renderHA(t, dir))
+	}
+	// Each node has its own namespaces, so the nodes load in parallel.
+	for _, n := range nodes {
+		t.Run(strings.TrimPrefix(n.Dir, "lab/ha/"), func(t *testing.T) {
+			t.Parallel()
+			rules := filepath.Join(t.TempDir(), "ufw")
+			haUfwRulesDir(t, rules, files[n.Dir+"/etc/ufw/after.rules"].Data)
+			out, err := exec.Command(unshare, "-n", "-m", "sh", "-c", ufwReloadScript, "sh", rules).CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: ufw start and reload: %v\n%s", n.Dir, err, out)
+			}
+			filter, nat, _ := strings.Cut(string(out), "#### nat")
+			for _, rule := range haSavedAllows(n) {
+				if got := strings.Count(filter, rule+"\n"); got != 1 {
+					t.Errorf("%s: %d copies of %q after ufw start and reload, want 1", n.Dir, got, rule)
+				}
+			}
+			want := haSavedDNAT(n)
+			if got := haLinesWith(nat, "-A OUTPUT"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("%s: nat OUTPUT after ufw start and reload:\n%s\nwant:\n%s", n.Dir, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// haUfwRulesDir makes an /etc/ufw for the test: the package's stock rules,
+// our after.rules, and a ufw.conf that enables ufw and skips its sysctl
+// file (sysctl settings are not all per network namespace).
+func haUfwRulesDir(t *testing.T, dir string, afterRules []byte) {
+	t.Helper()
+	const stock = "/usr/share/ufw/iptables"
+	entries, err := os.ReadDir(stock)
+	if err != nil {
+		haMissing(t, "ufw's stock rules: %v", err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(stock, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		haWriteFile(t, filepath.Join(dir, e.Name()), string(b), 0o640)
+	}
+	haWriteFile(t, filepath.Join(dir, "after.rules"), string(afterRules), 0o640)
+	haWriteFile(t, filepath.Join(dir, "ufw.conf"), "ENABLED=yes\nLOGLEVEL=low\nIPT_SYSCTL=\n", 0o644)
+}
+
+// haSavedAllows are a node's ACCEPT rules as iptables-save prints them.
+func haSavedAllows(n *haNodeView) []string {
+	var out []string
+	for _, a := range n.Allows {
+		out = append(out, fmt.Sprintf(`-A ufw-after-input -s %s/32 -p %s -m %s --dport %d -m comment --comment "fleetgen %s %s %s" -j ACCEPT`,
+			a.Address, a.Proto, a.Proto, a.Port, n.Cluster.Name, a.Peer, a.What))
+	}
+	return out
+}
+
+// haSavedDNAT are a node's DNAT rules as iptables-save prints them.
+func haSavedDNAT(n *haNodeView) []string {
+	if !n.Cluster.SSHTunnels {
+		return nil
+	}
+	var out []string
+	for _, p := range n.Peers {
+		for _, f := range p.Forwards {
+			out = append(out, fmt.Sprintf("-A OUTPUT -d %s/32 -p tcp -m tcp --dport %d -j DNAT --to-destination 127.0.0.1:%d", p.Address, f.Remote, f.Local))
+		}
+	}
+	return out
+}
+
+// TestHAAfterRulesStock: the stock part of every after.rules is the
+// vendored copy, and the vendored copy is what the installed ufw package
+// ships (so a ufw update that changes it fails here).
+func TestHAAfterRulesStock(t *testing.T) {
+	const begin = "# ---- begin ufw stock after.rules (Debian ufw 0.36.2), verbatim ----\n"
+	const end = "# ---- end ufw stock after.rules ----\n"
+	for _, f := range haFilesNamed(t, "/after.rules") {
+		_, rest, ok1 := strings.Cut(string(f.Data), begin)
+		stock, _, ok2 := strings.Cut(rest, end)
+		if !ok1 || !ok2 {
+			t.Fatalf("%s: no stock part between the markers", f.Path)
+		}
+		if stock != templates.StockUFWAfterRules() {
+			t.Errorf("%s: the stock part differs from templates/ufw/after.rules.stock", f.Path)
+		}
+	}
+	pkg, err := os.ReadFile("/usr/share/ufw/iptables/after.rules")
+	if err != nil {
+		haMissing(t, "cannot compare with the ufw package's after.rules: %v", err)
+	}
+	if string(pkg) != templates.StockUFWAfterRules() {
+		t.Errorf("templates/ufw/after.rules.stock differs from the installed ufw package's; copy the new one and review the rendered rules")
+	}
+}
+
+// TestHAScriptsShellcheck: every rendered script parses (bash -n) and is
+// shellcheck clean at style severity.
+func TestHAScriptsShellcheck(t *testing.T) {
+	bash := haLookTool(t, "bash")
+	shellcheck := haLookTool(t, "shellcheck")
+	dir := t.TempDir()
+	var paths []string
+	for i, f := range haFilesNamed(t, ".sh") {
+		p := filepath.Join(dir, fmt.Sprintf("%03d-%s", i, filepath.Base(f.Path)))
+		haWriteFile(t, p, string(f.Data), 0o755)
+		if out, err := exec.Command(bash, "-n", p).CombinedOutput(); err != nil {
+			t.Errorf("%s: bash -n: %v\n%s", f.Path, err, out)
+		}
+		paths = append(paths, p)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no scripts rendered")
+	}
+	out, err := exec.Command(shellcheck, append([]string{"-S", "style"}, paths...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// TestHAApplyScript runs a node's apply.sh as root into a temporary root,
+// twice: the first run installs every file with its mode and owner, the
+// second changes nothing and says so. The fixture's tunnel_user "daemon"
+// and service_user "bin" exist on every Debian machine.
+func TestHAApplyScript(t *testing.T) {
+	haNeedRoot(t)
+	bash := haLookTool(t, "bash")
+	files := renderHA(t, haApply)
+	node := "lab/ha/apply/a1"
+	src := haWriteNodeFolder(t, files, node)
+	root := t.TempDir()
+
+	out := haRunApply(t, bash, src, "--root", root)
+	for _, want := range []string{"installed /etc/ufw/after.rules", "not reloading ufw", "restart needed: systemctl restart mattermost", "mmctl --local config patch /opt/mm/config/cluster-settings.json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first run should say %q:\n%s", want, out)
+		}
+	}
+	want := map[string]struct {
+		mode  fs.FileMode
+		owner string
+	}{
+		"etc/ufw/after.rules": {0o640, "root"},
+		"etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf": {0o644, "root"},
+		"opt/mm/bin/pre_start.sh":             {0o755, "root"},
+		"opt/mm/config/cluster-settings.json": {0o640, "bin"},
+		"home/daemon/.ssh/authorized_keys":    {0o600, "daemon"},
+		"home/daemon/.ssh/known_hosts":        {0o600, "daemon"},
+		"home/daemon/.ssh":                    {0o700 | fs.ModeDir, "daemon"},
+	}
+	installed := map[string]bool{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			installed[rel] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel, w := range want {
+		p := filepath.Join(root, rel)
+		info, err := os.Lstat(p)
+		if err != nil {
+			t.Errorf("%s not installed: %v", rel, err)
+			continue
+		}
+		delete(installed, rel)
+		if info.Mode() != w.mode {
+			t.Errorf("%s: mode %v, want %v", rel, info.Mode(), w.mode)
+		}
+		if got := haOwnerName(t, info); got != w.owner {
+			t.Errorf("%s: owner %s, want %s", rel, got, w.owner)
+		}
+		if !info.IsDir() && string(haMustRead(t, p)) != string(files[node+"/"+rel].Data) {
+			t.Errorf("%s: installed content differs from the rendered file", rel)
+		}
+	}
+	if len(installed) != 0 {
+		t.Errorf("unexpected files installed (temporary files left?): %v", installed)
+	}
+
+	if out := haRunApply(t, bash, src, "--root", root); !strings.Contains(out, "nothing to change") || strings.Contains(out, "installed") {
+		t.Errorf("second run should change nothing:\n%s", out)
+	}
+
+	// A drifted file: --dry-run reports it and leaves it alone.
+	drifted := filepath.Join(root, "etc/ufw/after.rules")
+	haWriteFile(t, drifted, "edited by hand\n", 0o640)
+	if out := haRunApply(t, bash, src, "--root", root, "--dry-run"); !strings.Contains(out, "would install /etc/ufw/after.rules") || strings.Contains(out, "would install /opt") {
+		t.Errorf("dry run should report after.rules only:\n%s", out)
+	}
+	if string(haMustRead(t, drifted)) != "edited by hand\n" {
+		t.Error("--dry-run changed a file")
+	}
+}
+
+// TestHAApplyScriptMissingOwner: an owner that does not exist stops
+// apply.sh before it changes anything.
+func TestHAApplyScriptMissingOwner(t *testing.T) {
+	haNeedRoot(t)
+	bash := haLookTool(t, "bash")
+	env := loadHAEnv(t, haApply)
+	env.HAClusters[0].ServiceUser = "fleetgen-no-such-user"
+	rendered, err := HA(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]File{}
+	for _, f := range rendered {
+		files[f.Path] = f
+	}
+	src := haWriteNodeFolder(t, files, "lab/ha/apply/a1")
+	root := t.TempDir()
+	cmd := exec.Command(bash, filepath.Join(src, "apply.sh"), "--root", root)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "user fleetgen-no-such-user does not exist") {
+		t.Errorf("want a failure naming the missing user, got %v:\n%s", err, out)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("apply.sh changed %s before failing", root)
+	}
+}
+
+// haWriteNodeFolder writes a node's rendered folder to a temporary folder,
+// with the modes fleetgen renders, as an operator's copy would be.
+func haWriteNodeFolder(t *testing.T, files map[string]File, node string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, f := range files {
+		if rel, ok := strings.CutPrefix(p, node+"/"); ok {
+			haWriteFile(t, filepath.Join(dir, rel), string(f.Data), f.Mode)
+		}
+	}
+	return dir
+}
+
+func haRunApply(t *testing.T, bash, src string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bash, append([]string{filepath.Join(src, "apply.sh")}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("apply.sh %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func haOwnerName(t *testing.T, info fs.FileInfo) string {
+	t.Helper()
+	uid := info.Sys().(*syscall.Stat_t).Uid
+	out, err := exec.Command("id", "-nu", fmt.Sprint(uid)).Output()
+	if err != nil {
+		t.Fatalf("id -nu %d: %v", uid, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func haMustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
