@@ -1,0 +1,1 @@
+# An inventory file must live in an environment folder.

@@ -1,0 +1,3 @@
+workload_cluster "c5ge4ktqubdnzp7rxw8gay1pqe" {
+  prometheus_url = "http://c5ge4ktqubdnzp7rxw8gay1pqe.prometheus.internal.prod.example.com:80/?match=up" # ERROR: Invalid Prometheus URL
+}

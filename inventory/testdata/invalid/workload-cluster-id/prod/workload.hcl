@@ -1,0 +1,3 @@
+workload_cluster "Cluster_1" { # ERROR: Invalid workload cluster ID
+  labels = { tier = "shared" }
+}

@@ -1,0 +1,174 @@
+package inventory
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+func (c *checker) apps(env *Environment) {
+	seen := firstSeen{}
+	var anyPublic bool
+	var nginx *App
+	for _, app := range env.Apps {
+		if earlier, dup := seen.dup(app.Name, app.NameRange); dup {
+			c.errorf(app.NameRange, "Duplicate app", "The app %q was already declared at %s; each app is declared once.", app.Name, earlier)
+			continue
+		}
+		c.app(&env.DNS, app)
+		if !app.Enabled {
+			continue
+		}
+		anyPublic = anyPublic || app.Public()
+		if app.Name == "nginx" {
+			nginx = app
+		}
+	}
+	if nginx != nil && !anyPublic {
+		c.warnf(nginx.NameRange, "Public ingress without public apps",
+			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
+	}
+}
+
+func (c *checker) app(dns *DNS, app *App) {
+	nameOK := c.check(appName, app.Name, app.NameRange)
+	c.check(appVersion, app.Version, app.VersionRange)
+	if set(app.HostRange) {
+		c.check(appHost, app.Host, app.HostRange)
+	}
+	c.enum("Invalid visibility", "visibility", app.Visibility, app.VisibilityRange, VisibilityPrivate, VisibilityPublic)
+
+	for _, attr := range []struct {
+		name, value string
+		rng         hcl.Range
+		check       func(string, hcl.Range)
+	}{
+		{"chart", app.Chart, app.ChartRange, func(v string, r hcl.Range) { c.check(chartName, v, r) }},
+		{"repository", app.Repository, app.RepositoryRange, func(v string, r hcl.Range) {
+			c.httpURL("Invalid chart repository", "repository", v, r, "https", "oci")
+		}},
+		{"namespace", app.Namespace, app.NamespaceRange, func(v string, r hcl.Range) { c.check(appNamespace, v, r) }},
+	} {
+		if !app.Known && !set(attr.rng) {
+			c.errorf(app.DeclRange, "Missing required argument",
+				"The custom app %q needs %q: only the known apps (%s) have defaults.", app.Name, attr.name, strings.Join(knownAppNames(), ", "))
+			continue
+		}
+		attr.check(attr.value, at(attr.rng, app.DeclRange))
+	}
+
+	switch {
+	case set(app.ReleaseRange):
+		c.check(releaseName, app.Release, app.ReleaseRange)
+	case nameOK && !releaseName.re.MatchString(app.Release):
+		c.errorf(app.NameRange, "Invalid Helm release name",
+			"The app's default release name %q is longer than Helm's 53 characters; set a shorter release.", app.Release)
+	}
+
+	c.appValues(app)
+	if app.Enabled && app.Public() {
+		c.publicApp(dns, app)
+	}
+}
+
+func knownAppNames() []string {
+	names := make([]string, 0, len(KnownApps))
+	for name := range KnownApps {
+		names = append(names, fmt.Sprintf("%q", name))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// appValues checks that values is an object and holds no literal credentials.
+func (c *checker) appValues(app *App) {
+	v := app.Values
+	if v == cty.NilVal {
+		return
+	}
+	if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		c.errorf(app.ValuesRange, "Invalid app values",
+			"The values of app %q must be an object of Helm value overrides, such as { replicas = 2 }.", app.Name)
+		return
+	}
+	walkValues(v, "values", func(path string, key string, val cty.Value) {
+		if credentialKey(key) && val.Type() == cty.String && val.IsKnown() && !val.IsNull() && val.AsString() != "" {
+			c.errorf(app.ValuesRange, "Credential in inventory",
+				"The %s of app %q looks like a credential. The inventory holds no secrets: keep it in a Kubernetes Secret and reference that Secret instead (for example existingSecret, if the chart supports it).", path, app.Name)
+		}
+	})
+}
+
+// credentialSuffixes end the key names that hold credentials, compared in
+// lower case without "_" and "-".
+var credentialSuffixes = []string{"password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey"}
+
+// referenceSuffixes end key names that name a Secret rather than hold one
+// (envFromSecret, imagePullSecret, the auth-secret annotation).
+var referenceSuffixes = []string{"fromsecret", "pullsecret", "authsecret", "tlssecret"}
+
+// credentialKey reports whether a values key names a credential rather than
+// a reference to one (existingSecret and its kin).
+func credentialKey(key string) bool {
+	k := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(key))
+	if strings.HasPrefix(k, "existing") || hasAnySuffix(k, referenceSuffixes) {
+		return false
+	}
+	return hasAnySuffix(k, credentialSuffixes)
+}
+
+func hasAnySuffix(s string, suffixes []string) bool {
+	return slices.ContainsFunc(suffixes, func(suf string) bool { return strings.HasSuffix(s, suf) })
+}
+
+// walkValues calls fn for every object key under v, with its path.
+func walkValues(v cty.Value, path string, fn func(path, key string, val cty.Value)) {
+	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+		return
+	}
+	keyed := v.Type().IsObjectType() || v.Type().IsMapType()
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		p := fmt.Sprintf("%s[%s]", path, k.GoString())
+		var key string
+		if keyed {
+			key = k.AsString()
+			p = path + "." + key
+			if !hclIdentifier.MatchString(key) {
+				p = fmt.Sprintf("%s[%q]", path, key)
+			}
+			fn(p, key, e)
+		} else if k.Type() == cty.Number {
+			p = fmt.Sprintf("%s[%s]", path, k.AsBigFloat().String())
+		}
+		walkValues(e, p, fn)
+	}
+}
+
+var hclIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// authAnnotation is an ingress-nginx annotation that puts authentication
+// in front of an app (auth-url, auth-type, auth-secret …).
+var authAnnotation = regexp.MustCompile(`^nginx\.ingress\.kubernetes\.io/auth-`)
+
+// publicApp checks what an app reachable from the internet needs.
+func (c *checker) publicApp(dns *DNS, app *App) {
+	if dns.PublicZoneID == "" || dns.PublicDomain == "" {
+		c.errorf(app.VisibilityRange, "Public app without a public zone",
+			"The app %q is public, so it is registered in the public DNS zone; set public_zone_id and public_domain in the dns block.", app.Name)
+	}
+	var hasAuth bool
+	if app.Values != cty.NilVal {
+		walkValues(app.Values, "values", func(_, key string, _ cty.Value) {
+			hasAuth = hasAuth || authAnnotation.MatchString(key)
+		})
+	}
+	if !hasAuth {
+		c.warnf(app.VisibilityRange, "Public app without authentication",
+			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (nginx.ingress.kubernetes.io/auth-url, auth-type, …). Make sure the app authenticates its users itself.", app.Name)
+	}
+}

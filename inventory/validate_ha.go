@@ -1,0 +1,336 @@
+package inventory
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/crypto/ssh"
+)
+
+// haClusters checks each HA cluster and the addresses they share.
+func (c *checker) haClusters(env *Environment) {
+	seen := firstSeen{}
+	type owner struct {
+		cluster, node string
+		rng           hcl.Range
+	}
+	addresses := map[string]owner{}
+	for _, hc := range env.HAClusters {
+		if earlier, dup := seen.dup(hc.Name, hc.NameRange); dup {
+			c.errorf(hc.NameRange, "Duplicate HA cluster",
+				"The HA cluster %q was already declared at %s; each cluster is declared once per environment.", hc.Name, earlier)
+			continue
+		}
+		c.haCluster(hc)
+		for _, n := range declOrder(hc.Nodes) {
+			a, err := netip.ParseAddr(n.Address)
+			if err != nil {
+				continue
+			}
+			o, ok := addresses[a.String()]
+			switch {
+			case !ok:
+				addresses[a.String()] = owner{hc.Name, n.Name, n.AddressRange}
+			case o.cluster != hc.Name:
+				c.errorf(n.AddressRange, "Duplicate node address",
+					"The address %q of node %q is already used by node %q of HA cluster %q at %s; a server belongs to one HA cluster.",
+					n.Address, n.Name, o.node, o.cluster, o.rng)
+			}
+		}
+	}
+}
+
+// canonicalAddress is the address in its canonical form, or as written
+// when it is not one, so duplicates are found however they are spelt.
+func canonicalAddress(s string) string {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.String()
+	}
+	return s
+}
+
+// declOrder returns nodes in the order they were written: Load sorts them
+// by ordinal, but "earlier" in a duplicate diagnostic means earlier in the file.
+func declOrder(nodes []*Node) []*Node {
+	return slices.SortedStableFunc(slices.Values(nodes), func(a, b *Node) int {
+		return cmp.Or(strings.Compare(a.DeclRange.Filename, b.DeclRange.Filename), cmp.Compare(a.DeclRange.Start.Byte, b.DeclRange.Start.Byte))
+	})
+}
+
+func (c *checker) haCluster(hc *HACluster) {
+	c.check(haClusterName, hc.Name, hc.NameRange)
+	_, err := ParseVersion(hc.MattermostVersion)
+	versionOK := err == nil
+	if !versionOK {
+		c.errorf(hc.MattermostVersionRange, "Invalid Mattermost version",
+			"The mattermost_version %q is not valid: it must be a Mattermost release MAJOR.MINOR.PATCH, such as \"10.11.2\".", hc.MattermostVersion)
+	}
+	if set(hc.ClusterNameRange) {
+		c.check(clusterName, hc.ClusterName, hc.ClusterNameRange)
+	}
+	portsOK := c.haPorts(hc)
+	c.haAccounts(hc)
+	layoutOK := c.enum("Invalid tunnel port layout", "tunnel_ports", hc.TunnelPorts, hc.TunnelPortsRange, PortsOrdinal, PortsDoc)
+	if hc.TunnelPortBase < 1024 || hc.TunnelPortBase > 65535 {
+		c.errorf(hc.TunnelPortBaseRange, "Invalid tunnel port base",
+			"The tunnel_port_base must be from 1024 to 65535; it is %d.", hc.TunnelPortBase)
+		layoutOK = layoutOK && hc.TunnelPorts != PortsOrdinal
+	}
+	if hc.TunnelPorts == PortsDoc && len(hc.Nodes) > 6 {
+		c.errorf(at(hc.TunnelPortsRange, hc.DeclRange), "Too many nodes for the doc layout",
+			"The HA cluster %q has %d nodes, but tunnel_ports = %q only fits six (its local ports are 10000 apart). Use tunnel_ports = %q.",
+			hc.Name, len(hc.Nodes), PortsDoc, PortsOrdinal)
+		layoutOK = false
+	}
+	ordinalsOK := c.haNodes(hc)
+	if versionOK {
+		c.gossip(hc)
+	}
+	if hc.SSHTunnels && versionOK && portsOK && layoutOK && ordinalsOK {
+		c.tunnelPorts(hc)
+	}
+}
+
+// haPorts checks the cluster's ports: each in range, no two the same.
+func (c *checker) haPorts(hc *HACluster) bool {
+	ports := []struct {
+		attr  string
+		value int
+		rng   hcl.Range
+	}{
+		{"ssh_port", hc.SSHPort, hc.SSHPortRange},
+		{"gossip_port", hc.GossipPort, hc.GossipPortRange},
+		{"streaming_port", hc.StreamingPort, hc.StreamingPortRange},
+	}
+	ok := true
+	for i, p := range ports {
+		if p.value < 1 || p.value > 65535 {
+			c.errorf(at(p.rng, hc.DeclRange), "Invalid port", "The %s must be from 1 to 65535; it is %d.", p.attr, p.value)
+			ok = false
+			continue
+		}
+		for _, q := range ports[:i] {
+			if q.value == p.value {
+				c.errorf(at(p.rng, at(q.rng, hc.DeclRange)), "Conflicting ports",
+					"The %s and the %s are both %d; each needs its own port.", p.attr, q.attr, p.value)
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+var pathChars = regexp.MustCompile(`^/[A-Za-z0-9._/-]*$`)
+
+// haAccounts checks the user, path and unit names that land in shell,
+// systemd and sshd files on the nodes.
+func (c *checker) haAccounts(hc *HACluster) {
+	if c.check(posixUser, hc.TunnelUser, at(hc.TunnelUserRange, hc.DeclRange)) && hc.TunnelUser == "root" {
+		c.errorf(hc.TunnelUserRange, "Root tunnel user",
+			"The tunnel_user accepts SSH logins from every peer; it must be an unprivileged account, never \"root\".")
+	}
+	c.check(posixUser, hc.ServiceUser, at(hc.ServiceUserRange, hc.DeclRange))
+	if set(hc.TunnelUserHomeRange) {
+		c.absPath("tunnel_user_home", hc.TunnelUserHome, hc.TunnelUserHomeRange)
+	}
+	c.absPath("install_dir", hc.InstallDir, at(hc.InstallDirRange, hc.DeclRange))
+	if c.check(systemdUnit, hc.ServiceName, at(hc.ServiceNameRange, hc.DeclRange)) && strings.HasSuffix(hc.ServiceName, ".service") {
+		c.errorf(hc.ServiceNameRange, "Invalid systemd unit name",
+			"The service_name %q names the unit without its \".service\" suffix. Did you mean %q?", hc.ServiceName, strings.TrimSuffix(hc.ServiceName, ".service"))
+	}
+}
+
+// absPath checks a path that lands in shell scripts, systemd units and
+// sshd files unquoted-safe: absolute, clean, and of plain characters.
+func (c *checker) absPath(attr, p string, rng hcl.Range) {
+	switch {
+	case !pathChars.MatchString(p):
+		c.errorf(rng, "Invalid path",
+			"The %s %q is not valid: it must be an absolute path of letters, digits, \".\", \"_\", \"-\" and \"/\" only, because it is written into shell scripts, systemd units and sshd files.", attr, p)
+	case path.Clean(p) != p:
+		c.errorf(rng, "Invalid path", "The %s %q is not a clean path. Did you mean %q?", attr, p, path.Clean(p))
+	}
+}
+
+// haNodes checks the nodes of a cluster. It returns whether the ordinals
+// are valid and unique, which the tunnel port layout relies on.
+func (c *checker) haNodes(hc *HACluster) bool {
+	if len(hc.Nodes) < 2 {
+		c.errorf(hc.DeclRange, "Too few nodes",
+			"The HA cluster %q has %d node; a High Availability cluster needs at least two.", hc.Name, len(hc.Nodes))
+	}
+	names, addresses, ordinals := firstSeen{}, firstSeen{}, firstSeen{}
+	hostKeys, tunnelKeys := firstSeen{}, firstSeen{}
+	ordinalsOK := true
+	for _, n := range declOrder(hc.Nodes) {
+		if c.check(nodeName, n.Name, n.NameRange) {
+			if earlier, dup := names.dup(n.Name, n.NameRange); dup {
+				c.errorf(n.NameRange, "Duplicate node name",
+					"The HA cluster %q already has a node %q, declared at %s.", hc.Name, n.Name, earlier)
+			}
+		}
+
+		ordRange := at(n.OrdinalRange, n.DeclRange)
+		if n.Ordinal < 1 {
+			c.errorf(ordRange, "Invalid node ordinal", "The ordinal of node %q must be 1 or more; it is %d.", n.Name, n.Ordinal)
+			ordinalsOK = false
+		} else if earlier, dup := ordinals.dup(fmt.Sprint(n.Ordinal), ordRange); dup {
+			c.errorf(ordRange, "Duplicate node ordinal",
+				"The ordinal %d of node %q (written, or its position when not written) is already used at %s; ordinals are unique within a cluster.", n.Ordinal, n.Name, earlier)
+			ordinalsOK = false
+		}
+
+		if c.nodeAddress(n) {
+			if earlier, dup := addresses.dup(canonicalAddress(n.Address), n.AddressRange); dup {
+				c.errorf(n.AddressRange, "Duplicate node address",
+					"The address %q of node %q is already used in HA cluster %q at %s.", n.Address, n.Name, hc.Name, earlier)
+			}
+		}
+
+		c.nodeKey(hc, n, "host_key", "SSH host key", n.HostKey, n.HostKeyRange, hostKeys)
+		c.nodeKey(hc, n, "tunnel_key", "SSH tunnel key", n.TunnelKey, n.TunnelKeyRange, tunnelKeys)
+	}
+	return ordinalsOK
+}
+
+// nodeAddress checks that a node has a usable IPv4 address.
+func (c *checker) nodeAddress(n *Node) bool {
+	a, err := netip.ParseAddr(n.Address)
+	problem := ""
+	switch {
+	case err != nil:
+		problem = "it must be an IPv4 address, such as \"10.10.250.146\""
+	case a.Is6():
+		c.errorf(n.AddressRange, "Unsupported node address",
+			"The address %q of node %q is an IPv6 address. IPv6 node addresses are not supported yet; give the node's IPv4 address.", n.Address, n.Name)
+		return false
+	case a.IsUnspecified():
+		problem = "the unspecified address does not reach a node"
+	case a.IsLoopback():
+		problem = "a loopback address does not reach another node"
+	case a.IsMulticast():
+		problem = "a multicast address is not a node's address"
+	}
+	if problem != "" {
+		c.errorf(n.AddressRange, "Invalid node address", "The address %q of node %q is not valid: %s.", n.Address, n.Name, problem)
+		return false
+	}
+	return true
+}
+
+// nodeKey checks one of a node's pinned SSH public keys.
+func (c *checker) nodeKey(hc *HACluster, n *Node, attr, what, value string, rng hcl.Range, seen firstSeen) {
+	if !set(rng) {
+		if hc.SSHTunnels {
+			c.errorf(n.DeclRange, "Missing "+what,
+				"The node %q needs %s: with ssh_tunnels the peers pin each node's keys.", n.Name, attr)
+		}
+		return
+	}
+	key, problem := parseSSHKey(value)
+	if problem != "" {
+		c.errorf(rng, "Invalid "+what,
+			"The %s of node %q is not valid: %s. Give the public key as in a .pub file: its type and base64 body, such as \"ssh-ed25519 AAAAC3Nza…\".", attr, n.Name, problem)
+		return
+	}
+	if earlier, dup := seen.dup(string(key.Marshal()), rng); dup {
+		c.errorf(rng, "Duplicate "+what,
+			"The %s of node %q is the same key as at %s; each node has its own key.", attr, n.Name, earlier)
+	}
+}
+
+// parseSSHKey parses one public key in authorized_keys form, without
+// options; a comment is allowed.
+func parseSSHKey(s string) (ssh.PublicKey, string) {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, "it must be a single key on one line"
+	}
+	key, _, options, _, err := ssh.ParseAuthorizedKey([]byte(s))
+	switch {
+	case err != nil:
+		return nil, "it is not an SSH public key"
+	case len(options) > 0:
+		return nil, "it must be the key alone, without authorized_keys options"
+	}
+	return key, ""
+}
+
+// gossip checks the gossip settings against what the version has.
+func (c *checker) gossip(hc *HACluster) {
+	v := hc.Version
+	if v.HasGossipSettings() {
+		if hc.SSHTunnels && !hc.GossipEncryption {
+			c.warnf(at(hc.GossipEncryptionRange, hc.DeclRange), "Gossip traffic not encrypted",
+				"The HA cluster %q has gossip_encryption = false; gossip's UDP traffic does not go through the SSH tunnels, so it crosses the network in clear text.", hc.Name)
+		}
+	} else {
+		if set(hc.GossipEncryptionRange) && hc.GossipEncryption {
+			c.errorf(hc.GossipEncryptionRange, "Unsupported gossip encryption",
+				"Mattermost %s has no gossip encryption setting; it was added in 5.36. Remove gossip_encryption or upgrade.", v)
+		}
+		if set(hc.GossipCompressionRange) && hc.GossipCompression {
+			c.errorf(hc.GossipCompressionRange, "Unsupported gossip compression",
+				"Mattermost %s has no gossip compression setting; it was added in 5.36. Remove gossip_compression or upgrade.", v)
+		}
+	}
+	if !hc.SSHTunnels && !hc.GossipEncryption {
+		c.warnf(at(hc.SSHTunnelsRange, hc.DeclRange), "Cluster traffic in clear text",
+			"The HA cluster %q has neither SSH tunnels nor gossip encryption, so its inter-node traffic crosses the network in clear text.", hc.Name)
+	}
+}
+
+// tunnelPorts checks every local port of every node's tunnels: in range,
+// clear of the node's own ports, and unique on the node. Each problem is
+// reported once per node and port.
+func (c *checker) tunnelPorts(hc *HACluster) {
+	reserved := []struct {
+		port int
+		what string
+	}{
+		{hc.SSHPort, "the ssh_port"},
+		{hc.GossipPort, "the gossip_port"},
+		{hc.StreamingPort, "the streaming_port"},
+		{8065, "Mattermost's HTTP port"},
+		{8067, "Mattermost's metrics port"},
+	}
+	fix := fmt.Sprintf("Choose a tunnel_port_base that keeps every port clear of it (local port = tunnel_port_base + 10 * peer ordinal, + 1 for the streaming port), or use tunnel_ports = %q.", PortsOrdinal)
+	if hc.TunnelPorts == PortsDoc {
+		fix = fmt.Sprintf("The %q layout derives local ports from the forwarded ports; change gossip_port/streaming_port or use tunnel_ports = %q.", PortsDoc, PortsOrdinal)
+	}
+	for _, n := range hc.Nodes {
+		opened := map[int]*Node{}
+		reported := map[string]bool{}
+		report := func(summary string, port int, format string, args ...any) {
+			key := fmt.Sprint(summary, port)
+			if !reported[key] {
+				reported[key] = true
+				c.errorf(n.DeclRange, summary, format, args...)
+			}
+		}
+		for _, t := range hc.Tunnels(n) {
+			what := fmt.Sprintf("In HA cluster %q, node %q would open local port %d for its tunnel to peer %q (%s:%d)",
+				hc.Name, n.Name, t.LocalPort, t.Peer.Name, t.Peer.Address, t.RemotePort)
+			if t.LocalPort < 1024 || t.LocalPort > 65535 {
+				report("Invalid tunnel port", t.LocalPort, "%s, but tunnel ports must be from 1024 to 65535. %s", what, fix)
+				continue
+			}
+			for _, r := range reserved {
+				if t.LocalPort == r.port {
+					report("Tunnel port conflict", t.LocalPort, "%s, but port %d is %s. %s", what, t.LocalPort, r.what, fix)
+				}
+			}
+			if other, dup := opened[t.LocalPort]; dup {
+				report("Duplicate tunnel port", t.LocalPort, "%s, but it already uses that port for its tunnel to peer %q. %s", what, other.Name, fix)
+				continue
+			}
+			opened[t.LocalPort] = t.Peer
+		}
+	}
+}
