@@ -81,6 +81,8 @@ func screenSecrets(path string, src []byte) ([]byte, hcl.Diagnostics) {
 			Summary:  "Credential in inventory",
 			Detail:   detail + " The inventory holds no secrets, and fleetgen has masked it. " + f.kind.advice,
 			Subject:  &hcl.Range{Filename: path, Start: posAt(src, f.span[0]), End: posAt(src, f.span[1])},
+			// The line may hold another credential this scan cannot see.
+			Extra: hiddenSource{},
 		})
 		for i := f.span[0]; i < f.span[1]; i++ {
 			if masked[i] != '\n' && masked[i] != '\r' {

@@ -42,6 +42,23 @@ func (c *checker) add(sev hcl.DiagnosticSeverity, subject hcl.Range, summary, de
 	c.diags = append(c.diags, &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Subject: subject.Ptr()})
 }
 
+// credentialf reports a credential. Its diagnostic is marked so printers
+// show no source line: the value may sit on that line, unmasked.
+func (c *checker) credentialf(subject hcl.Range, format string, args ...any) {
+	c.errorf(subject, "Credential in inventory", format, args...)
+	c.diags[len(c.diags)-1].Extra = hiddenSource{}
+}
+
+// hiddenSource marks a diagnostic whose source line must not be printed.
+type hiddenSource struct{}
+
+// HidesSource reports whether d is about a value that must never be
+// printed, so a printer must not quote its source line.
+func HidesSource(d *hcl.Diagnostic) bool {
+	_, ok := d.Extra.(hiddenSource)
+	return ok
+}
+
 // at is the range a diagnostic about an attribute points at: the
 // attribute's value when written, else fallback (the block or label whose
 // default the value is).

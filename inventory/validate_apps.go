@@ -97,7 +97,7 @@ func (c *checker) appValues(app *App) {
 	}
 	walkValues(v, "values", func(path string, key string, val cty.Value) {
 		if credentialKey(key) && val.Type() == cty.String && val.IsKnown() && !val.IsNull() && val.AsString() != "" {
-			c.errorf(app.ValuesRange, "Credential in inventory",
+			c.credentialf(app.ValuesRange,
 				"The %s of app %q looks like a credential. The inventory holds no secrets: keep it in a Kubernetes Secret and reference that Secret instead (for example existingSecret, if the chart supports it).", path, app.Name)
 		}
 	})

@@ -207,7 +207,7 @@ func (c *checker) gitURL(s string, rng hcl.Range) {
 
 // credentialURL reports user information in a URL without printing it.
 func (c *checker) credentialURL(attr string, rng hcl.Range) {
-	c.errorf(rng, "Credential in inventory",
+	c.credentialf(rng,
 		"The %s holds user information (a user name, password or token) before its host. The inventory holds no credentials: give the URL without them and provide access outside the inventory (an SSH deploy key or a Kubernetes Secret).", attr)
 }
 

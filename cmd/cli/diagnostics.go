@@ -25,8 +25,9 @@ func writeDiagnostics(w io.Writer, files inventory.Files, diags hcl.Diagnostics)
 				fmt.Fprintf(w, "  %s\n", line)
 			}
 		}
-		if snippet := sourceSnippet(files, d.Subject); snippet != "" {
-			fmt.Fprint(w, snippet)
+		// A credential may sit on the line of its diagnostic: never quote it.
+		if !inventory.HidesSource(d) {
+			fmt.Fprint(w, sourceSnippet(files, d.Subject))
 		}
 		fmt.Fprintln(w)
 	}
