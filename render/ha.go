@@ -20,11 +20,11 @@ func HA(env *inventory.Environment) ([]File, error) {
 	for _, c := range env.HAClusters {
 		view, err := newHAClusterView(env.Name, c)
 		if err != nil {
-			return nil, fmt.Errorf("environment %q, ha_cluster %q: %w", env.Name, c.Name, err)
+			return nil, fmt.Errorf("ha_cluster %q: %w", c.Name, err)
 		}
 		fs, err := renderHACluster(view)
 		if err != nil {
-			return nil, fmt.Errorf("environment %q, ha_cluster %q: %w", env.Name, c.Name, err)
+			return nil, fmt.Errorf("ha_cluster %q: %w", c.Name, err)
 		}
 		files = append(files, fs...)
 	}

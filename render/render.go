@@ -34,11 +34,11 @@ var renderers = []func(*inventory.Environment) ([]File, error){
 func renderEnvironment(env *inventory.Environment) ([]File, error) {
 	var files []File
 	for _, r := range renderers {
-		fs, err := r(env)
+		out, err := r(env)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, fs...)
+		files = append(files, out...)
 	}
 	return files, nil
 }
