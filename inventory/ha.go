@@ -56,10 +56,11 @@ func (v Version) GossipEncryptionKey() string {
 }
 
 // ForwardedPorts are the remote ports each tunnel carries: the gossip port,
-// and the streaming port before 6.0.
+// and before 6.0 the streaming port, listed first as the published recipe
+// does, so its example renders line for line.
 func (c *HACluster) ForwardedPorts() []int {
 	if c.Version.UsesStreamingPort() {
-		return []int{c.GossipPort, c.StreamingPort}
+		return []int{c.StreamingPort, c.GossipPort}
 	}
 	return []int{c.GossipPort}
 }
@@ -90,7 +91,11 @@ func (c *HACluster) Tunnels(n *Node) []Tunnel {
 	ports := c.ForwardedPorts()
 	var ts []Tunnel
 	for i, p := range c.Peers(n) {
-		for k, remote := range ports {
+		for _, remote := range ports {
+			k := 0 // the gossip port
+			if remote != c.GossipPort {
+				k = 1 // the streaming port
+			}
 			local := c.TunnelPortBase + 10*p.Ordinal + k
 			if c.TunnelPorts == PortsDoc {
 				local = (i+1)*10000 + remote

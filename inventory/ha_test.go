@@ -82,9 +82,9 @@ func tunnelMap(c *HACluster, n *Node) []string {
 func TestTunnelsDocLayout(t *testing.T) {
 	c := recipeCluster(PortsDoc, Version{5, 31, 9})
 	want := map[string][]string{
-		"mm1": {"18074->10.10.250.231:8074", "18075->10.10.250.231:8075", "28074->10.10.250.165:8074", "28075->10.10.250.165:8075"},
-		"mm2": {"18074->10.10.250.146:8074", "18075->10.10.250.146:8075", "28074->10.10.250.165:8074", "28075->10.10.250.165:8075"},
-		"mm3": {"18074->10.10.250.146:8074", "18075->10.10.250.146:8075", "28074->10.10.250.231:8074", "28075->10.10.250.231:8075"},
+		"mm1": {"18075->10.10.250.231:8075", "18074->10.10.250.231:8074", "28075->10.10.250.165:8075", "28074->10.10.250.165:8074"},
+		"mm2": {"18075->10.10.250.146:8075", "18074->10.10.250.146:8074", "28075->10.10.250.165:8075", "28074->10.10.250.165:8074"},
+		"mm3": {"18075->10.10.250.146:8075", "18074->10.10.250.146:8074", "28075->10.10.250.231:8075", "28074->10.10.250.231:8074"},
 	}
 	for _, n := range c.Nodes {
 		if diff := cmp.Diff(want[n.Name], tunnelMap(c, n)); diff != "" {
@@ -105,9 +105,10 @@ func TestTunnelsOrdinalLayout(t *testing.T) {
 			t.Errorf("node %s (-want +got):\n%s", n.Name, diff)
 		}
 	}
-	// Before 6.0 the streaming port is forwarded too, at k = 1.
+	// Before 6.0 the streaming port is forwarded too, at k = 1, listed first
+	// as in the published recipe.
 	c = recipeCluster(PortsOrdinal, Version{5, 37, 0})
-	if diff := cmp.Diff([]string{"18020->10.10.250.231:8074", "18021->10.10.250.231:8075", "18030->10.10.250.165:8074", "18031->10.10.250.165:8075"}, tunnelMap(c, c.Nodes[0])); diff != "" {
+	if diff := cmp.Diff([]string{"18021->10.10.250.231:8075", "18020->10.10.250.231:8074", "18031->10.10.250.165:8075", "18030->10.10.250.165:8074"}, tunnelMap(c, c.Nodes[0])); diff != "" {
 		t.Errorf("node mm1 before 6.0 (-want +got):\n%s", diff)
 	}
 }

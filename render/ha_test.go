@@ -79,14 +79,15 @@ func haLinesWith(s, prefix string) []string {
 }
 
 // The recipe's expectations, written out by hand: the "doc" layout gives the
-// i-th peer of a node i*10000+port, peers in ordinal order.
+// i-th peer of a node i*10000+port, peers in ordinal order, and each peer's
+// streaming port before its gossip port, as the published recipe lists them.
 var recipeTunnels = map[string][]struct {
 	peer, address string
 	local, remote int
 }{
-	"mm1": {{"mm2", "10.10.250.231", 18074, 8074}, {"mm2", "10.10.250.231", 18075, 8075}, {"mm3", "10.10.250.165", 28074, 8074}, {"mm3", "10.10.250.165", 28075, 8075}},
-	"mm2": {{"mm1", "10.10.250.146", 18074, 8074}, {"mm1", "10.10.250.146", 18075, 8075}, {"mm3", "10.10.250.165", 28074, 8074}, {"mm3", "10.10.250.165", 28075, 8075}},
-	"mm3": {{"mm1", "10.10.250.146", 18074, 8074}, {"mm1", "10.10.250.146", 18075, 8075}, {"mm2", "10.10.250.231", 28074, 8074}, {"mm2", "10.10.250.231", 28075, 8075}},
+	"mm1": {{"mm2", "10.10.250.231", 18075, 8075}, {"mm2", "10.10.250.231", 18074, 8074}, {"mm3", "10.10.250.165", 28075, 8075}, {"mm3", "10.10.250.165", 28074, 8074}},
+	"mm2": {{"mm1", "10.10.250.146", 18075, 8075}, {"mm1", "10.10.250.146", 18074, 8074}, {"mm3", "10.10.250.165", 28075, 8075}, {"mm3", "10.10.250.165", 28074, 8074}},
+	"mm3": {{"mm1", "10.10.250.146", 18075, 8075}, {"mm1", "10.10.250.146", 18074, 8074}, {"mm2", "10.10.250.231", 28075, 8075}, {"mm2", "10.10.250.231", 28074, 8074}},
 }
 
 // TestHARecipeTunnels checks the published recipe's example exactly: the
@@ -163,8 +164,8 @@ case "$*" in *10.10.250.165*) exit 255 ;; esac
 		"-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
 		"-o", "ConnectTimeout=10", "-p", "22"}
 	want := [][]string{
-		haWithSocket(common, "/home/mattermost/.ssh/fleetgen-tunnel-3.ctl", "-L", "127.0.0.1:28074:10.10.250.165:8074", "-L", "127.0.0.1:28075:10.10.250.165:8075", "--", "mattermost@10.10.250.165"),
-		haWithSocket(common, "/home/mattermost/.ssh/fleetgen-tunnel-2.ctl", "-L", "127.0.0.1:18074:10.10.250.231:8074", "-L", "127.0.0.1:18075:10.10.250.231:8075", "--", "mattermost@10.10.250.231"),
+		haWithSocket(common, "/home/mattermost/.ssh/fleetgen-tunnel-3.ctl", "-L", "127.0.0.1:28075:10.10.250.165:8075", "-L", "127.0.0.1:28074:10.10.250.165:8074", "--", "mattermost@10.10.250.165"),
+		haWithSocket(common, "/home/mattermost/.ssh/fleetgen-tunnel-2.ctl", "-L", "127.0.0.1:18075:10.10.250.231:8075", "-L", "127.0.0.1:18074:10.10.250.231:8074", "--", "mattermost@10.10.250.231"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ssh invocations (-want +got):\n%s", diff)
@@ -373,7 +374,7 @@ func TestHASSHFiles(t *testing.T) {
 				t.Errorf("%s: authorized key %q %q, want %s's", n.Name, comment, ssh.FingerprintSHA256(key), p.Name)
 			}
 			wantOpts := []string{"restrict", "port-forwarding", `command="/bin/false"`, `from="` + p.Address + `"`,
-				`permitopen="` + n.Address + `:8074"`, `permitopen="` + n.Address + `:8075"`}
+				`permitopen="` + n.Address + `:8075"`, `permitopen="` + n.Address + `:8074"`}
 			if diff := cmp.Diff(wantOpts, options); diff != "" {
 				t.Errorf("%s: options of %s's key (-want +got):\n%s", n.Name, p.Name, diff)
 			}

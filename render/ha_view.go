@@ -173,8 +173,8 @@ func newHAClusterView(env string, c *inventory.HACluster) (*haClusterView, error
 			DropIn:         path.Join(dropInDir, "fleetgen-tunnels.conf"),
 		},
 	}
-	for i, p := range c.ForwardedPorts() {
-		v.Ports = append(v.Ports, haPort{Name: portName(i), Port: p})
+	for _, p := range c.ForwardedPorts() {
+		v.Ports = append(v.Ports, haPort{Name: portName(c, p), Port: p})
 	}
 	for _, n := range c.Nodes {
 		v.Nodes = append(v.Nodes, newHANodeView(v, c, n))
@@ -182,9 +182,9 @@ func newHAClusterView(env string, c *inventory.HACluster) (*haClusterView, error
 	return v, nil
 }
 
-// portName names the k-th forwarded port, in the order of ForwardedPorts.
-func portName(k int) string {
-	if k == 0 {
+// portName names a forwarded port of cluster c.
+func portName(c *inventory.HACluster, port int) string {
+	if port == c.GossipPort {
 		return "gossip"
 	}
 	return "streaming"
@@ -217,7 +217,7 @@ func newHANodeView(c *haClusterView, ic *inventory.HACluster, n *inventory.Node)
 	for _, t := range ic.Tunnels(n) {
 		pv := byPeer[t.Peer]
 		pv.Forwards = append(pv.Forwards, haForward{
-			Name:   portName(len(pv.Forwards)),
+			Name:   portName(ic, t.RemotePort),
 			Local:  t.LocalPort,
 			Remote: t.RemotePort,
 			Spec:   fmt.Sprintf("127.0.0.1:%d:%s:%d", t.LocalPort, t.Peer.Address, t.RemotePort),
