@@ -90,8 +90,10 @@ func environmentDirs(dir string, only []string) ([]string, hcl.Diagnostics) {
 		}
 		return joinAll(dir, names), diags
 	}
+	wanted := slices.Clone(only)
+	slices.Sort(wanted)
 	var picked []string
-	for _, want := range slices.Sorted(slices.Values(slices.Compact(slices.Sorted(slices.Values(only))))) {
+	for _, want := range slices.Compact(wanted) {
 		if slices.Contains(names, want) {
 			picked = append(picked, want)
 			continue

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -104,8 +105,10 @@ func TestRenderFortyNodeOrdinalCluster(t *testing.T) {
 		seen := map[string]bool{}
 		for i, m := range forwards {
 			port := m[1]
-			var p int
-			fmt.Sscan(port, &p)
+			p, err := strconv.Atoi(port)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if p < 1024 || p > 65535 || p == 8065 || p == 8067 || p == 8074 || p == 22 {
 				t.Errorf("%s: invalid local port %d", node, p)
 			}
