@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/mattermost/fleetgen/internal/golden"
+	"github.com/mattermost/fleetgen/internal/tooltest"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/templates"
 )
@@ -120,7 +121,7 @@ func TestHARecipeTunnels(t *testing.T) {
 // forwards and the pinned options, peers in parallel, and a failed peer
 // logged (stderr and logger) while the script still exits 0.
 func TestHAPreStartRuns(t *testing.T) {
-	bash := haLookTool(t, "bash", "timeout")
+	bash := tooltest.Look(t, "bash", "timeout")
 	files := renderHA(t, haRecipe)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")

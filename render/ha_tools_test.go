@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/mattermost/fleetgen/internal/tooltest"
 	"github.com/mattermost/fleetgen/templates"
 )
 
@@ -19,38 +20,6 @@ import (
 // iptables-restore, ufw's own init script, bash, shellcheck. CI runs them as
 // root with FLEETGEN_REQUIRE_TOOLS=1, so a missing tool fails there instead
 // of skipping silently.
-
-// haLookTool returns the path of the first tool and checks the others exist.
-func haLookTool(t *testing.T, names ...string) string {
-	t.Helper()
-	var first string
-	for i, name := range names {
-		p, err := exec.LookPath(name)
-		if err != nil {
-			haMissing(t, "%s is not installed", name)
-		}
-		if i == 0 {
-			first = p
-		}
-	}
-	return first
-}
-
-// haNeedRoot is for tests that make namespaces or chown files.
-func haNeedRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		haMissing(t, "the test needs root")
-	}
-}
-
-func haMissing(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("FLEETGEN_REQUIRE_TOOLS") == "1" {
-		t.Fatalf(format+" (FLEETGEN_REQUIRE_TOOLS=1)", args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // allHAFiles renders every fixture.
 func allHAFiles(t *testing.T) []File {
@@ -80,8 +49,8 @@ func haFilesNamed(t *testing.T, suffix string) []File {
 // rendered after.rules. It runs in a fresh network namespace, never on the
 // host's tables.
 func TestHAAfterRulesRestoreTest(t *testing.T) {
-	haNeedRoot(t)
-	unshare := haLookTool(t, "unshare", "iptables-restore")
+	tooltest.NeedRoot(t)
+	unshare := tooltest.Look(t, "unshare", "iptables-restore")
 	for _, f := range haFilesNamed(t, "/after.rules") {
 		cmd := exec.Command(unshare, "-n", "iptables-restore", "--test")
 		cmd.Stdin = bytes.NewReader(f.Data)
@@ -109,10 +78,10 @@ iptables-save -t nat
 // (start, then reload), and checks that each of fleetgen's rules is in the
 // kernel exactly once and the nat OUTPUT chain holds nothing else.
 func TestHAAfterRulesUFWReload(t *testing.T) {
-	haNeedRoot(t)
-	unshare := haLookTool(t, "unshare", "iptables-save", "mount")
+	tooltest.NeedRoot(t)
+	unshare := tooltest.Look(t, "unshare", "iptables-save", "mount")
 	if _, err := os.Stat("/lib/ufw/ufw-init"); err != nil {
-		haMissing(t, "ufw is not installed: %v", err)
+		tooltest.Missing(t, "ufw is not installed: %v", err)
 	}
 	var nodes []*haNodeView
 	files := map[string]File{}
@@ -158,7 +127,7 @@ func haUfwRulesDir(t *testing.T, dir string, afterRules []byte) {
 	const stock = "/usr/share/ufw/iptables"
 	entries, err := os.ReadDir(stock)
 	if err != nil {
-		haMissing(t, "ufw's stock rules: %v", err)
+		tooltest.Missing(t, "ufw's stock rules: %v", err)
 	}
 	for _, e := range entries {
 		b, err := os.ReadFile(filepath.Join(stock, e.Name()))
@@ -213,7 +182,7 @@ func TestHAAfterRulesStock(t *testing.T) {
 	}
 	pkg, err := os.ReadFile("/usr/share/ufw/iptables/after.rules")
 	if err != nil {
-		haMissing(t, "cannot compare with the ufw package's after.rules: %v", err)
+		tooltest.Missing(t, "cannot compare with the ufw package's after.rules: %v", err)
 	}
 	if string(pkg) != templates.StockUFWAfterRules() {
 		t.Errorf("templates/ufw/after.rules.stock differs from the installed ufw package's; copy the new one and review the rendered rules")
@@ -223,8 +192,8 @@ func TestHAAfterRulesStock(t *testing.T) {
 // TestHAScriptsShellcheck: every rendered script parses (bash -n) and is
 // shellcheck clean at style severity.
 func TestHAScriptsShellcheck(t *testing.T) {
-	bash := haLookTool(t, "bash")
-	shellcheck := haLookTool(t, "shellcheck")
+	bash := tooltest.Look(t, "bash")
+	shellcheck := tooltest.Look(t, "shellcheck")
 	dir := t.TempDir()
 	var paths []string
 	for i, f := range haFilesNamed(t, ".sh") {
@@ -249,8 +218,8 @@ func TestHAScriptsShellcheck(t *testing.T) {
 // second changes nothing and says so. The fixture's tunnel_user "daemon"
 // and service_user "bin" exist on every Debian machine.
 func TestHAApplyScript(t *testing.T) {
-	haNeedRoot(t)
-	bash := haLookTool(t, "bash")
+	tooltest.NeedRoot(t)
+	bash := tooltest.Look(t, "bash")
 	files := renderHA(t, haApply)
 	node := "lab/ha/apply/a1"
 	src := haWriteNodeFolder(t, files, node)
@@ -325,8 +294,8 @@ func TestHAApplyScript(t *testing.T) {
 // TestHAApplyScriptMissingOwner: an owner that does not exist stops
 // apply.sh before it changes anything.
 func TestHAApplyScriptMissingOwner(t *testing.T) {
-	haNeedRoot(t)
-	bash := haLookTool(t, "bash")
+	tooltest.NeedRoot(t)
+	bash := tooltest.Look(t, "bash")
 	env := loadHAEnv(t, haApply)
 	env.HAClusters[0].ServiceUser = "fleetgen-no-such-user"
 	rendered, err := HA(env)
