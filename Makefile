@@ -37,3 +37,39 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+## plan / apply: the Terraform layers of out/$(ENV)/terraform, in order, each
+## `init` then `plan` (apply: plan to a file, then apply exactly that plan).
+## LAYER=<layer> limits the run to one layer. See docs/terraform.md.
+TERRAFORM ?= terraform
+TF_LAYERS := 1-cluster 2-cluster-post-installation 3-route53-registration
+TF_ENVS    = $(sort $(patsubst out/%/terraform,%,$(wildcard out/*/terraform)))
+# Working data (.terraform, plan files) stays out of the rendered tree.
+TF_DATA    = $(CURDIR)/.terraform/$(ENV)/$(1)
+
+# tf_check stops make, before any command runs, on a missing or unknown
+# ENV or an unknown LAYER; the values then only name existing folders.
+tf_check = $(if $(ENV),,$(error ENV is required: make $@ ENV=<env> [LAYER=<layer>]; environments: $(TF_ENVS)))$(if $(filter-out $(TF_ENVS),$(ENV))$(word 2,$(ENV)),$(error unknown ENV "$(ENV)": no out/$(ENV)/terraform; environments: $(TF_ENVS)))$(if $(filter-out $(TF_LAYERS),$(LAYER))$(word 2,$(LAYER)),$(error unknown LAYER "$(LAYER)"; layers: $(TF_LAYERS)))
+
+# The blank line before endef ends each layer's commands with a newline, so
+# $(foreach) yields one recipe line per command.
+define tf_plan
+TF_DATA_DIR=$(TF_DATA) $(TERRAFORM) -chdir=out/$(ENV)/terraform/$(1) init -input=false
+TF_DATA_DIR=$(TF_DATA) $(TERRAFORM) -chdir=out/$(ENV)/terraform/$(1) plan -input=false
+
+endef
+
+define tf_apply
+TF_DATA_DIR=$(TF_DATA) $(TERRAFORM) -chdir=out/$(ENV)/terraform/$(1) init -input=false
+TF_DATA_DIR=$(TF_DATA) $(TERRAFORM) -chdir=out/$(ENV)/terraform/$(1) plan -input=false -out=$(TF_DATA)/fleetgen.tfplan
+TF_DATA_DIR=$(TF_DATA) $(TERRAFORM) -chdir=out/$(ENV)/terraform/$(1) apply -input=false $(TF_DATA)/fleetgen.tfplan
+
+endef
+
+.PHONY: plan apply
+
+plan:
+	$(tf_check)$(foreach l,$(or $(LAYER),$(TF_LAYERS)),$(call tf_plan,$(l)))
+
+apply:
+	$(tf_check)$(foreach l,$(or $(LAYER),$(TF_LAYERS)),$(call tf_apply,$(l)))
