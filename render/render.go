@@ -29,6 +29,7 @@ func Render(inv *inventory.Inventory) ([]File, error) {
 var renderers = []func(*inventory.Environment) ([]File, error){
 	environmentReadme,
 	HA,
+	Prometheus,
 }
 
 func renderEnvironment(env *inventory.Environment) ([]File, error) {
