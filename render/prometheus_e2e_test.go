@@ -76,6 +76,40 @@ func TestPrometheusFederationEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
+	checkDashboardQueries(t, central)
+}
+
+// checkDashboardQueries runs every query of the Grafana federation dashboard
+// at the live central Prometheus: each must evaluate, and the panels about
+// federation targets must show both clients.
+func checkDashboardQueries(t *testing.T, central string) {
+	t.Helper()
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal([]byte(federationDashboard), &dash); err != nil {
+		t.Fatal(err)
+	}
+	if len(dash.Panels) == 0 {
+		t.Fatal("the dashboard has no panels")
+	}
+	for _, p := range dash.Panels {
+		for _, target := range p.Targets {
+			pollQuery(t, central, target.Expr, func(r []promSample) error {
+				if strings.HasPrefix(target.Expr, `up{`) || strings.HasPrefix(target.Expr, `scrape_`) {
+					if len(r) != 2 {
+						return fmt.Errorf("panel %q: %d series, want one per client", p.Title, len(r))
+					}
+				}
+				return nil
+			})
+		}
+	}
 }
 
 // startClientPrometheus starts a Prometheus that scrapes itself every

@@ -30,6 +30,7 @@ var renderers = []func(*inventory.Environment) ([]File, error){
 	environmentReadme,
 	HA,
 	Prometheus,
+	Helm,
 }
 
 func renderEnvironment(env *inventory.Environment) ([]File, error) {

@@ -51,8 +51,11 @@ environment "dev" {
       }
     }
   }
+  app "prometheus-client" {
+    version = "25.27.0"
+  }
   app "nginx-internal" {
-    version = "4.11.3"
+    version = "2.4.4"
   }
   app "mattermost-cloud" {
     version = "0.19.0"
