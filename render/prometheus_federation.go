@@ -122,8 +122,11 @@ func federationEndpoint(raw string) (scheme, addr, metricsPath string, err error
 		return "", "", "", fmt.Errorf("prometheus_url %q: scheme must be http or https", raw)
 	}
 	prefix := strings.TrimSuffix(u.EscapedPath(), "/")
-	if strings.Contains(prefix, "%") {
+	switch {
+	case strings.Contains(prefix, "%"):
 		return "", "", "", fmt.Errorf("prometheus_url %q: the path prefix must not need escaping", raw)
+	case path.Base(prefix) == "federate":
+		return "", "", "", fmt.Errorf("prometheus_url %q: give the client Prometheus' base URL; fleetgen appends /federate", raw)
 	}
 	host := u.Hostname()
 	if strings.Contains(host, ":") {

@@ -187,7 +187,7 @@ func TestFederationEndpoint(t *testing.T) {
 			t.Errorf("%s: job %q, want %q", c.url, job, c.job)
 		}
 	}
-	for _, bad := range []string{"ftp://a.example.com", "http://u:p@a.example.com", "http://a.example.com/?x=1", "http://a.example.com/a%20b", "http:///x"} {
+	for _, bad := range []string{"ftp://a.example.com", "http://u:p@a.example.com", "http://a.example.com/?x=1", "http://a.example.com/a%20b", "http:///x", "http://a.example.com/federate", "https://a.example.com/prom/federate/"} {
 		if _, _, _, err := federationEndpoint(bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
@@ -264,4 +264,35 @@ func runTool(t *testing.T, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+func TestFederationHubClusterIDCollision(t *testing.T) {
+	env := loadEnv(t, promLab)
+	env.Federation.HubClusterID = "aaaa1111"
+	if _, err := newFederation(env); err == nil || !strings.Contains(err.Error(), `"aaaa1111"`) {
+		t.Fatalf("want an error naming the clusterID used twice, got %v", err)
+	}
+}
+
+// BenchmarkPrometheusTwoThousandClusters measures rendering the federation
+// of a large environment.
+func BenchmarkPrometheusTwoThousandClusters(b *testing.B) {
+	inv, _, diags := inventory.Load(promLab)
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	env := inv.Environments[0]
+	for i := range 2000 {
+		env.WorkloadClusters = append(env.WorkloadClusters, &inventory.WorkloadCluster{
+			ID: fmt.Sprintf("scale%04d", i), Federate: true,
+			PrometheusURL: fmt.Sprintf("http://scale%04d.prometheus.internal.lab.example.com:80", i),
+			Labels:        map[string]string{"tier": "shared"},
+		})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Prometheus(env); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
