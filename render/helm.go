@@ -43,9 +43,9 @@ type helmEnv struct {
 // values renders one app's values file.
 func (h *helmEnv) values(app *inventory.App) ([]byte, error) {
 	var generated map[string]any
-	if gen, ok := knownAppValues[app.Name]; ok && app.Known {
+	if gen, ok := knownAppValues[app.Name]; ok && app.Known && slices.Contains(gen.charts, app.Chart) {
 		var err error
-		if generated, err = gen(h, app); err != nil {
+		if generated, err = gen.gen(h, app); err != nil {
 			return nil, err
 		}
 	}
@@ -92,8 +92,8 @@ func (h *helmEnv) ingressOf(app *inventory.App) (ingress, bool) {
 // annotationPrefixes are the ingress annotations each ingress controller
 // chart reads; the other controller silently ignores them.
 var annotationPrefixes = map[string][]string{
-	"nginx-ingress": {"nginx.org/", "nginx.com/"},
-	"ingress-nginx": {"nginx.ingress.kubernetes.io/"},
+	chartF5NGINX:      {"nginx.org/", "nginx.com/"},
+	chartIngressNGINX: {"nginx.ingress.kubernetes.io/"},
 }
 
 // checkIngressAnnotations refuses values that carry annotations of an

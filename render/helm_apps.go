@@ -9,19 +9,33 @@ import (
 	"github.com/mattermost/fleetgen/inventory"
 )
 
-// knownAppValues generates the values of each known app for the chart
-// inventory.KnownApps names, following that chart's values schema.
-var knownAppValues = map[string]func(*helmEnv, *inventory.App) (map[string]any, error){
-	"prometheus":        (*helmEnv).centralPrometheusValues,
-	"prometheus-client": (*helmEnv).clientPrometheusValues,
-	"grafana":           (*helmEnv).grafanaValues,
-	"elasticsearch":     (*helmEnv).elasticsearchValues,
-	"kibana":            (*helmEnv).kibanaValues,
-	"fluentd":           (*helmEnv).fluentdValues,
-	"nginx-internal":    (*helmEnv).ingressControllerValues,
-	"nginx":             (*helmEnv).ingressControllerValues,
-	"mattermost-cloud":  (*helmEnv).mattermostCloudValues,
+// appValues generates the values of a known app for the charts whose
+// values schema it follows. An app whose chart was changed to another one
+// gets no generated values: fleetgen does not guess another chart's schema.
+type appValues struct {
+	charts []string
+	gen    func(*helmEnv, *inventory.App) (map[string]any, error)
 }
+
+// knownAppValues are the generators of the known apps, by app name.
+var knownAppValues = map[string]appValues{
+	"prometheus":        {[]string{"prometheus"}, (*helmEnv).centralPrometheusValues},
+	"prometheus-client": {[]string{"prometheus"}, (*helmEnv).clientPrometheusValues},
+	"grafana":           {[]string{"grafana"}, (*helmEnv).grafanaValues},
+	"elasticsearch":     {[]string{"eck-elasticsearch"}, (*helmEnv).elasticsearchValues},
+	"kibana":            {[]string{"eck-kibana"}, (*helmEnv).kibanaValues},
+	"fluentd":           {[]string{"fluentd"}, (*helmEnv).fluentdValues},
+	"nginx-internal":    {[]string{chartF5NGINX, chartIngressNGINX}, (*helmEnv).ingressControllerValues},
+	"nginx":             {[]string{chartF5NGINX, chartIngressNGINX}, (*helmEnv).ingressControllerValues},
+	"mattermost-cloud":  {[]string{"mattermost-cloud"}, (*helmEnv).mattermostCloudValues},
+}
+
+// The ingress controller charts fleetgen knows: F5 NGINX's, the default,
+// and the retired community one, for environments that still run it.
+const (
+	chartF5NGINX      = "nginx-ingress"
+	chartIngressNGINX = "ingress-nginx"
+)
 
 // chartRulesFile is where the prometheus chart mounts serverFiles'
 // alerting_rules.yml (its ConfigMap is mounted at /etc/config).
@@ -131,7 +145,7 @@ func (h *helmEnv) grafanaValues(app *inventory.App) (map[string]any, error) {
 func (h *helmEnv) elasticsearchValues(app *inventory.App) (map[string]any, error) {
 	v := map[string]any{"fullnameOverride": app.Release}
 	if ing, ok := h.ingressOf(app); ok {
-		v["ingress"] = eckIngress(ing, app.Release+"-es-http")
+		v["ingress"] = h.eckIngress(ing, app.Release+"-es-http")
 	}
 	return v, nil
 }
@@ -144,20 +158,25 @@ func (h *helmEnv) kibanaValues(app *inventory.App) (map[string]any, error) {
 		v["elasticsearchRef"] = map[string]any{"name": es.Release, "namespace": es.Namespace}
 	}
 	if ing, ok := h.ingressOf(app); ok {
-		v["ingress"] = eckIngress(ing, app.Release+"-kb-http")
+		v["ingress"] = h.eckIngress(ing, app.Release+"-kb-http")
 		v["config"] = map[string]any{"server": map[string]any{"publicBaseUrl": "https://" + ing.Host}}
 	}
 	return v, nil
 }
 
 // eckIngress is the ingress section of the ECK charts. ECK serves HTTPS
-// with its own CA, so the controller must talk TLS to the service.
-func eckIngress(ing ingress, service string) map[string]any {
+// with its own CA, so the controller must talk TLS to the service, which
+// each controller is told by its own annotation.
+func (h *helmEnv) eckIngress(ing ingress, service string) map[string]any {
+	annotations := map[string]any{"nginx.org/ssl-services": service}
+	if c := enabledApp(h.env, ing.Class); c != nil && c.Chart == chartIngressNGINX {
+		annotations = map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}
+	}
 	return map[string]any{
 		"enabled":     true,
 		"className":   ing.Class,
 		"hosts":       []any{map[string]any{"host": ing.Host, "path": "/"}},
-		"annotations": map[string]any{"nginx.org/ssl-services": service},
+		"annotations": annotations,
 	}
 }
 
@@ -216,18 +235,31 @@ const (
 	awsLBInternal = "service.beta.kubernetes.io/aws-load-balancer-internal"
 )
 
-// ingressControllerValues configures F5 NGINX's nginx-ingress chart:
-// nginx-internal behind an internal load balancer with the private class,
-// nginx internet-facing with the public class. Neither is the default
-// class, so an ingress always says where it is reachable.
+// ingressControllerValues configures an ingress controller: nginx-internal
+// behind an internal load balancer with the private class, nginx
+// internet-facing with the public class. Neither is the default class, so
+// an ingress always says where it is reachable. Each chart names these
+// settings its own way.
 func (h *helmEnv) ingressControllerValues(app *inventory.App) (map[string]any, error) {
 	class, annotations := ingressClassPrivate, map[string]any{awsLBScheme: "internal", awsLBInternal: "true"}
 	if app.Name == "nginx" {
 		class, annotations = ingressClassPublic, map[string]any{awsLBScheme: "internet-facing"}
 	}
+	service := map[string]any{"type": "LoadBalancer", "annotations": annotations}
+	if app.Chart == chartIngressNGINX {
+		// Two ingress-nginx controllers in one cluster need distinct
+		// controller values, or both serve both classes.
+		return map[string]any{"controller": map[string]any{
+			"ingressClass": class,
+			"ingressClassResource": map[string]any{
+				"name": class, "enabled": true, "default": false, "controllerValue": "k8s.io/" + class,
+			},
+			"service": service,
+		}}, nil
+	}
 	return map[string]any{"controller": map[string]any{
 		"ingressClass": map[string]any{"name": class, "create": true, "setAsDefaultIngress": false},
-		"service":      map[string]any{"type": "LoadBalancer", "annotations": annotations},
+		"service":      service,
 	}}, nil
 }
 

@@ -306,3 +306,70 @@ func TestHelmExamplesRender(t *testing.T) {
 		}
 	}
 }
+
+// TestHelmIngressNGINXChart: an environment that keeps the community
+// ingress-nginx chart gets that chart's values schema, and its annotations
+// are the accepted ones.
+func TestHelmIngressNGINXChart(t *testing.T) {
+	env := loadEnv(t, helmLab)
+	for _, a := range env.Apps {
+		switch a.Name {
+		case "nginx", "nginx-internal":
+			a.Chart, a.Repository = chartIngressNGINX, "https://kubernetes.github.io/ingress-nginx"
+		case "prometheus":
+			a.Values = cty.NilVal // its F5 annotation would be refused
+		case "grafana":
+			a.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.ObjectVal(map[string]cty.Value{
+				"annotations": cty.ObjectVal(map[string]cty.Value{"nginx.ingress.kubernetes.io/auth-url": cty.StringVal("https://auth.example.com")}),
+			})})
+		}
+	}
+	v := helmValues(t, env)
+	for _, c := range []struct {
+		app  string
+		path []string
+		want any
+	}{
+		{"nginx-internal", []string{"controller", "ingressClassResource"}, map[string]any{
+			"name": "nginx-internal", "enabled": true, "default": false, "controllerValue": "k8s.io/nginx-internal"}},
+		{"nginx-internal", []string{"controller", "ingressClass"}, "nginx-internal"},
+		{"nginx", []string{"controller", "ingressClassResource", "controllerValue"}, "k8s.io/nginx"},
+		{"nginx", []string{"controller", "service", "annotations", awsLBScheme}, "internet-facing"},
+		{"kibana", []string{"ingress", "annotations"}, map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}},
+		{"grafana", []string{"ingress", "annotations", "nginx.ingress.kubernetes.io/auth-url"}, "https://auth.example.com"},
+	} {
+		if diff := cmp.Diff(c.want, mustDig(t, v[c.app], c.path...)); diff != "" {
+			t.Errorf("%s: %s (-want +got):\n%s", c.app, strings.Join(c.path, "."), diff)
+		}
+	}
+
+	// The F5 annotation is now the ignored one.
+	for _, a := range env.Apps {
+		if a.Name == "grafana" {
+			a.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.ObjectVal(map[string]cty.Value{
+				"annotations": cty.ObjectVal(map[string]cty.Value{"nginx.org/basic-auth-secret": cty.StringVal("basic")}),
+			})})
+		}
+	}
+	if _, err := Helm(env); err == nil || !strings.Contains(err.Error(), "nginx.org/basic-auth-secret") {
+		t.Fatalf("want the F5 annotation refused under ingress-nginx, got %v", err)
+	}
+}
+
+// TestHelmOtherChartGetsNoGeneratedValues: fleetgen does not guess the
+// values schema of a chart it does not know.
+func TestHelmOtherChartGetsNoGeneratedValues(t *testing.T) {
+	env := loadEnv(t, helmLab)
+	for _, a := range env.Apps {
+		if a.Name == "grafana" {
+			a.Chart = "my-grafana"
+		}
+	}
+	g := helmValues(t, env)["grafana"]
+	if _, ok := dig(g, "datasources"); ok {
+		t.Error("grafana with another chart still got the grafana chart's datasources")
+	}
+	if got := mustDig(t, g, "replicas"); got != 2 {
+		t.Errorf("the inventory's values are lost: replicas = %v", got)
+	}
+}
