@@ -373,3 +373,18 @@ func TestHelmOtherChartGetsNoGeneratedValues(t *testing.T) {
 		t.Errorf("the inventory's values are lost: replicas = %v", got)
 	}
 }
+
+// TestHelmOverrideShapeMismatch: replacing a generated object with a
+// string is an error, not a warning Helm would only log.
+func TestHelmOverrideShapeMismatch(t *testing.T) {
+	env := loadEnv(t, helmLab)
+	for _, a := range env.Apps {
+		if a.Name == "grafana" {
+			a.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.StringVal("off")})
+		}
+	}
+	_, err := Helm(env)
+	if err == nil || !strings.Contains(err.Error(), "values.ingress") {
+		t.Fatalf("want an error naming values.ingress, got %v", err)
+	}
+}

@@ -2,7 +2,9 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 
 	"github.com/zclconf/go-cty/cty"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -25,7 +27,43 @@ func mergeValues(generated map[string]any, user cty.Value) (map[string]any, erro
 	if !ok {
 		return nil, fmt.Errorf("values must be an object, not %s", user.Type().FriendlyName())
 	}
+	if err := sameShape(userMap, generated, "values"); err != nil {
+		return nil, err
+	}
 	return chartutil.CoalesceTables(userMap, generated), nil
+}
+
+// sameShape refuses a value that replaces a generated map with a scalar or
+// list, or the other way round: Helm would keep one side and only log a
+// warning, so the mistake would pass unnoticed. null is fine (it removes).
+func sameShape(user, generated map[string]any, path string) error {
+	for _, k := range slices.Sorted(maps.Keys(user)) {
+		u, g := user[k], generated[k]
+		if u == nil || g == nil {
+			continue
+		}
+		um, uTable := u.(map[string]any)
+		gm, gTable := g.(map[string]any)
+		switch {
+		case uTable && gTable:
+			if err := sameShape(um, gm, path+"."+k); err != nil {
+				return err
+			}
+		case uTable != gTable:
+			return fmt.Errorf("%s.%s: fleetgen generates %s here, the inventory sets %s; use the same shape, or null to remove the generated value", path, k, shape(g), shape(u))
+		}
+	}
+	return nil
+}
+
+func shape(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return "a single value"
 }
 
 // ctyToGo converts an HCL value into the types Helm's values use: maps,
