@@ -8,15 +8,31 @@ type AppDefaults struct {
 }
 
 // KnownApps are the apps of the C&C cluster that fleetgen knows how to
-// configure; any other app label is a custom app.
+// configure; any other app label is a custom app. The charts are ones their
+// authors still maintain (docs/monitoring.md says why each was chosen):
+// Grafana's chart moved to the grafana-community repository in 2026,
+// Elastic replaced its elasticsearch and kibana charts with the ECK ones
+// (which need the ECK operator), and the community ingress-nginx was
+// retired in March 2026, so both ingress controllers are F5 NGINX's
+// nginx-ingress chart.
 var KnownApps = map[string]AppDefaults{
 	"prometheus":        {"prometheus", "https://prometheus-community.github.io/helm-charts", "monitoring"},
 	"prometheus-client": {"prometheus", "https://prometheus-community.github.io/helm-charts", "monitoring"},
-	"grafana":           {"grafana", "https://grafana.github.io/helm-charts", "monitoring"},
-	"elasticsearch":     {"elasticsearch", "https://helm.elastic.co", "logging"},
-	"kibana":            {"kibana", "https://helm.elastic.co", "logging"},
+	"grafana":           {"grafana", "https://grafana-community.github.io/helm-charts", "monitoring"},
+	"elasticsearch":     {"eck-elasticsearch", "https://helm.elastic.co", "logging"},
+	"kibana":            {"eck-kibana", "https://helm.elastic.co", "logging"},
 	"fluentd":           {"fluentd", "https://fluent.github.io/helm-charts", "logging"},
-	"nginx-internal":    {"ingress-nginx", "https://kubernetes.github.io/ingress-nginx", "network"},
-	"nginx":             {"ingress-nginx", "https://kubernetes.github.io/ingress-nginx", "network"},
+	"nginx-internal":    {"nginx-ingress", "oci://ghcr.io/nginx/charts", "network"},
+	"nginx":             {"nginx-ingress", "oci://ghcr.io/nginx/charts", "network"},
 	"mattermost-cloud":  {"mattermost-cloud", "https://helm.mattermost.com", "mattermost-cloud"},
+}
+
+// EnabledApp returns the enabled app of env with that name, or nil.
+func (e *Environment) EnabledApp(name string) *App {
+	for _, a := range e.Apps {
+		if a.Name == name && a.Enabled {
+			return a
+		}
+	}
+	return nil
 }

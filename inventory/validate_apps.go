@@ -151,9 +151,11 @@ func walkValues(v cty.Value, path string, fn func(path, key string, val cty.Valu
 
 var hclIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// authAnnotation is an ingress-nginx annotation that puts authentication
-// in front of an app (auth-url, auth-type, auth-secret …).
-var authAnnotation = regexp.MustCompile(`^nginx\.ingress\.kubernetes\.io/auth-`)
+// authAnnotation is an ingress annotation that puts authentication in
+// front of an app: ingress-nginx's auth-url, auth-type, auth-secret …, or
+// the basic-auth-secret and JWT annotations of F5 NGINX's nginx-ingress,
+// the default ingress controller chart.
+var authAnnotation = regexp.MustCompile(`^(nginx\.ingress\.kubernetes\.io/auth-|nginx\.org/basic-auth-secret$|nginx\.com/jwt-key$)`)
 
 // publicApp checks what an app reachable from the internet needs.
 func (c *checker) publicApp(dns *DNS, app *App) {

@@ -29,6 +29,8 @@ func Render(inv *inventory.Inventory) ([]File, error) {
 var renderers = []func(*inventory.Environment) ([]File, error){
 	environmentReadme,
 	HA,
+	Prometheus,
+	Helm,
 	Terraform,
 }
 

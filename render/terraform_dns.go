@@ -48,7 +48,7 @@ func route53Layer(env *inventory.Environment) ([]*tfFile, error) {
 		if len(z.records) == 0 {
 			continue
 		}
-		ingress := enabledApp(env, z.ingressApp)
+		ingress := env.EnabledApp(z.ingressApp)
 		if ingress == nil {
 			return nil, fmt.Errorf("%s apps have hosts (%s) but the app %q, their ingress, is not enabled",
 				z.resource, strings.Join(slices.Sorted(maps.Keys(z.records)), ", "), z.ingressApp)
@@ -98,21 +98,16 @@ func hostRecords(env *inventory.Environment) (private, public map[string]string)
 	return private, public
 }
 
-func enabledApp(env *inventory.Environment, name string) *inventory.App {
-	for _, a := range env.Apps {
-		if a.Name == name && a.Enabled {
-			return a
-		}
-	}
-	return nil
-}
-
-// IngressServiceName is the name the ingress-nginx chart gives the
-// controller's Service: "<fullname>-<controller.name>", where fullname is
+// IngressServiceName is the name both F5's nginx-ingress chart and the
+// retired ingress-nginx chart give the controller's Service: "<fullname>-<controller.name>", where fullname is
 // fullnameOverride, or the release name when it contains the chart's name
 // (nameOverride or the chart), or "<release>-<name>"; each part is cut to
 // 63 characters as the chart's helpers do.
 func IngressServiceName(app *inventory.App) string {
+	// F5's nginx-ingress chart also lets serviceNameOverride name it outright.
+	if s := valueString(app.Values, "serviceNameOverride"); s != "" && app.Chart == chartF5NGINX {
+		return helmName(s)
+	}
 	if s := valueString(app.Values, "fullnameOverride"); s != "" {
 		return helmName(helmName(s) + "-" + controllerName(app))
 	}

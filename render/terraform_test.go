@@ -414,7 +414,7 @@ func TestTerraformRecords(t *testing.T) {
 	}
 	services := map[string]string{
 		"alpha/private": "network/ingress-internal-controller",
-		"beta/public":   "network/public-ingress-nginx-controller",
+		"beta/public":   "network/public-ingress-nginx-nginx-ingress-controller",
 	}
 	for _, env := range inv.Environments {
 		bodies := layers[path.Join(env.Name, "terraform", LayerRoute53)]
@@ -494,22 +494,27 @@ func TestIngressServiceName(t *testing.T) {
 	}
 	long := strings.Repeat("a", 70)
 	for _, c := range []struct {
+		chart   string
 		release string
 		values  cty.Value
 		want    string
 	}{
-		{"mattermost-cm-nginx-internal", cty.NilVal, "mattermost-cm-nginx-internal-ingress-nginx-controller"},
-		{"public-ingress-nginx", cty.NilVal, "public-ingress-nginx-controller"},
-		{"x", obj("fullnameOverride", cty.StringVal("edge")), "edge-controller"},
-		{"x", obj("nameOverride", cty.StringVal("ing")), "x-ing-controller"},
-		{"x", obj("controller", obj("name", cty.StringVal("ctl"))), "x-ingress-nginx-ctl"},
-		{"x", obj("controller", cty.StringVal("not an object")), "x-ingress-nginx-controller"},
-		{long, cty.NilVal, strings.Repeat("a", 63)},
-		{strings.Repeat("b", 62), cty.NilVal, strings.Repeat("b", 62)},
+		{"nginx-ingress", "mattermost-cm-nginx-internal", cty.NilVal, "mattermost-cm-nginx-internal-nginx-ingress-controller"},
+		{"nginx-ingress", "edge-nginx-ingress", cty.NilVal, "edge-nginx-ingress-controller"},
+		{"nginx-ingress", "x", obj("serviceNameOverride", cty.StringVal("edge-lb")), "edge-lb"},
+		{"ingress-nginx", "x", obj("serviceNameOverride", cty.StringVal("edge-lb")), "x-ingress-nginx-controller"},
+		{"ingress-nginx", "mattermost-cm-nginx-internal", cty.NilVal, "mattermost-cm-nginx-internal-ingress-nginx-controller"},
+		{"ingress-nginx", "public-ingress-nginx", cty.NilVal, "public-ingress-nginx-controller"},
+		{"ingress-nginx", "x", obj("fullnameOverride", cty.StringVal("edge")), "edge-controller"},
+		{"ingress-nginx", "x", obj("nameOverride", cty.StringVal("ing")), "x-ing-controller"},
+		{"ingress-nginx", "x", obj("controller", obj("name", cty.StringVal("ctl"))), "x-ingress-nginx-ctl"},
+		{"ingress-nginx", "x", obj("controller", cty.StringVal("not an object")), "x-ingress-nginx-controller"},
+		{"ingress-nginx", long, cty.NilVal, strings.Repeat("a", 63)},
+		{"ingress-nginx", strings.Repeat("b", 62), cty.NilVal, strings.Repeat("b", 62)},
 	} {
-		app := &inventory.App{Name: "nginx", Chart: "ingress-nginx", Release: c.release, Values: c.values}
+		app := &inventory.App{Name: "nginx", Chart: c.chart, Release: c.release, Values: c.values}
 		if got := IngressServiceName(app); got != c.want {
-			t.Errorf("release %q values %#v: %q, want %q", c.release, c.values, got, c.want)
+			t.Errorf("chart %s release %q values %#v: %q, want %q", c.chart, c.release, c.values, got, c.want)
 		}
 	}
 }

@@ -22,7 +22,7 @@ environment "dev" {
   }
 
   cluster {
-    kubernetes_version = "1.30"
+    kubernetes_version = "1.33"
     instance_type      = "t3.large"
     min_size           = 2
     desired_size       = 2
@@ -51,8 +51,11 @@ environment "dev" {
       }
     }
   }
+  app "prometheus-client" {
+    version = "25.27.0"
+  }
   app "nginx-internal" {
-    version = "4.11.3"
+    version = "2.4.4"
   }
   app "mattermost-cloud" {
     version = "0.19.0"

@@ -24,7 +24,7 @@ environment "prod" {
   }
 
   cluster {
-    kubernetes_version = "1.30"
+    kubernetes_version = "1.33"
     instance_type      = "m6i.xlarge"
     min_size           = 3
     desired_size       = 3
@@ -59,27 +59,29 @@ environment "prod" {
       }
       ingress = {
         annotations = {
-          "nginx.ingress.kubernetes.io/auth-url"    = "https://oauth2.prod.cloud.example.com/oauth2/auth"
-          "nginx.ingress.kubernetes.io/auth-signin" = "https://oauth2.prod.cloud.example.com/oauth2/start"
+          # HTTP Basic authentication by the public ingress controller
+          # (F5 NGINX), from an htpasswd Secret kept out of the inventory.
+          "nginx.org/basic-auth-secret" = "grafana-basic-auth"
+          "nginx.org/basic-auth-realm"  = "Grafana"
         }
       }
     }
   }
   app "elasticsearch" {
-    version = "8.5.1"
+    version = "0.20.0"
   }
   app "kibana" {
-    version = "8.5.1"
+    version = "0.20.0"
     host    = "kibana"
   }
   app "fluentd" {
     version = "0.5.2"
   }
   app "nginx-internal" {
-    version = "4.11.3"
+    version = "2.4.4"
   }
   app "nginx" {
-    version = "4.11.3"
+    version = "2.4.4"
   }
   app "mattermost-cloud" {
     version = "0.19.0"

@@ -89,7 +89,7 @@ resource "aws_kms_key" "eks" {
 
 resource "aws_eks_cluster" "this" {
   name                      = "mattermost-central-command-control-dev"
-  version                   = "1.30"
+  version                   = "1.33"
   role_arn                  = aws_iam_role.cluster.arn
   enabled_cluster_log_types = ["api", "audit", "authenticator"]
   access_config {

@@ -2,7 +2,7 @@
 
 data "kubernetes_service_v1" "private_ingress" {
   metadata {
-    name      = "mattermost-cm-nginx-internal-ingress-nginx-controller"
+    name      = "mattermost-cm-nginx-internal-nginx-ingress-controller"
     namespace = "network"
   }
 }

@@ -2,7 +2,7 @@
 
 data "kubernetes_service_v1" "private_ingress" {
   metadata {
-    name      = "mattermost-cm-nginx-internal-ingress-nginx-controller"
+    name      = "mattermost-cm-nginx-internal-nginx-ingress-controller"
     namespace = "network"
   }
 }
@@ -21,7 +21,7 @@ resource "aws_route53_record" "private" {
 
 data "kubernetes_service_v1" "public_ingress" {
   metadata {
-    name      = "mattermost-cm-nginx-ingress-nginx-controller"
+    name      = "mattermost-cm-nginx-nginx-ingress-controller"
     namespace = "network"
   }
 }

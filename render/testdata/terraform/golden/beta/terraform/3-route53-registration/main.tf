@@ -2,7 +2,7 @@
 
 data "kubernetes_service_v1" "public_ingress" {
   metadata {
-    name      = "public-ingress-nginx-controller"
+    name      = "public-ingress-nginx-nginx-ingress-controller"
     namespace = "network"
   }
 }

@@ -1,0 +1,285 @@
+package render
+
+import (
+	_ "embed"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mattermost/fleetgen/inventory"
+)
+
+// appValues generates the values of a known app for the charts whose
+// values schema it follows. An app whose chart was changed to another one
+// gets no generated values: fleetgen does not guess another chart's schema.
+type appValues struct {
+	charts []string
+	gen    func(*helmEnv, *inventory.App) (map[string]any, error)
+}
+
+// knownAppValues are the generators of the known apps, by app name.
+var knownAppValues = map[string]appValues{
+	"prometheus":        {[]string{"prometheus"}, (*helmEnv).centralPrometheusValues},
+	"prometheus-client": {[]string{"prometheus"}, (*helmEnv).clientPrometheusValues},
+	"grafana":           {[]string{"grafana"}, (*helmEnv).grafanaValues},
+	"elasticsearch":     {[]string{"eck-elasticsearch"}, (*helmEnv).elasticsearchValues},
+	"kibana":            {[]string{"eck-kibana"}, (*helmEnv).kibanaValues},
+	"fluentd":           {[]string{"fluentd"}, (*helmEnv).fluentdValues},
+	"nginx-internal":    {[]string{chartF5NGINX, chartIngressNGINX}, (*helmEnv).ingressControllerValues},
+	"nginx":             {[]string{chartF5NGINX, chartIngressNGINX}, (*helmEnv).ingressControllerValues},
+	"mattermost-cloud":  {[]string{"mattermost-cloud"}, (*helmEnv).mattermostCloudValues},
+}
+
+// The ingress controller charts fleetgen knows: F5 NGINX's, the default,
+// and the retired community one, for environments that still run it.
+const (
+	chartF5NGINX      = "nginx-ingress"
+	chartIngressNGINX = "ingress-nginx"
+)
+
+// chartRulesFile is where the prometheus chart mounts serverFiles'
+// alerting_rules.yml (its ConfigMap is mounted at /etc/config).
+const chartRulesFile = "/etc/config/alerting_rules.yml"
+
+// centralPrometheusValues configures the prometheus chart as the central
+// Prometheus: its prometheus.yml is the federation model's configuration
+// (the chart writes server.global as the global section), its alerting
+// rules the federation rules. The exporters that would watch the C&C
+// cluster itself belong to prometheus-client, so they are off here.
+func (h *helmEnv) centralPrometheusValues(app *inventory.App) (map[string]any, error) {
+	config, err := toValues(promConfigOf(h.fed, []string{chartRulesFile}))
+	if err != nil {
+		return nil, err
+	}
+	global := config["global"]
+	delete(config, "global")
+	rules, err := federationRules(h.fed)
+	if err != nil {
+		return nil, err
+	}
+	rulesValues, err := toValues(rules)
+	if err != nil {
+		return nil, err
+	}
+	server := h.prometheusServer(app)
+	server["global"] = global
+	return map[string]any{
+		"server": server,
+		"serverFiles": map[string]any{
+			"prometheus.yml":     config,
+			"alerting_rules.yml": rulesValues,
+		},
+		"kube-state-metrics":       map[string]any{"enabled": false},
+		"prometheus-node-exporter": map[string]any{"enabled": false},
+		"prometheus-pushgateway":   map[string]any{"enabled": false},
+	}, nil
+}
+
+// clientPrometheusValues configures the C&C cluster's own client
+// Prometheus, which the central one federates as hub_cluster_id. It keeps
+// the chart's Kubernetes scrape jobs; alerts come from the central one.
+func (h *helmEnv) clientPrometheusValues(app *inventory.App) (map[string]any, error) {
+	server := h.prometheusServer(app)
+	if id := h.env.Federation.HubClusterID; id != "" {
+		server["global"] = map[string]any{"external_labels": map[string]any{"clusterID": id}}
+	}
+	return map[string]any{
+		"server":                 server,
+		"alertmanager":           map[string]any{"enabled": false},
+		"prometheus-pushgateway": map[string]any{"enabled": false},
+	}, nil
+}
+
+// prometheusServer is the server section both Prometheus apps share. The
+// fixed fullnameOverride gives the server Service the name the federation
+// and Grafana use, whatever the release is called.
+func (h *helmEnv) prometheusServer(app *inventory.App) map[string]any {
+	server := map[string]any{"fullnameOverride": app.Release + "-server"}
+	if ing, ok := h.ingressOf(app); ok {
+		server["ingress"] = map[string]any{"enabled": true, "ingressClassName": ing.Class, "hosts": []any{ing.Host}}
+	}
+	return server
+}
+
+//go:embed dashboards/federation.json
+var federationDashboard string
+
+// grafanaDashboardFolder is where the chart's sidecar-less provisioning
+// puts the dashboards of the "fleetgen" provider.
+const grafanaDashboardFolder = "/var/lib/grafana/dashboards/fleetgen"
+
+// grafanaValues provisions the central Prometheus as Grafana's default data
+// source and the federation dashboard.
+func (h *helmEnv) grafanaValues(app *inventory.App) (map[string]any, error) {
+	v := map[string]any{
+		"dashboardProviders": map[string]any{"dashboardproviders.yaml": map[string]any{
+			"apiVersion": 1,
+			"providers": []any{map[string]any{
+				"name": "fleetgen", "orgId": 1, "folder": "Federation", "type": "file",
+				"disableDeletion": true, "editable": false,
+				"options": map[string]any{"path": grafanaDashboardFolder},
+			}},
+		}},
+		"dashboards": map[string]any{"fleetgen": map[string]any{
+			"federation": map[string]any{"json": federationDashboard},
+		}},
+	}
+	if central := h.env.EnabledApp("prometheus"); central != nil {
+		v["datasources"] = map[string]any{"datasources.yaml": map[string]any{
+			"apiVersion": 1,
+			"datasources": []any{map[string]any{
+				"name": "Prometheus", "uid": "prometheus", "type": "prometheus", "access": "proxy", "isDefault": true,
+				"url": "http://" + prometheusServerService(central) + ":80",
+			}},
+		}}
+	}
+	if ing, ok := h.ingressOf(app); ok {
+		v["ingress"] = map[string]any{"enabled": true, "ingressClassName": ing.Class, "hosts": []any{ing.Host}}
+	}
+	return v, nil
+}
+
+// elasticsearchValues names the ECK Elasticsearch resource after the
+// release, so its Services and Secrets (<release>-es-http,
+// <release>-es-elastic-user …) have names Kibana and fluentd can use.
+func (h *helmEnv) elasticsearchValues(app *inventory.App) (map[string]any, error) {
+	v := map[string]any{"fullnameOverride": app.Release}
+	if ing, ok := h.ingressOf(app); ok {
+		v["ingress"] = h.eckIngress(ing, app.Release+"-es-http")
+	}
+	return v, nil
+}
+
+// kibanaValues points Kibana at the central Elasticsearch through ECK's
+// elasticsearchRef, which also hands it credentials and the CA.
+func (h *helmEnv) kibanaValues(app *inventory.App) (map[string]any, error) {
+	v := map[string]any{"fullnameOverride": app.Release}
+	if es := h.env.EnabledApp("elasticsearch"); es != nil {
+		v["elasticsearchRef"] = map[string]any{"name": es.Release, "namespace": es.Namespace}
+	}
+	if ing, ok := h.ingressOf(app); ok {
+		v["ingress"] = h.eckIngress(ing, app.Release+"-kb-http")
+		v["config"] = map[string]any{"server": map[string]any{"publicBaseUrl": "https://" + ing.Host}}
+	}
+	return v, nil
+}
+
+// eckIngress is the ingress section of the ECK charts. ECK serves HTTPS
+// with its own CA, so the controller must talk TLS to the service, which
+// each controller is told by its own annotation.
+func (h *helmEnv) eckIngress(ing ingress, service string) map[string]any {
+	annotations := map[string]any{"nginx.org/ssl-services": service}
+	if c := h.env.EnabledApp(ing.Class); c != nil && c.Chart == chartIngressNGINX {
+		annotations = map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}
+	}
+	return map[string]any{
+		"enabled":     true,
+		"className":   ing.Class,
+		"hosts":       []any{map[string]any{"host": ing.Host, "path": "/"}},
+		"annotations": annotations,
+	}
+}
+
+// fluentdCADir is where fluentd finds the CA of the central Elasticsearch.
+const fluentdCADir = "/etc/fluent/elasticsearch-ca"
+
+// fluentdValues ships the C&C cluster's logs to the central Elasticsearch
+// over HTTPS, verifying it with the CA ECK publishes and authenticating as
+// the elastic user from the Secret ECK creates; no credential is written
+// here. The Secrets are in Elasticsearch's namespace, so fluentd must run
+// there (logging, for both, by default).
+func (h *helmEnv) fluentdValues(app *inventory.App) (map[string]any, error) {
+	es := h.env.EnabledApp("elasticsearch")
+	if es == nil {
+		return map[string]any{}, nil
+	}
+	if es.Namespace != app.Namespace {
+		return nil, fmt.Errorf("fluentd reads the Secrets of Elasticsearch, so it must run in its namespace %q, not %q", es.Namespace, app.Namespace)
+	}
+	output := fmt.Sprintf(`<label @OUTPUT>
+  <match **>
+    @type elasticsearch
+    host %s-es-http.%s.svc
+    port 9200
+    scheme https
+    ssl_verify true
+    ca_file %s/ca.crt
+    user elastic
+    password "#{ENV['FLUENT_ELASTICSEARCH_PASSWORD']}"
+    logstash_format true
+    suppress_type_name true
+  </match>
+</label>`, es.Release, es.Namespace, fluentdCADir)
+	return map[string]any{
+		"variant": "elasticsearch8",
+		"env": []any{
+			map[string]any{"name": "FLUENTD_CONF", "value": "../../../etc/fluent/fluent.conf"},
+			map[string]any{"name": "FLUENT_ELASTICSEARCH_PASSWORD", "valueFrom": map[string]any{
+				"secretKeyRef": map[string]any{"name": es.Release + "-es-elastic-user", "key": "elastic"},
+			}},
+		},
+		"volumes": []any{map[string]any{
+			"name": "elasticsearch-ca", "secret": map[string]any{"secretName": es.Release + "-es-http-certs-public"},
+		}},
+		"volumeMounts": []any{map[string]any{"name": "elasticsearch-ca", "mountPath": fluentdCADir, "readOnly": true}},
+		"fileConfigs":  map[string]any{"04_outputs.conf": output},
+	}, nil
+}
+
+// AWS load balancer annotations of the ingress controllers' Services. The
+// scheme annotation is the one the AWS Load Balancer Controller reads; the
+// in-tree cloud provider reads only aws-load-balancer-internal. Setting
+// both keeps nginx-internal internal whichever controller provisions it.
+const (
+	awsLBScheme   = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+	awsLBInternal = "service.beta.kubernetes.io/aws-load-balancer-internal"
+)
+
+// ingressControllerValues configures an ingress controller: nginx-internal
+// behind an internal load balancer with the private class, nginx
+// internet-facing with the public class. Neither is the default class, so
+// an ingress always says where it is reachable. Each chart names these
+// settings its own way.
+func (h *helmEnv) ingressControllerValues(app *inventory.App) (map[string]any, error) {
+	class, annotations := ingressClassPrivate, map[string]any{awsLBScheme: "internal", awsLBInternal: "true"}
+	if app.Name == "nginx" {
+		class, annotations = ingressClassPublic, map[string]any{awsLBScheme: "internet-facing"}
+	}
+	service := map[string]any{"type": "LoadBalancer", "annotations": annotations}
+	if app.Chart == chartIngressNGINX {
+		// Two ingress-nginx controllers in one cluster need distinct
+		// controller values, or both serve both classes.
+		return map[string]any{"controller": map[string]any{
+			"ingressClass": class,
+			"ingressClassResource": map[string]any{
+				"name": class, "enabled": true, "default": false, "controllerValue": "k8s.io/" + class,
+			},
+			"service": service,
+		}}, nil
+	}
+	return map[string]any{"controller": map[string]any{
+		"ingressClass": map[string]any{"name": class, "create": true, "setAsDefaultIngress": false},
+		"service":      service,
+	}}, nil
+}
+
+// mattermostCloudValues is empty: no public chart of the provisioner
+// documents a values schema fleetgen could target (docs/monitoring.md), so
+// its values come from the inventory alone.
+func (h *helmEnv) mattermostCloudValues(*inventory.App) (map[string]any, error) {
+	return map[string]any{}, nil
+}
+
+// toValues turns a typed document into the map form Helm's coalescing
+// works on, through its YAML form so field names and omissions match.
+func toValues(v any) (map[string]any, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
