@@ -77,63 +77,82 @@ func stringSites(t *testing.T, dir string) []stringSite {
 // as exactly the value; and never a raw line break in a line-based format.
 func TestInjectionRejectedOrInert(t *testing.T) {
 	envs, _ := filepath.Glob("../environments/*")
-	rejected, inert := 0, 0
-	proved := map[string]int{} // values found in a file and proved data, by file name
 	for _, envDir := range envs {
 		env := filepath.Base(envDir)
-		root := t.TempDir()
-		if err := os.CopyFS(filepath.Join(root, env), os.DirFS(envDir)); err != nil {
+		t.Run(env, func(t *testing.T) {
+			t.Parallel()
+			injectEnvironment(t, envDir, env)
+		})
+	}
+}
+
+// injectEnvironment is TestInjectionRejectedOrInert on one environment,
+// in a copy of its folder.
+func injectEnvironment(t *testing.T, envDir, env string) {
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, env), os.DirFS(envDir)); err != nil {
+		t.Fatal(err)
+	}
+	var rejected, accepted int
+	proved := map[string]int{} // values found in a file and proved data, by file name
+	for _, site := range stringSites(t, envDir) {
+		name := filepath.Join(root, env, filepath.Base(site.file))
+		orig, err := os.ReadFile(site.file)
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, site := range stringSites(t, envDir) {
-			name := filepath.Join(root, env, filepath.Base(site.file))
-			orig, err := os.ReadFile(site.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, h := range hostile {
-				// Both carry a tag, so finding the value in a file is never
-				// a coincidence ("\n" alone is in every file).
-				for _, value := range []string{injectTag + h + injectTag, site.value + h + injectTag} {
-					lit := hclwrite.TokensForValue(cty.StringVal(value)).Bytes()
-					src := slices.Concat(orig[:site.rng.Start.Byte], lit, orig[site.rng.End.Byte:])
-					if err := os.WriteFile(name, src, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					where := fmt.Sprintf("%s:%d %q", site.file, site.rng.Start.Line, value)
-					inv, _, diags := inventory.Load(root)
-					if inv == nil {
-						rejected++
-						if !pointsAt(diags, name, site.rng.Start.Line) {
-							t.Errorf("%s: rejected, but no error points at the line: %v", where, diags)
-						}
-						continue
-					}
-					inert++
-					files, err := Render(inv)
-					if err != nil {
-						t.Errorf("%s: accepted but does not render: %v", where, err)
-						continue
-					}
-					for _, f := range files {
-						if err := reparse(f); err != nil {
-							t.Errorf("%s: %s does not reparse: %v", where, f.Path, err)
-						}
-						if bytes.Contains(f.Data, []byte(value)) || containsEncoded(f, value) {
-							if err := inertIn(f, value); err != nil {
-								t.Errorf("%s: %s: %v", where, f.Path, err)
-							}
-							proved[path.Base(f.Path)]++
-						}
-					}
+		for _, h := range hostile {
+			// Both carry a tag, so finding the value in a file is never a
+			// coincidence ("\n" alone is in every file).
+			for _, value := range []string{injectTag + h + injectTag, site.value + h + injectTag} {
+				lit := hclwrite.TokensForValue(cty.StringVal(value)).Bytes()
+				if err := os.WriteFile(name, slices.Concat(orig[:site.rng.Start.Byte], lit, orig[site.rng.End.Byte:]), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if checkInjected(t, root, name, site.rng.Start.Line, value, proved) {
+					accepted++
+				} else {
+					rejected++
 				}
 			}
-			if err := os.WriteFile(name, orig, 0o644); err != nil {
-				t.Fatal(err)
-			}
+		}
+		if err := os.WriteFile(name, orig, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
-	t.Logf("%d hostile inventories rejected by validation, %d accepted and rendered inert; values proved data, by file: %v", rejected, inert, proved)
+	t.Logf("%d hostile inventories rejected by validation, %d accepted and rendered inert; values proved data, by file: %v", rejected, accepted, proved)
+}
+
+// checkInjected loads the inventory at root, whose file name holds value on
+// line, and checks it is rejected there or rendered inert. It reports
+// whether validation accepted it and counts the files the value reached.
+func checkInjected(t *testing.T, root, name string, line int, value string, proved map[string]int) bool {
+	t.Helper()
+	where := fmt.Sprintf("%s:%d %q", name, line, value)
+	inv, _, diags := inventory.Load(root)
+	if inv == nil {
+		if !pointsAt(diags, name, line) {
+			t.Errorf("%s: rejected, but no error points at the line: %v", where, diags)
+		}
+		return false
+	}
+	files, err := Render(inv)
+	if err != nil {
+		t.Errorf("%s: accepted but does not render: %v", where, err)
+		return true
+	}
+	for _, f := range files {
+		if err := reparse(f); err != nil {
+			t.Errorf("%s: %s does not reparse: %v", where, f.Path, err)
+		}
+		if bytes.Contains(f.Data, []byte(value)) || containsEncoded(f, value) {
+			if err := inertIn(f, value); err != nil {
+				t.Errorf("%s: %s: %v", where, f.Path, err)
+			}
+			proved[path.Base(f.Path)]++
+		}
+	}
+	return true
 }
 
 // pointsAt reports whether an error diagnostic points at line of file.
