@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mattermost/fleetgen/internal/badinv"
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // TestInvalidCorpusChangesNothing runs fleetgen render on every broken
@@ -43,7 +46,7 @@ func TestInvalidCorpusChangesNothing(t *testing.T) {
 	generated := t.TempDir()
 	for _, c := range badinv.Cases() {
 		if c.NeedUser && os.Geteuid() == 0 {
-			continue // see TestFileSystemCorpus
+			continue // see TestUnreadableInventoryAsAnotherUser
 		}
 		dir := filepath.Join(generated, c.Name)
 		if err := c.Build(dir); err != nil {
@@ -166,4 +169,66 @@ func statTree(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return tree
+}
+
+// TestUnreadableInventoryAsAnotherUser runs the cases whose fault is a
+// permission bit (which root, who runs CI, bypasses) as the user nobody,
+// with setpriv: each exits 1 with its expected diagnostic.
+func TestUnreadableInventoryAsAnotherUser(t *testing.T) {
+	tooltest.NeedRoot(t)
+	setpriv := tooltest.Look(t, "setpriv")
+	shared, err := os.MkdirTemp("", "fleetgen-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.WalkDir(shared, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(p, 0o755) // so RemoveAll can enter
+			}
+			return nil
+		})
+		os.RemoveAll(shared)
+	})
+	if err := os.Chmod(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A copy of the fleetgen binary that nobody may run.
+	self, err := exec.LookPath("fleetgen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(shared, "fleetgen")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, c := range badinv.Cases() {
+		if !c.NeedUser {
+			continue
+		}
+		ran++
+		dir := filepath.Join(shared, c.Name)
+		if err := c.Build(dir); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "validate", "--inventory", dir)
+		out, err := cmd.CombinedOutput()
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitError {
+			t.Errorf("%s as nobody: %v, want exit 1\n%s", c.Name, err, out)
+		}
+		for _, d := range c.Want {
+			if w := diagPattern(filepath.Join(dir, d.File), d.Line, d.Summary); !regexp.MustCompile(w).Match(out) {
+				t.Errorf("%s as nobody: no line matching %s:\n%s", c.Name, w, out)
+			}
+		}
+	}
+	if ran == 0 {
+		t.Fatal("badinv has no permission case")
+	}
 }
