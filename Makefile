@@ -31,9 +31,18 @@ test: vet
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
-## fuzz: fuzz the loader for FUZZTIME (make fuzz FUZZTIME=10m for a long run)
+## fuzz: run each fuzz target for FUZZTIME, one after the other, on top of
+## its seed corpus (make fuzz FUZZTIME=10m for a long run). A crasher is
+## written to the package's testdata/fuzz/ and fails the run: fix it and
+## commit the file as a seed.
+FUZZ_TARGETS := ./inventory/:FuzzLoad ./render/:FuzzRender
+
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=10x ./inventory/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=10x $$pkg; \
+	done
 
 clean:
 	rm -rf bin

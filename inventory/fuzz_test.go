@@ -22,6 +22,10 @@ func FuzzLoad(f *testing.F) {
 		}
 		return nil
 	})
+	// Crashers found before fuzzing ran, kept as seeds: nesting that
+	// overflowed the parser's stack (fatal, not a panic), and a NUL.
+	f.Add([]byte("environment \"prod\" {\n  region = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n}\n"))
+	f.Add([]byte("environment \"prod\" {\n  region = \"us-east\x00-1\"\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if len(src) > MaxFileSize {
 			return

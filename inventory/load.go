@@ -194,12 +194,19 @@ func parseFile(parser *hclparse.Parser, files Files, path string) (*hcl.File, hc
 		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
 	case info.IsDir():
 		return nil, hcl.Diagnostics{pathError(path, "Inventory file is a directory", fmt.Errorf("%s is a directory; .hcl names are reserved for inventory files", path))}
+	case !info.Mode().IsRegular():
+		// Reading a named pipe would block forever, a device could be endless.
+		return nil, hcl.Diagnostics{pathError(path, "Inventory file is not a regular file", fmt.Errorf("%s is a %s, not a regular file", path, describeType(info.Mode())))}
 	case info.Size() > MaxFileSize:
 		return nil, hcl.Diagnostics{pathError(path, "Inventory file too large", fmt.Errorf("%s has %d bytes; an inventory file may have at most %d", path, info.Size(), MaxFileSize))}
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
+	}
+	if diags := screenBytes(path, src); diags.HasErrors() {
+		files[path] = &hcl.File{Bytes: src}
+		return nil, diags
 	}
 	masked, diags := screenSecrets(path, src)
 	if diags.HasErrors() {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/crypto/ssh"
@@ -251,6 +252,11 @@ func parseSSHKey(s string) (ssh.PublicKey, string) {
 	s = strings.TrimSpace(s)
 	if strings.ContainsAny(s, "\r\n") {
 		return nil, "it must be a single key on one line"
+	}
+	// The comment is free text that lands in authorized_keys and
+	// known_hosts: a NUL or escape sequence there is never meant.
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return nil, "it holds a control character"
 	}
 	key, _, options, _, err := ssh.ParseAuthorizedKey([]byte(s))
 	switch {

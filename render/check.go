@@ -81,9 +81,16 @@ func (d *Drift) Files() []FileDrift {
 // Check compares what Write would do with files and opts.Envs against
 // outDir. It only reads; it reports what Write would refuse (a hand-written
 // file at a rendered path) as drift rather than an error, so CI shows all of
-// it. A corrupt manifest is an error, as for Write.
+// it. A corrupt manifest is an error, as for Write. It holds a shared lock
+// of outDir, so it never reads a render half done; a running render makes it
+// return a *LockedError.
 func Check(outDir string, files []File, opts CheckOptions) (*Drift, error) {
 	validateInput(outDir, files, opts.Envs)
+	unlock, err := lockOut(outDir, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	p, err := makePlan(outDir, files, opts.Envs)
 	if err != nil {
 		return nil, err
@@ -97,6 +104,10 @@ func Check(outDir string, files []File, opts CheckOptions) (*Drift, error) {
 	}
 	if fd, ok := d.manifestDrift(p); ok {
 		all = append(all, fd)
+	}
+	if p.journaled {
+		all = append(all, FileDrift{Path: JournalName, Kind: DriftOrphaned,
+			Notes: []string{"left by an interrupted render; render finishes that render and removes it"}})
 	}
 	d.Envs = groupByEnv(all)
 	return d, nil
@@ -192,7 +203,7 @@ func groupByEnv(all []FileDrift) []EnvDrift {
 	var envs []*EnvDrift
 	for _, fd := range all {
 		name := ""
-		if fd.Path != ManifestName {
+		if fd.Path != ManifestName && fd.Path != JournalName {
 			name = envOf(fd.Path)
 		}
 		e := byName[name]

@@ -152,12 +152,3 @@ func (m *Manifest) encode() []byte {
 	}
 	return buf.Bytes()
 }
-
-// clone copies m so a plan can derive manifests without changing the one read.
-func (m *Manifest) clone() *Manifest {
-	c := newManifest()
-	for p, e := range m.Files {
-		c.Files[p] = e
-	}
-	return c
-}

@@ -35,6 +35,11 @@ type WriteReport struct {
 	Unchanged []string // already as rendered: not touched, mtime kept
 	Removed   []string // written by an earlier run, no longer rendered
 	Forced    []string // hand edits that Force overwrote or deleted (also in Written or Removed)
+	// Interrupted is set when a killed render had left its journal; this
+	// run finished that render's work. Recovered lists the changes the
+	// killed run had already made.
+	Interrupted bool
+	Recovered   []string
 }
 
 // String is the one-line summary the CLI prints after a render.
@@ -42,6 +47,9 @@ func (r *WriteReport) String() string {
 	s := fmt.Sprintf("%d written, %d unchanged, %d removed", len(r.Written), len(r.Unchanged), len(r.Removed))
 	if len(r.Forced) > 0 {
 		s += fmt.Sprintf(" (%d hand edits overwritten)", len(r.Forced))
+	}
+	if r.Interrupted {
+		s += fmt.Sprintf("; finished an interrupted render that had changed %d %s", len(r.Recovered), plural(len(r.Recovered), "file", "files"))
 	}
 	return s
 }
@@ -90,8 +98,19 @@ func plural(n int, one, many string) string {
 //
 // Invalid input (unclean, absolute or duplicate paths, a file outside
 // opts.Envs, a mode with type bits) is a bug in the renderers and panics.
+//
+// Write holds the lock of outDir (see LockName) for its whole run and
+// returns a *LockedError when another run holds it.
 func Write(outDir string, files []File, opts WriteOptions) (*WriteReport, error) {
 	validateInput(outDir, files, opts.Envs)
+	if err := ensureOutDir(outDir); err != nil {
+		return nil, err
+	}
+	unlock, err := lockOut(outDir, true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	p, err := makePlan(outDir, files, opts.Envs)
 	if err != nil {
 		return nil, err
@@ -247,10 +266,12 @@ type step struct {
 // A plan is everything Write would do, computed before it changes anything.
 // Check reads the same plan, so the two can never disagree.
 type plan struct {
-	steps   []step    // sorted by path
-	oldRaw  []byte    // the manifest on disk; nil when there is none
-	pending *Manifest // final plus the files still to be removed
-	final   *Manifest // the manifest after a complete run
+	steps     []step    // sorted by path
+	old       *Manifest // the manifest on disk, corrected by the journal
+	oldRaw    []byte    // the manifest on disk; nil when there is none
+	final     *Manifest // the manifest after a complete run
+	journaled bool      // a killed run left its journal
+	recovered []string  // what that run had already changed
 }
 
 // makePlan compares the rendered files and the manifest with the disk.
@@ -259,7 +280,17 @@ func makePlan(outDir string, files []File, envs []string) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{oldRaw: oldRaw, final: newManifest()}
+	p := &plan{old: old, oldRaw: oldRaw, final: newManifest()}
+	j, err := readJournal(outDir)
+	if err != nil {
+		return nil, err
+	}
+	if j != nil {
+		p.journaled = true
+		if p.recovered, err = recoverJournal(outDir, j, old); err != nil {
+			return nil, err
+		}
+	}
 	rendered := make(map[string]bool, len(files))
 	for _, f := range files {
 		s, err := planRendered(outDir, f, old)
@@ -285,13 +316,6 @@ func makePlan(outDir string, files []File, envs []string) (*plan, error) {
 		}
 	}
 	slices.SortFunc(p.steps, func(a, b step) int { return cmp.Compare(a.path, b.path) })
-
-	p.pending = p.final.clone()
-	for _, s := range p.steps {
-		if s.action == remove {
-			p.pending.Files[s.path] = old.Files[s.path]
-		}
-	}
 	return p, nil
 }
 
@@ -365,46 +389,75 @@ func (p *plan) refuse(outDir string, force bool) error {
 	return nil
 }
 
-// apply carries out a plan without conflicts. The order keeps the manifest
-// truthful whenever the run is killed:
+// apply carries out a plan without conflicts. Killed at any instant, it
+// leaves every file with its old or its new content, and the manifest plus
+// the journal say which:
 //
 //  1. Remove temporary files a killed run left behind.
-//  2. Write every changed file (temporary file and rename). Killed here, the
-//     manifest may not list the new files yet; the next run finds their
-//     content equal to what it renders and adopts them.
-//  3. Write the manifest: every rendered file plus the files still to be
-//     deleted, so it owns everything fleetgen put on disk.
-//  4. Delete the pruned files and the folders they leave empty. Killed here,
-//     the manifest lists files that are gone; the next run drops them.
-//  5. Write the final manifest, without the deleted files.
+//  2. Write the journal: for every path this run changes, its manifest entry
+//     before and after. Durable before anything else changes.
+//  3. Write every changed file (temporary file, fsync, rename) and delete
+//     the pruned ones. Killed here, the next run reads the journal and takes
+//     each path's entry from the content it finds.
+//  4. Write the final manifest, then remove the journal.
+//
+// A run with nothing to change writes nothing, not even the journal.
 func (p *plan) apply(outDir string) (*WriteReport, error) {
-	r := &WriteReport{}
-	if err := ensureOutDir(outDir); err != nil {
-		return nil, err
-	}
-	if err := p.removeLeftovers(outDir); err != nil {
-		return nil, err
-	}
-	if err := p.writeFiles(outDir, r); err != nil {
-		return nil, err
-	}
-	if err := p.writeManifest(outDir, p.pending); err != nil {
-		return nil, err
-	}
-	if err := p.prune(outDir, r); err != nil {
-		return nil, err
-	}
-	if len(r.Removed) > 0 {
-		if err := p.writeManifest(outDir, p.final); err != nil {
-			return nil, err
-		}
-	}
+	r := &WriteReport{Interrupted: p.journaled, Recovered: p.recovered}
 	for _, s := range p.steps {
 		if s.conflict != nil { // only forcible ones reach apply, with Force
 			r.Forced = append(r.Forced, s.path)
 		}
 	}
+	if err := p.removeLeftovers(outDir); err != nil {
+		return nil, err
+	}
+	j := newJournal(p, p.old)
+	manifest := p.final.encode()
+	if len(j.Files) == 0 && !p.journaled && bytes.Equal(manifest, p.oldRaw) {
+		r.Unchanged = p.pathsOf(keep)
+		return r, nil
+	}
+	if err := p.changeFiles(outDir, j, manifest, r); err != nil {
+		return nil, fmt.Errorf("%s: render stopped part way: %w; every file holds its old or its new content and %s says which, so render again once the cause is fixed", outDir, err, JournalName)
+	}
 	return r, nil
+}
+
+// changeFiles is steps 2 to 4 of apply.
+func (p *plan) changeFiles(outDir string, j *journal, manifest []byte, r *WriteReport) error {
+	if len(j.Files) > 0 {
+		if err := writeDurably(outDir, JournalName, j.encode()); err != nil {
+			return err
+		}
+	}
+	if err := p.writeFiles(outDir, r); err != nil {
+		return err
+	}
+	if err := p.prune(outDir, r); err != nil {
+		return err
+	}
+	if !bytes.Equal(manifest, p.oldRaw) {
+		if err := writeDurably(outDir, ManifestName, manifest); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(filepath.Join(outDir, JournalName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	changed()
+	return syncDir(outDir)
+}
+
+// pathsOf lists the paths of the steps with action a, sorted.
+func (p *plan) pathsOf(a action) []string {
+	var paths []string
+	for _, s := range p.steps {
+		if s.action == a {
+			paths = append(paths, s.path)
+		}
+	}
+	return paths
 }
 
 // ensureOutDir creates outDir on the first render.
@@ -459,6 +512,7 @@ func (p *plan) writeFiles(outDir string, r *WriteReport) error {
 			if err := os.Chmod(name, s.file.Mode); err != nil {
 				return err
 			}
+			changed()
 			r.Written = append(r.Written, s.path)
 		case write:
 			if err := mkdirs(outDir, path.Dir(s.path)); err != nil {
@@ -467,6 +521,7 @@ func (p *plan) writeFiles(outDir string, r *WriteReport) error {
 			if err := writeFileAtomic(name, s.file.Data, s.file.Mode); err != nil {
 				return err
 			}
+			changed()
 			renamedIn[filepath.Dir(name)] = true
 			r.Written = append(r.Written, s.path)
 		}
@@ -544,16 +599,13 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// writeManifest writes m unless the manifest on disk already has its bytes.
-func (p *plan) writeManifest(outDir string, m *Manifest) error {
-	data := m.encode()
-	if bytes.Equal(data, p.oldRaw) {
-		return nil
-	}
-	if err := writeFileAtomic(filepath.Join(outDir, ManifestName), data, ModeFile); err != nil {
+// writeDurably replaces the file name at the top of outDir and syncs the
+// folder, so the rename survives a machine crash too.
+func writeDurably(outDir, name string, data []byte) error {
+	if err := writeFileAtomic(filepath.Join(outDir, name), data, ModeFile); err != nil {
 		return err
 	}
-	p.oldRaw = data
+	changed()
 	return syncDir(outDir)
 }
 
@@ -569,6 +621,7 @@ func (p *plan) prune(outDir string, r *WriteReport) error {
 		if err := os.Remove(filepath.Join(outDir, filepath.FromSlash(s.path))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
+		changed()
 		r.Removed = append(r.Removed, s.path)
 		for dir := path.Dir(s.path); dir != "."; dir = path.Dir(dir) {
 			emptied[dir] = true

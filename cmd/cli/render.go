@@ -45,7 +45,6 @@ func (o *renderOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d written, %d unchanged, %d removed\n",
-		o.outDir, len(report.Written), len(report.Unchanged), len(report.Removed))
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", o.outDir, report)
 	return nil
 }

@@ -1,0 +1,47 @@
+package render
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+)
+
+// FailpointEnv names the test hook that lets the crash and lock tests stop
+// a real fleetgen process at an exact point of Write: "N:KILL" sends the
+// process SIGKILL after its Nth change to out/ (the journal, each rename,
+// each deletion, the manifest, the journal's removal), "N:STOP" sends
+// SIGSTOP, freezing it with the lock held. Unset, it costs one string
+// comparison per change. It is read once, at start-up.
+const FailpointEnv = "FLEETGEN_TEST_SIGNAL_AFTER"
+
+var (
+	failpointAt, failpointSig = parseFailpoint(os.Getenv(FailpointEnv))
+	changesDone               atomic.Int64
+)
+
+func parseFailpoint(v string) (int64, syscall.Signal) {
+	n, sig, _ := strings.Cut(v, ":")
+	at, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || at <= 0 {
+		return 0, 0
+	}
+	switch sig {
+	case "KILL":
+		return at, syscall.SIGKILL
+	case "STOP":
+		return at, syscall.SIGSTOP
+	}
+	return 0, 0
+}
+
+// changed counts one change to out/ and fires the failpoint when it is due.
+func changed() {
+	if failpointAt == 0 {
+		return
+	}
+	if changesDone.Add(1) == failpointAt {
+		syscall.Kill(os.Getpid(), failpointSig)
+	}
+}
