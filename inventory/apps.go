@@ -36,3 +36,31 @@ func (e *Environment) EnabledApp(name string) *App {
 	}
 	return nil
 }
+
+// The ingress controller charts whose values fleetgen knows.
+const (
+	ChartF5NGINX      = "nginx-ingress" // F5 NGINX's controller, the default
+	ChartIngressNGINX = "ingress-nginx" // Kubernetes' community controller, retired in 2026
+)
+
+// The ingress apps. Each app's name is also the ingress class it serves.
+const (
+	IngressPrivate = "nginx-internal"
+	IngressPublic  = "nginx"
+)
+
+// IngressAnnotationPrefixes are the ingress annotations each controller
+// chart reads; the other controller ignores them without a word.
+var IngressAnnotationPrefixes = map[string][]string{
+	ChartF5NGINX:      {"nginx.org/", "nginx.com/"},
+	ChartIngressNGINX: {"nginx.ingress.kubernetes.io/"},
+}
+
+// IngressApp is the app whose controller serves a's ingress, which is also
+// the ingress class of a's Ingress.
+func (a *App) IngressApp() string {
+	if a.Public() {
+		return IngressPublic
+	}
+	return IngressPrivate
+}

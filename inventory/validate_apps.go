@@ -28,10 +28,58 @@ func (c *checker) apps(env *Environment) {
 			nginx = app
 		}
 	}
+	for _, app := range env.Apps {
+		if app.Enabled && app.Host != "" && appHost.re.MatchString(app.Host) {
+			c.ingress(env, app)
+		}
+	}
+	c.fluentdBesideElasticsearch(env)
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
 	}
+}
+
+// ingress checks that an app with a host has its ingress controller, and
+// that its values carry no annotation only the other controller reads: an
+// ignored auth-url annotation would leave a public app open to the
+// internet without anyone noticing.
+func (c *checker) ingress(env *Environment, app *App) {
+	controller := env.EnabledApp(app.IngressApp())
+	if controller == nil {
+		c.errorf(app.HostRange, "Ingress controller not enabled",
+			"The app %q has a host, so its Ingress is served by the app %q, which is not enabled. Enable %q or remove the host.", app.Name, app.IngressApp(), app.IngressApp())
+		return
+	}
+	if _, known := IngressAnnotationPrefixes[controller.Chart]; !known || app.Values == cty.NilVal {
+		return
+	}
+	var foreign []string
+	walkValues(app.Values, "values", func(_, key string, _ cty.Value) {
+		for chart, prefixes := range IngressAnnotationPrefixes {
+			if chart != controller.Chart && slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) }) {
+				foreign = append(foreign, key)
+			}
+		}
+	})
+	if len(foreign) > 0 {
+		slices.Sort(foreign)
+		c.errorf(app.ValuesRange, "Annotations of another ingress controller",
+			"The values of %q set %s, but its Ingress is served by the app %q with the chart %q, which ignores them. Use that controller's annotations (%s…).",
+			app.Name, strings.Join(foreign, ", "), controller.Name, controller.Chart, strings.Join(IngressAnnotationPrefixes[controller.Chart], "…, "))
+	}
+}
+
+// fluentdBesideElasticsearch: the default fluentd values read the
+// credentials and CA that ECK writes as Secrets in Elasticsearch's
+// namespace, and a pod can only mount Secrets of its own namespace.
+func (c *checker) fluentdBesideElasticsearch(env *Environment) {
+	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
+	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart || fluentd.Namespace == es.Namespace {
+		return
+	}
+	c.errorf(at(fluentd.NamespaceRange, at(es.NamespaceRange, fluentd.DeclRange)), "Fluentd outside the Elasticsearch namespace",
+		"fluentd reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", es.Namespace, fluentd.Namespace)
 }
 
 func (c *checker) app(dns *DNS, app *App) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/prometheus/common/model"
@@ -182,6 +183,8 @@ func (c *checker) gitURL(s string, rng hcl.Range) {
 			c.credentialURL("repo_url", rng)
 		} else if !scpGitURL.MatchString(s) {
 			c.errorf(rng, "Invalid Git repository URL", "The repo_url %q is not valid: %s.", s, rule)
+		} else {
+			c.gitURLChars(s, rng)
 		}
 		return
 	}
@@ -202,6 +205,20 @@ func (c *checker) gitURL(s string, rng hcl.Range) {
 	}
 	if (u.Scheme != "https" && u.Scheme != "ssh") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
 		c.errorf(rng, "Invalid Git repository URL", "The repo_url %q is not valid: %s, naming a host and a repository path.", s, rule)
+		return
+	}
+	c.gitURLChars(s, rng)
+}
+
+// gitURLChars refuses characters no Git hosting URL needs (quotes, spaces,
+// shell and template syntax), which url.Parse lets through.
+func (c *checker) gitURLChars(s string, rng hcl.Range) {
+	bad := strings.IndexFunc(s, func(r rune) bool {
+		return r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-._~:/@%+", r))
+	})
+	if bad >= 0 {
+		c.errorf(rng, "Invalid Git repository URL",
+			"The repo_url contains %q; a Git repository URL is made of letters, digits and the characters - . _ ~ : / @ %% +.", []rune(s[bad:])[0])
 	}
 }
 
@@ -249,16 +266,17 @@ func (c *checker) duration(attr, s string, rng hcl.Range) (model.Duration, bool)
 }
 
 // httpURL checks an http(s) or oci URL attribute: a scheme of schemes, a
-// host, a port in range, no credentials, no query or fragment.
-func (c *checker) httpURL(summary, attr, s string, rng hcl.Range, schemes ...string) {
+// host, a port in range, no credentials, no query or fragment. It reports
+// whether s passed.
+func (c *checker) httpURL(summary, attr, s string, rng hcl.Range, schemes ...string) bool {
 	u, err := url.Parse(s)
 	if err == nil && u.User != nil {
 		c.credentialURL(attr, rng)
-		return
+		return false
 	}
 	if err != nil && strings.Contains(s, "@") {
 		c.errorf(rng, summary, "The %s is not a valid URL.", attr)
-		return
+		return false
 	}
 	problem := ""
 	switch {
@@ -276,6 +294,7 @@ func (c *checker) httpURL(summary, attr, s string, rng hcl.Range, schemes ...str
 	if problem != "" {
 		c.errorf(rng, summary, "The %s %q is not valid: %s.", attr, s, problem)
 	}
+	return problem == ""
 }
 
 func validPort(s string) bool {

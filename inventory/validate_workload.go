@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"maps"
+	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -16,8 +18,12 @@ func (c *checker) workloadClusters(env *Environment) {
 			c.errorf(wc.IDRange, "Duplicate workload cluster",
 				"The workload cluster %q was already declared at %s; each cluster is declared once per environment.", wc.ID, earlier)
 		}
-		if set(wc.PrometheusURLRange) {
-			c.httpURL("Invalid Prometheus URL", "prometheus_url", wc.PrometheusURL, wc.PrometheusURLRange, "http", "https")
+		if set(wc.PrometheusURLRange) && c.httpURL("Invalid Prometheus URL", "prometheus_url", wc.PrometheusURL, wc.PrometheusURLRange, "http", "https") {
+			c.federationPrefix(wc.PrometheusURL, wc.PrometheusURLRange)
+		}
+		if hub := env.Federation.HubClusterID; hub != "" && wc.ID == hub {
+			c.errorf(env.Federation.HubClusterIDRange, "Hub cluster ID taken by a workload cluster",
+				"The hub_cluster_id %q is also the ID of the workload cluster declared at %s; the clusterID label must tell the two apart.", hub, wc.IDRange)
 		}
 		for _, name := range slices.Sorted(maps.Keys(wc.Labels)) {
 			c.labelName(name, wc.LabelsRange)
@@ -35,5 +41,21 @@ func (c *checker) labelName(name string, rng hcl.Range) {
 		c.errorf(rng, "Reserved label name", "The label name %q starts with \"__\", which Prometheus reserves for its own use.", name)
 	case name == "clusterID" || name == "environment":
 		c.errorf(rng, "Reserved label name", "The label %q is set by fleetgen on every federation target and cannot be overridden.", name)
+	}
+}
+
+// federationPrefix checks the path of a prometheus_url: a prefix the client
+// Prometheus is served under, to which fleetgen appends /federate.
+func (c *checker) federationPrefix(s string, rng hcl.Range) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return // httpURL reported it
+	}
+	prefix := strings.TrimSuffix(u.EscapedPath(), "/")
+	switch {
+	case strings.Contains(prefix, "%"):
+		c.errorf(rng, "Invalid Prometheus URL", "The prometheus_url %q has a path that needs escaping; its path is the prefix the client Prometheus is served under.", s)
+	case path.Base(prefix) == "federate":
+		c.errorf(rng, "Invalid Prometheus URL", "The prometheus_url %q ends in /federate; give the client Prometheus' base URL, fleetgen appends /federate.", s)
 	}
 }

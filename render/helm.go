@@ -2,10 +2,8 @@ package render
 
 import (
 	"fmt"
-	"maps"
 	"path"
 	"slices"
-	"strings"
 
 	"github.com/mattermost/fleetgen/inventory"
 )
@@ -56,9 +54,6 @@ func (h *helmEnv) values(app *inventory.App) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkIngressAnnotations(app, merged); err != nil {
-		return nil, err
-	}
 	return marshalYAML(h.env.Name, merged)
 }
 
@@ -69,8 +64,8 @@ func (h *helmEnv) anyPublic() bool {
 // Ingress classes: each ingress controller app creates the class named
 // after it, and an app's visibility picks the class its ingress uses.
 const (
-	ingressClassPrivate = "nginx-internal"
-	ingressClassPublic  = "nginx"
+	ingressClassPrivate = inventory.IngressPrivate
+	ingressClassPublic  = inventory.IngressPublic
 )
 
 // ingress is where an app is reachable: its class and host name. An app
@@ -87,64 +82,4 @@ func (h *helmEnv) ingressOf(app *inventory.App) (ingress, bool) {
 		return ingress{ingressClassPublic, app.Host + "." + h.env.DNS.PublicDomain}, true
 	}
 	return ingress{ingressClassPrivate, app.Host + "." + h.env.DNS.PrivateDomain}, true
-}
-
-// annotationPrefixes are the ingress annotations each ingress controller
-// chart reads; the other controller silently ignores them.
-var annotationPrefixes = map[string][]string{
-	chartF5NGINX:      {"nginx.org/", "nginx.com/"},
-	chartIngressNGINX: {"nginx.ingress.kubernetes.io/"},
-}
-
-// checkIngressAnnotations refuses values that carry annotations of an
-// ingress controller other than the one serving the app's ingress: an
-// ignored auth-url annotation would leave a public app open to the
-// internet without anyone noticing.
-func (h *helmEnv) checkIngressAnnotations(app *inventory.App, values map[string]any) error {
-	ing, ok := h.ingressOf(app)
-	if !ok {
-		return nil
-	}
-	controller := h.env.EnabledApp(ing.Class)
-	if controller == nil {
-		return nil
-	}
-	var bad []string
-	var owner string
-	walkKeys(values, func(key string) {
-		if c := annotationOwner(key); c != "" && c != controller.Chart {
-			bad, owner = append(bad, key), c
-		}
-	})
-	if len(bad) > 0 {
-		return fmt.Errorf("the annotations %s are read by the %s chart, but the ingress class %q is served by app %q with chart %q, which ignores them: use that controller's annotations (%s…)",
-			strings.Join(bad, ", "), owner, ing.Class, controller.Name, controller.Chart, strings.Join(annotationPrefixes[controller.Chart], "…, "))
-	}
-	return nil
-}
-
-// annotationOwner is the ingress controller chart that reads an annotation
-// key, or "" for any other key.
-func annotationOwner(key string) string {
-	for _, chart := range slices.Sorted(maps.Keys(annotationPrefixes)) {
-		if slices.ContainsFunc(annotationPrefixes[chart], func(p string) bool { return strings.HasPrefix(key, p) }) {
-			return chart
-		}
-	}
-	return ""
-}
-
-// walkKeys calls fn for every map key under v.
-func walkKeys(v any, fn func(string)) {
-	switch t := v.(type) {
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			fn(k)
-			walkKeys(t[k], fn)
-		}
-	case []any:
-		for _, e := range t {
-			walkKeys(e, fn)
-		}
-	}
 }

@@ -33,8 +33,8 @@ var knownAppValues = map[string]appValues{
 // The ingress controller charts fleetgen knows: F5 NGINX's, the default,
 // and the retired community one, for environments that still run it.
 const (
-	chartF5NGINX      = "nginx-ingress"
-	chartIngressNGINX = "ingress-nginx"
+	chartF5NGINX      = inventory.ChartF5NGINX
+	chartIngressNGINX = inventory.ChartIngressNGINX
 )
 
 // chartRulesFile is where the prometheus chart mounts serverFiles'

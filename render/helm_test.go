@@ -238,23 +238,6 @@ func TestHelmPublicIngressOnlyWithPublicApps(t *testing.T) {
 	}
 }
 
-// TestHelmRefusesIgnoredAnnotations: an ingress-nginx auth annotation on an
-// app served by F5 NGINX would be ignored, leaving the app open.
-func TestHelmRefusesIgnoredAnnotations(t *testing.T) {
-	env := loadEnv(t, helmLab)
-	for _, a := range env.Apps {
-		if a.Name == "grafana" {
-			a.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.ObjectVal(map[string]cty.Value{
-				"annotations": cty.ObjectVal(map[string]cty.Value{"nginx.ingress.kubernetes.io/auth-url": cty.StringVal("https://auth.example.com")}),
-			})})
-		}
-	}
-	_, err := Helm(env)
-	if err == nil || !strings.Contains(err.Error(), "nginx.ingress.kubernetes.io/auth-url") || !strings.Contains(err.Error(), `"nginx-ingress"`) {
-		t.Fatalf("want an error naming the ignored annotation and the chart, got %v", err)
-	}
-}
-
 func TestCtyToGo(t *testing.T) {
 	v := cty.ObjectVal(map[string]cty.Value{
 		"int":    cty.NumberIntVal(3),
@@ -317,7 +300,7 @@ func TestHelmIngressNGINXChart(t *testing.T) {
 		case "nginx", "nginx-internal":
 			a.Chart, a.Repository = chartIngressNGINX, "https://kubernetes.github.io/ingress-nginx"
 		case "prometheus":
-			a.Values = cty.NilVal // its F5 annotation would be refused
+			a.Values = cty.NilVal // its F5 annotation does not fit this controller
 		case "grafana":
 			a.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.ObjectVal(map[string]cty.Value{
 				"annotations": cty.ObjectVal(map[string]cty.Value{"nginx.ingress.kubernetes.io/auth-url": cty.StringVal("https://auth.example.com")}),
@@ -343,17 +326,6 @@ func TestHelmIngressNGINXChart(t *testing.T) {
 		}
 	}
 
-	// The F5 annotation is now the ignored one.
-	for _, a := range env.Apps {
-		if a.Name == "grafana" {
-			a.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.ObjectVal(map[string]cty.Value{
-				"annotations": cty.ObjectVal(map[string]cty.Value{"nginx.org/basic-auth-secret": cty.StringVal("basic")}),
-			})})
-		}
-	}
-	if _, err := Helm(env); err == nil || !strings.Contains(err.Error(), "nginx.org/basic-auth-secret") {
-		t.Fatalf("want the F5 annotation refused under ingress-nginx, got %v", err)
-	}
 }
 
 // TestHelmOtherChartGetsNoGeneratedValues: fleetgen does not guess the

@@ -237,8 +237,8 @@ func collectYAML(n *yaml.Node, out []string) []string {
 	return out
 }
 
-// collectHCL evaluates every attribute of an HCL file that needs no
-// variables and collects its strings.
+// collectHCL evaluates every attribute and string literal of an HCL file
+// that needs no variables and collects its strings.
 func collectHCL(f File) []string {
 	file, diags := hclsyntax.ParseConfig(f.Data, f.Path, hcl.InitialPos)
 	if diags.HasErrors() {
@@ -253,6 +253,13 @@ func collectHCL(f File) []string {
 		}
 		if b, ok := n.(*hclsyntax.Block); ok {
 			out = append(out, b.Labels...)
+		}
+		// A literal inside a call (yamlencode({…})) is data too, though
+		// the call cannot be evaluated here.
+		if e, ok := n.(*hclsyntax.TemplateExpr); ok {
+			if v, diags := e.Value(nil); !diags.HasErrors() {
+				out = collectCty(v, out)
+			}
 		}
 		return nil
 	})

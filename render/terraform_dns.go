@@ -13,8 +13,8 @@ import (
 
 // Ingress apps whose load balancers the DNS records point at.
 const (
-	internalIngressApp = "nginx-internal"
-	publicIngressApp   = "nginx"
+	internalIngressApp = inventory.IngressPrivate
+	publicIngressApp   = inventory.IngressPublic
 	recordTTL          = 300
 )
 

@@ -91,12 +91,18 @@ environment "prod" {
     version = "0.5.2"
   }
 
+  # The retired community controller, which some environments still run.
   app "nginx-internal" {
-    version = "4.11.3"
+    version    = "4.11.3"
+    chart      = "ingress-nginx"
+    repository = "https://kubernetes.github.io/ingress-nginx"
   }
 
+  # The retired community controller, which some environments still run.
   app "nginx" {
-    version = "4.11.3"
+    version    = "4.11.3"
+    chart      = "ingress-nginx"
+    repository = "https://kubernetes.github.io/ingress-nginx"
   }
 
   app "mattermost-cloud" {

@@ -46,7 +46,7 @@ environment "beta" {
     values = {
       ingress = {
         annotations = {
-          "nginx.ingress.kubernetes.io/auth-url" = "https://auth.beta.example.com/oauth2/auth"
+          "nginx.org/basic-auth-secret" = "kibana-basic-auth"
         }
       }
     }
