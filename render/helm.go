@@ -5,6 +5,8 @@ import (
 	"path"
 	"slices"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -52,7 +54,14 @@ func (h *helmEnv) values(app *inventory.App) ([]byte, error) {
 	}
 	merged, err := mergeValues(generated, app.Values)
 	if err != nil {
-		return nil, err
+		// Only the inventory's values can make the merge fail: a user
+		// mistake, reported at its line.
+		return nil, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Values that do not fit the chart's",
+			Detail:   fmt.Sprintf("The values of the app %q do not fit what fleetgen generates for its chart: %s.", app.Name, err),
+			Subject:  app.ValuesRange.Ptr(),
+		}
 	}
 	return marshalYAML(h.env.Name, merged)
 }

@@ -46,7 +46,7 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	files, err := render.Render(inv)
+	files, err := o.render(cmd, inv)
 	if err != nil {
 		return err
 	}

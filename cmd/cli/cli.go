@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render"
 )
 
 // Exit codes of the contract (outputs.md).
@@ -54,6 +56,8 @@ type globalOptions struct {
 	outDir       string
 	envs         []string
 	strict       bool
+
+	files inventory.Files // sources of the last load, for diagnostics
 }
 
 func newRootCommand() *cobra.Command {
@@ -86,6 +90,7 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 // stderr. It returns exitCode(1) when the run must stop.
 func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
 	inv, files, diags := inventory.Load(relative(g.inventoryDir), g.envs...)
+	g.files = files
 	if g.strict {
 		diags = promoteWarnings(diags)
 		if diags.HasErrors() {
@@ -97,6 +102,18 @@ func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
 		return nil, exitCode(exitError)
 	}
 	return inv, nil
+}
+
+// render renders inv in memory. A mistake only a renderer can see (values
+// that do not fit a chart's) is a diagnostic at its line, like a load's.
+func (g *globalOptions) render(cmd *cobra.Command, inv *inventory.Inventory) ([]render.File, error) {
+	files, err := render.Render(inv)
+	var diag *hcl.Diagnostic
+	if errors.As(err, &diag) {
+		writeDiagnostics(cmd.ErrOrStderr(), g.files, hcl.Diagnostics{diag})
+		return nil, exitCode(exitError)
+	}
+	return files, err
 }
 
 // relative makes dir relative to the working directory when it is inside

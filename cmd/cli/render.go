@@ -37,7 +37,7 @@ func (o *renderOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	files, err := render.Render(inv)
+	files, err := o.render(cmd, inv)
 	if err != nil {
 		return err
 	}
