@@ -237,11 +237,13 @@ func TestHAApplyScript(t *testing.T) {
 	}{
 		"etc/ufw/after.rules": {0o640, "root"},
 		"etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf": {0o644, "root"},
-		"opt/mm/bin/pre_start.sh":             {0o755, "root"},
-		"opt/mm/config/cluster-settings.json": {0o640, "bin"},
-		"home/daemon/.ssh/authorized_keys":    {0o600, "daemon"},
-		"home/daemon/.ssh/known_hosts":        {0o600, "daemon"},
-		"home/daemon/.ssh":                    {0o700 | fs.ModeDir, "daemon"},
+		"opt/mm/bin/pre_start.sh":                     {0o755, "root"},
+		"opt/mm/bin/tunnel.sh":                        {0o755, "root"},
+		"etc/systemd/system/fleetgen-tunnel@.service": {0o644, "root"},
+		"opt/mm/config/cluster-settings.json":         {0o640, "bin"},
+		"home/daemon/.ssh/authorized_keys":            {0o600, "daemon"},
+		"home/daemon/.ssh/known_hosts":                {0o600, "daemon"},
+		"home/daemon/.ssh":                            {0o700 | fs.ModeDir, "daemon"},
 	}
 	installed := map[string]bool{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
