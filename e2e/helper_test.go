@@ -31,8 +31,9 @@ func TestMain(m *testing.M) {
 	}
 }
 
-// listen stands in for Mattermost: on each "tcp:ADDR:PORT" and
-// "udp:ADDR:PORT" it answers every connection or datagram with one line
+// listen stands in for Mattermost: on each "tcp:ADDR:PORT",
+// "udp:ADDR:PORT" and "unix:PATH" (such as Mattermost's local mode
+// socket) it answers every connection or datagram with one line
 // naming the port, the peer address and, for TCP, the program that owns
 // the peer's socket on this host (as ss sees it), then closes.
 func listen(args []string) int {
@@ -41,6 +42,16 @@ func listen(args []string) int {
 		switch proto {
 		case "tcp":
 			l, err := net.Listen("tcp4", addr)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			go serveTCP(l)
+		case "unix":
+			l, err := net.Listen("unix", addr)
+			if err == nil {
+				err = os.Chmod(addr, 0o666)
+			}
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
@@ -84,8 +95,21 @@ func serveUDP(pc net.PacketConn) {
 	}
 }
 
-func host(a net.Addr) string { h, _, _ := net.SplitHostPort(a.String()); return h }
-func port(a net.Addr) string { _, p, _ := net.SplitHostPort(a.String()); return p }
+func host(a net.Addr) string {
+	if a.Network() == "unix" {
+		return "unix"
+	}
+	h, _, _ := net.SplitHostPort(a.String())
+	return h
+}
+
+func port(a net.Addr) string {
+	if a.Network() == "unix" {
+		return a.String()
+	}
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
+}
 
 var ssUser = regexp.MustCompile(`users:\(\("([^"]+)"`)
 

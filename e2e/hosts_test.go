@@ -26,6 +26,7 @@ type lab struct {
 	t      *testing.T
 	tag    string
 	bridge string // namespace of the bridge and the outsider
+	nss    []string
 	procs  []*exec.Cmd
 }
 
@@ -52,6 +53,7 @@ func newLab(t *testing.T) *lab {
 	if out, err := exec.Command("ip", "netns", "add", l.bridge).CombinedOutput(); err != nil {
 		tooltest.Missing(t, "cannot create a network namespace: %v\n%s", err, out)
 	}
+	l.nss = append(l.nss, l.bridge)
 	t.Cleanup(l.cleanup)
 	l.ip(l.bridge, "link", "set", "lo", "up")
 	l.ip(l.bridge, "link", "add", "br0", "type", "bridge")
@@ -66,6 +68,7 @@ func (l *lab) addHost(i int) (ns, address string) {
 	ns = fmt.Sprintf("%s-n%d", l.tag, i)
 	address = fmt.Sprintf("%s%d", subnet, i)
 	l.run("ip", "netns", "add", ns)
+	l.nss = append(l.nss, ns)
 	port := fmt.Sprintf("n%d", i)
 	l.ip(l.bridge, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns)
 	l.ip(l.bridge, "link", "set", port, "master", "br0", "up")
@@ -99,6 +102,9 @@ func (l *lab) run(name string, args ...string) string {
 func (l *lab) start(cmd *exec.Cmd) *exec.Cmd {
 	l.t.Helper()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// sshd's session processes leave its process group and may hold its
+	// output open: do not wait for them once the command is gone.
+	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		l.t.Fatalf("%v: %v", cmd.Args, err)
 	}
@@ -116,23 +122,20 @@ func stop(cmd *exec.Cmd) {
 }
 
 func (l *lab) cleanup() {
-	for _, c := range l.procs {
-		stop(c)
-	}
-	out, _ := exec.Command("ip", "netns", "list").Output()
-	for _, line := range strings.Split(string(out), "\n") {
-		ns, _, _ := strings.Cut(line, " ")
-		if !strings.HasPrefix(ns, l.tag+"-") {
-			continue
-		}
-		// sshd's session processes leave its process group: kill what
-		// is left in the namespace by its pids, then delete it.
+	// sshd's session processes leave its process group: kill everything
+	// left in the namespaces by pid, then the commands, then delete them.
+	for _, ns := range l.nss {
 		pids, _ := exec.Command("ip", "netns", "pids", ns).Output()
 		for _, p := range strings.Fields(string(pids)) {
 			var pid int
 			fmt.Sscan(p, &pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
+	}
+	for _, c := range l.procs {
+		stop(c)
+	}
+	for _, ns := range l.nss {
 		if out, err := exec.Command("ip", "netns", "del", ns).CombinedOutput(); err != nil {
 			l.t.Errorf("ip netns del %s: %v\n%s", ns, err, out)
 		}

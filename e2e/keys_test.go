@@ -19,7 +19,7 @@ func sshAs(from *node, key string, to *node, extra []string, remote ...string) (
 		"-o", "UserKnownHostsFile=" + home + "/.ssh/known_hosts", "-o", "GlobalKnownHostsFile=/dev/null",
 		"-o", "IdentitiesOnly=yes", "-i", key, "-o", "ConnectTimeout=5"}
 	args = append(append(args, extra...), "--", tunnelUser+"@"+to.address)
-	out, err := runBounded(from.command("ssh", append(args, remote...)...), 30*time.Second)
+	out, err := runBounded(from.command("ssh", append(args, remote...)...), 15*time.Second)
 	code := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
@@ -61,6 +61,7 @@ func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
 			"19002": n2.address + ":8065",
 			"19003": "127.0.0.1:8074",
 			"19004": n2.address + ":22",
+			"19006": localSocket, // a unix socket: permitopen does not cover these
 		}
 		var extra []string
 		for local, target := range fwd {
@@ -76,7 +77,7 @@ func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
 		if out, err := n1.dial("tcp:127.0.0.1:19001", 3*time.Second); err != nil || out != "port=8074 from="+n2.address+" proc=sshd" {
 			t.Fatalf("control: the allowed forward does not work: %v %q", err, out)
 		}
-		for _, local := range []string{"19002", "19003", "19004"} {
+		for _, local := range []string{"19002", "19003", "19004", "19006"} {
 			if out, err := n1.dial("tcp:127.0.0.1:"+local, 2*time.Second); err == nil {
 				t.Errorf("the tunnel key forwarded to %s: %q", fwd[local], out)
 			}
@@ -85,10 +86,14 @@ func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
 
 	t.Run("no remote forward", func(t *testing.T) {
 		// -R would let a peer listen on mm2, for example on the local end
-		// of one of mm2's own tunnels.
-		out, code := sshAs(n1, key, n2, []string{"-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:19005:127.0.0.1:22"})
-		if code != 255 {
-			t.Errorf("the tunnel key opened a remote forward on mm2 (exit %d):\n%s", code, out)
+		// of one of mm2's own tunnels, or make unix sockets there.
+		// authorized_keys allows only 127.0.0.1:1, which the unprivileged
+		// tunnel user cannot bind: "none" is not valid there.
+		for _, spec := range []string{"127.0.0.1:19005:127.0.0.1:22", "127.0.0.1:1:127.0.0.1:22", home + "/fwd.socket:127.0.0.1:22"} {
+			out, code := sshAs(n1, key, n2, []string{"-N", "-o", "ExitOnForwardFailure=yes", "-R", spec})
+			if code != 255 {
+				t.Errorf("the tunnel key opened the remote forward %s on mm2 (exit %d):\n%s", spec, code, out)
+			}
 		}
 	})
 

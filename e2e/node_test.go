@@ -144,8 +144,16 @@ func (n *node) installIdentity(t *testing.T, user string) {
 // node's host key, and waits until it listens.
 func (n *node) startSSHD(t *testing.T) {
 	t.Helper()
-	n.lab.start(n.command("/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config",
-		"-h", n.hostKey, "-o", "PidFile=none", "-o", "ListenAddress="+n.address))
+	cmd := n.command("/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config",
+		"-h", n.hostKey, "-o", "PidFile=none", "-o", "ListenAddress="+n.address)
+	log := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	n.lab.start(cmd)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s: sshd's log:\n%s", n.name, log.String())
+		}
+	})
 	n.waitListening(t, n.address+":22")
 }
 
@@ -160,13 +168,24 @@ func (n *node) waitListening(t *testing.T, addr string) {
 	})
 }
 
+// localSocket is where the stand-in for Mattermost listens on a unix socket.
+const localSocket = "/opt/mattermost/local.socket"
+
 // startMattermost runs the stand-in for Mattermost on the node's cluster
 // ports, on 8065 and on loopback (targets a peer must not reach through a
 // tunnel), and waits until it listens.
 func (n *node) startMattermost(t *testing.T) {
 	t.Helper()
-	cmd := n.helper("listen", "tcp:"+n.address+":8074", "tcp:"+n.address+":8075",
-		"tcp:"+n.address+":8065", "tcp:127.0.0.1:8074", "udp:"+n.address+":8074")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// It runs in the node's mount namespace for the unix socket, which
+	// stands in for Mattermost's local mode socket in a folder the
+	// tunnel user can reach.
+	cmd := n.command(self, "tcp:"+n.address+":8074", "tcp:"+n.address+":8075",
+		"tcp:"+n.address+":8065", "tcp:127.0.0.1:8074", "udp:"+n.address+":8074", "unix:"+localSocket)
+	cmd.Env = append(os.Environ(), helperEnv+"=listen")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

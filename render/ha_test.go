@@ -381,7 +381,7 @@ func TestHASSHFiles(t *testing.T) {
 				t.Errorf("%s: authorized key %q %q, want %s's", n.Name, comment, ssh.FingerprintSHA256(key), p.Name)
 			}
 			wantOpts := []string{"restrict", "port-forwarding", `command="/bin/false"`, `from="` + p.Address + `"`,
-				`permitopen="` + n.Address + `:8075"`, `permitopen="` + n.Address + `:8074"`}
+				`permitopen="` + n.Address + `:8075"`, `permitopen="` + n.Address + `:8074"`, `permitlisten="127.0.0.1:1"`}
 			if diff := cmp.Diff(wantOpts, options); diff != "" {
 				t.Errorf("%s: options of %s's key (-want +got):\n%s", n.Name, p.Name, diff)
 			}
