@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // TestHATunnels builds a three-node HA cluster out of network namespaces,
@@ -26,6 +30,8 @@ func TestHATunnels(t *testing.T) {
 		n.startMattermost(t)
 	}
 	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
+
+	t.Run("systemd units verify", func(t *testing.T) { verifyUnits(t, n1) })
 
 	t.Run("no sysctl needed", func(t *testing.T) {
 		// Everything below runs with the kernel's defaults: no forwarding
@@ -154,6 +160,24 @@ func TestHATunnels(t *testing.T) {
 	})
 }
 
+// verifyUnits checks the installed tunnel units and Mattermost's drop-in
+// with systemd-analyze verify, on the node where their scripts exist;
+// mattermost.service itself is a stand-in, Mattermost ships its own.
+func verifyUnits(t *testing.T, n *node) {
+	analyze := tooltest.Look(t, "systemd-analyze")
+	units := filepath.Join(n.root, "etc/systemd/system")
+	writeFile(t, filepath.Join(units, "mattermost.service"),
+		"[Service]\nUser="+tunnelUser+"\nExecStart=/bin/sleep infinity\n", 0o644)
+	args := []string{"SYSTEMD_UNIT_PATH=" + units + ":", analyze, "verify", "mattermost.service"}
+	for _, p := range []string{"mm2", "mm3"} {
+		args = append(args, "fleetgen-tunnel@"+p+".service")
+	}
+	out, err := runBounded(n.command("env", args...), time.Minute)
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
 // startTunnels starts every node's tunnel to every peer and runs its
 // pre_start.sh, which must find them all up and say nothing.
 func startTunnels(t *testing.T, nodes []*node) {
@@ -225,11 +249,24 @@ func sshOf(t *testing.T, tn *tunnel) int {
 	return pid
 }
 
+// sshPid finds the tunnel's ssh among the processes of its process group.
 func sshPid(tn *tunnel) int {
-	out, _ := exec.Command("pgrep", "-g", fmt.Sprint(tn.cmd.Process.Pid), "-x", "ssh").Output()
-	var pid int
-	fmt.Sscan(string(out), &pid)
-	return pid
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp …; comm may hold spaces, not ")".
+		open, rest, _ := strings.Cut(string(b), " (")
+		comm, fields, _ := strings.Cut(rest, ") ")
+		f := strings.Fields(fields)
+		if comm == "ssh" && len(f) > 2 && f[2] == strconv.Itoa(tn.cmd.Process.Pid) {
+			pid, _ := strconv.Atoi(open)
+			return pid
+		}
+	}
+	return 0
 }
 
 // waitExit waits a bounded time for a background command to end.
