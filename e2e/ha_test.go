@@ -51,7 +51,7 @@ func TestHATunnels(t *testing.T) {
 		t.Fatalf("control: the outsider cannot reach mm2's gossip port before ufw starts: %v %s", err, out)
 	}
 	for _, n := range nodes {
-		n.run("/lib/ufw/ufw-init", "start")
+		n.run("ufw", "--force", "enable")
 	}
 	t.Run("direct TCP to the cluster ports is dropped", func(t *testing.T) {
 		for _, port := range []string{"8074", "8075"} {
@@ -119,7 +119,7 @@ func TestHATunnels(t *testing.T) {
 		folders := renderCluster(t, []*node{n1, n2})
 		for _, n := range []*node{n1, n2} {
 			n.apply(t, folders[n.name])
-			n.run("/lib/ufw/ufw-init", "force-reload") // what `ufw reload` runs
+			n.run("ufw", "reload") // apply.sh runs it when ufw is active and --root is /
 			n.stopTunnels()
 			// systemctl restart mattermost restarts every tunnel unit that
 			// is PartOf it, the removed peer's too: that one must end.

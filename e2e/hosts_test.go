@@ -43,9 +43,7 @@ func newLab(t *testing.T) *lab {
 	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
 		tooltest.Missing(t, "sshd (openssh-server) is not installed: %v", err)
 	}
-	if _, err := os.Stat("/lib/ufw/ufw-init"); err != nil {
-		tooltest.Missing(t, "ufw is not installed: %v", err)
-	}
+	tooltest.Look(t, "ufw")
 	b := make([]byte, 3)
 	rand.Read(b)
 	l := &lab{t: t, tag: "fge2e" + hex.EncodeToString(b)}

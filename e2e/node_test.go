@@ -107,8 +107,11 @@ func (n *node) installLayout(t *testing.T) {
 		writeFile(t, filepath.Join(n.root, "etc/ufw", e.Name()), string(b), 0o640)
 	}
 	// IPT_SYSCTL= skips ufw's sysctl file: not every setting in it is
-	// per network namespace.
-	writeFile(t, filepath.Join(n.root, "etc/ufw/ufw.conf"), "ENABLED=yes\nLOGLEVEL=low\nIPT_SYSCTL=\n", 0o644)
+	// per network namespace. The test enables ufw with its command.
+	writeFile(t, filepath.Join(n.root, "etc/ufw/ufw.conf"), "ENABLED=no\nLOGLEVEL=low\nIPT_SYSCTL=\n", 0o644)
+	if err := os.CopyFS(filepath.Join(n.root, "etc/ufw/applications.d"), os.DirFS("/etc/ufw/applications.d")); err != nil {
+		t.Fatalf("ufw's application profiles: %v", err)
+	}
 }
 
 // apply copies the node's rendered folder and runs its apply.sh into the
