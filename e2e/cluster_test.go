@@ -123,14 +123,15 @@ func publicKey(t *testing.T, private string) string {
 	return strings.TrimSpace(string(b))
 }
 
-// renderCluster writes an inventory with the given nodes, renders it with
+// renderCluster writes an inventory with the given nodes and tunnel_supervision, renders it with
 // fleetgen's renderer and returns each node's folder (path in the folder
 // -> content).
-func renderCluster(t *testing.T, nodes []*node) map[string]map[string][]byte {
+func renderCluster(t *testing.T, supervision string, nodes []*node) map[string]map[string][]byte {
 	t.Helper()
 	dir := t.TempDir()
 	var b strings.Builder
-	fmt.Fprintf(&b, "ha_cluster \"e2e\" {\n  mattermost_version = %q\n  tunnel_user = %q\n  service_user = %q\n", version, tunnelUser, tunnelUser)
+	fmt.Fprintf(&b, "ha_cluster \"e2e\" {\n  mattermost_version = %q\n  tunnel_user = %q\n  service_user = %q\n  tunnel_supervision = %q\n",
+		version, tunnelUser, tunnelUser, supervision)
 	for _, n := range nodes {
 		ordinal := strings.TrimPrefix(n.name, "mm")
 		fmt.Fprintf(&b, "  node %q {\n    address = %q\n    ordinal = %s\n    host_key = %q\n    tunnel_key = %q\n  }\n",

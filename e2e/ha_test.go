@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
+	"github.com/mattermost/fleetgen/inventory"
 )
 
 // TestHATunnels builds a three-node HA cluster out of network namespaces,
@@ -20,15 +21,10 @@ import (
 // peer (as its systemd unit would) and the rendered pre_start.sh, and
 // proves on the real programs what the files claim.
 func TestHATunnels(t *testing.T) {
+	t.Parallel() // its own namespaces, users and files
 	l := newLab(t)
 	nodes := newNodes(t, l, 3)
-	folders := renderCluster(t, nodes)
-	for _, n := range nodes {
-		n.apply(t, folders[n.name])
-		n.installIdentity(t, tunnelUser)
-		n.startSSHD(t)
-		n.startMattermost(t)
-	}
+	installCluster(t, nodes, renderCluster(t, inventory.SupervisionSystemd, nodes))
 	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
 
 	t.Run("systemd units verify", func(t *testing.T) { verifyUnits(t, n1) })
@@ -116,7 +112,7 @@ func TestHATunnels(t *testing.T) {
 		// The README's order: stop Mattermost (and so its tunnels) on the
 		// node that leaves, then re-apply the others.
 		n3.stopTunnels()
-		folders := renderCluster(t, []*node{n1, n2})
+		folders := renderCluster(t, inventory.SupervisionSystemd, []*node{n1, n2})
 		for _, n := range []*node{n1, n2} {
 			n.apply(t, folders[n.name])
 			n.run("ufw", "reload") // apply.sh runs it when ufw is active and --root is /
@@ -158,6 +154,19 @@ func TestHATunnels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// installCluster installs each node's rendered folder with its apply.sh
+// and the node's tunnel key, and starts sshd and the stand-in for
+// Mattermost; ufw is not enabled yet.
+func installCluster(t *testing.T, nodes []*node, folders map[string]map[string][]byte) {
+	t.Helper()
+	for _, n := range nodes {
+		n.apply(t, folders[n.name])
+		n.installIdentity(t, tunnelUser)
+		n.startSSHD(t)
+		n.startMattermost(t)
+	}
 }
 
 // verifyUnits checks the installed tunnel units and Mattermost's drop-in
