@@ -39,7 +39,7 @@ const (
 func newLab(t *testing.T) *lab {
 	t.Helper()
 	tooltest.NeedRoot(t)
-	tooltest.Look(t, "ip", "unshare", "mount", "ss", "runuser", "ssh", "ssh-keygen", "bash", "iptables-save")
+	tooltest.Look(t, "ip", "unshare", "mount", "ss", "runuser", "ssh", "ssh-keygen", "bash", "iptables", "iptables-save")
 	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
 		tooltest.Missing(t, "sshd (openssh-server) is not installed: %v", err)
 	}
