@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -128,7 +129,7 @@ func TestHATunnels(t *testing.T) {
 			gone := n.tunnels[n3.name]
 			err := waitExit(gone.cmd, 10*time.Second)
 			var exit *exec.ExitError
-			if !errorAs(err, &exit) || exit.ExitCode() != 64 {
+			if !errors.As(err, &exit) || exit.ExitCode() != 64 {
 				t.Errorf("%s: tunnel.sh for the removed peer should exit 64, got %v:\n%s", n.name, err, gone.stderr.String())
 			}
 			delete(n.tunnels, n3.name)

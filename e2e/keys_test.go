@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-func errorAs(err error, target any) bool { return errors.As(err, target) }
-
 // sshAs runs ssh on node from, as root, with the private key, to the
 // tunnel user on node to, checking to's host key against the known_hosts
 // installed on from. It returns the output and ssh's exit code (255: ssh
