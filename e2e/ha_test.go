@@ -56,6 +56,19 @@ func TestHATunnels(t *testing.T) {
 				t.Errorf("the outsider reached mm2:%s directly through ufw: %s", port, out)
 			}
 		}
+		// Between the nodes too: without mm1's DNAT rules its traffic
+		// goes to mm2 directly, and mm2's ufw drops it. ufw reload puts
+		// the rules back.
+		n1.run("iptables", "-t", "nat", "-F", "OUTPUT")
+		for _, port := range []string{"8074", "8075"} {
+			if out, err := n1.dial("tcp:"+n2.address+":"+port, time.Second); err == nil {
+				t.Errorf("mm1 reached mm2:%s directly through ufw: %s", port, out)
+			}
+		}
+		n1.run("ufw", "reload")
+		if nat := n1.run("iptables-save", "-t", "nat"); strings.Count(nat, "-j DNAT") != 4 {
+			t.Errorf("mm1's nat table after ufw reload, want 4 DNAT rules (2 peers, 2 ports):\n%s", nat)
+		}
 	})
 
 	startTunnels(t, nodes)
