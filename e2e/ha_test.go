@@ -304,14 +304,3 @@ func waitExit(cmd *exec.Cmd, within time.Duration) error {
 		return fmt.Errorf("still running after %v", within)
 	}
 }
-
-func (l *lab) dial(ns, target string, timeout time.Duration) (string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.Command("ip", "netns", "exec", ns, self, target, timeout.String())
-	cmd.Env = append(os.Environ(), helperEnv+"=dial")
-	out, err := runBounded(cmd, timeout+10*time.Second)
-	return strings.TrimSpace(out), err
-}

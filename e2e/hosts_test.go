@@ -140,6 +140,20 @@ func (l *lab) cleanup() {
 	}
 }
 
+// dial runs the test binary's dial helper in namespace ns: it connects to
+// target ("tcp:ADDR:PORT" or "udp:…") and returns the line the listener
+// answered.
+func (l *lab) dial(ns, target string, timeout time.Duration) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("ip", "netns", "exec", ns, self, target, timeout.String())
+	cmd.Env = append(os.Environ(), helperEnv+"=dial")
+	out, err := runBounded(cmd, timeout+10*time.Second)
+	return strings.TrimSpace(out), err
+}
+
 // eventually polls check until it returns nil or the deadline passes.
 func eventually(t *testing.T, within time.Duration, what string, check func() error) {
 	t.Helper()

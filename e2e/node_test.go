@@ -201,23 +201,10 @@ func (n *node) startMattermost(t *testing.T) {
 	}
 }
 
-// helper runs the test binary as a helper program in the node's network
-// namespace.
-func (n *node) helper(mode string, args ...string) *exec.Cmd {
-	self, err := os.Executable()
-	if err != nil {
-		panic(err)
-	}
-	cmd := exec.Command("ip", append([]string{"netns", "exec", n.ns, self}, args...)...)
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
-	return cmd
-}
-
 // dial connects from the node to target ("tcp:ADDR:PORT" or "udp:…") and
 // returns the line the listener answered.
 func (n *node) dial(target string, timeout time.Duration) (string, error) {
-	out, err := runBounded(n.helper("dial", target, timeout.String()), timeout+10*time.Second)
-	return strings.TrimSpace(out), err
+	return n.lab.dial(n.ns, target, timeout)
 }
 
 // startTunnel runs the rendered tunnel.sh for peer as the tunnel user, as
