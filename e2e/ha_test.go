@@ -252,11 +252,17 @@ func throughTunnel(from, to *node, port string) error {
 	if err != nil {
 		return fmt.Errorf("%v: %s", err, out)
 	}
-	want := fmt.Sprintf("port=%s from=%s proc=sshd", port, to.address)
-	if out != want {
-		return fmt.Errorf("the listener saw %q, want %q", out, want)
+	if want := fmt.Sprintf("port=%s from=%s proc=", port, to.address); !fromSSHD(out, want) {
+		return fmt.Errorf("the listener saw %q, want %q followed by sshd", out, want)
 	}
 	return nil
+}
+
+// fromSSHD reports whether the stand-in's line is prefix followed by sshd's
+// process name: "sshd", or "sshd-session" from OpenSSH 9.8.
+func fromSSHD(line, prefix string) bool {
+	proc, ok := strings.CutPrefix(line, prefix)
+	return ok && (proc == "sshd" || proc == "sshd-session")
 }
 
 // sshOf returns the pid of the ssh a running tunnel.sh started.

@@ -72,7 +72,7 @@ func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
 		n1.lab.start(cmd)
 		defer stop(cmd)
 		n1.waitListening(t, "127.0.0.1:19001")
-		if out, err := n1.dial("tcp:127.0.0.1:19001", 3*time.Second); err != nil || out != "port=8074 from="+n2.address+" proc=sshd" {
+		if out, err := n1.dial("tcp:127.0.0.1:19001", 3*time.Second); err != nil || !fromSSHD(out, "port=8074 from="+n2.address+" proc=") {
 			t.Fatalf("control: the allowed forward does not work: %v %q", err, out)
 		}
 		for _, local := range []string{"19002", "19003", "19004", "19006"} {
