@@ -39,6 +39,29 @@ func TestParseVersion(t *testing.T) {
 	}
 }
 
+// TestTunnelSupervision: supervised tunnels unless the inventory asks
+// for the published recipe's.
+func TestTunnelSupervision(t *testing.T) {
+	for dir, want := range map[string]map[string]string{
+		"testdata/valid/full":  {"recipe": SupervisionRecipe},
+		"testdata/valid/split": {"acme": SupervisionSystemd, "globex": SupervisionSystemd},
+	} {
+		inv, _, diags := Load(dir)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", dir, diags)
+		}
+		got := map[string]string{}
+		for _, env := range inv.Environments {
+			for _, c := range env.HAClusters {
+				got[c.Name] = c.TunnelSupervision
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: tunnel_supervision (-want +got):\n%s", dir, diff)
+		}
+	}
+}
+
 func TestVersionFeatures(t *testing.T) {
 	for _, tt := range []struct {
 		v                 Version

@@ -292,6 +292,7 @@ func applyHADefaults(c *HACluster) {
 	setDefault(&c.InstallDir, c.InstallDirRange, "/opt/mattermost")
 	setDefault(&c.TunnelPorts, c.TunnelPortsRange, PortsOrdinal)
 	setDefault(&c.TunnelPortBase, c.TunnelPortBaseRange, 18000)
+	setDefault(&c.TunnelSupervision, c.TunnelSupervisionRange, SupervisionSystemd)
 	for i, n := range c.Nodes {
 		setDefault(&n.Ordinal, n.OrdinalRange, i+1)
 	}

@@ -58,6 +58,7 @@ var detailWant = map[string][]string{
 	"api-access":                     {`Did you mean "public_and_private"?`},
 	"visibility":                     {`Did you mean "public"?`},
 	"tunnel-ports":                   {`Did you mean "ordinal"?`},
+	"tunnel-supervision":             {`Did you mean "systemd"?`},
 	"cidr-host-bits":                 {`Did you mean "203.0.113.0/24"?`},
 	"service-name":                   {`Did you mean "mattermost"?`},
 	"tunnel-user-home":               {`Did you mean "/etc"?`},

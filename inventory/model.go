@@ -201,6 +201,16 @@ const (
 	PortsDoc     = "doc"
 )
 
+// Values of ha_cluster.tunnel_supervision: who keeps the SSH tunnels open.
+const (
+	// SupervisionSystemd runs one systemd unit per peer whose script
+	// reconnects a tunnel that drops; pre_start.sh only waits for them.
+	SupervisionSystemd = "systemd"
+	// SupervisionRecipe is the published recipe: pre_start.sh starts each
+	// tunnel once with `ssh -f`, and a tunnel that drops stays down.
+	SupervisionRecipe = "recipe"
+)
+
 // HACluster is a self-hosted Mattermost High Availability cluster.
 type HACluster struct {
 	Name      string    `hcl:"name,label"`
@@ -237,6 +247,8 @@ type HACluster struct {
 	TunnelPortsRange       hcl.Range `hcl:"tunnel_ports,attr_value_range"`
 	TunnelPortBase         int       `hcl:"tunnel_port_base,optional"`
 	TunnelPortBaseRange    hcl.Range `hcl:"tunnel_port_base,attr_value_range"`
+	TunnelSupervision      string    `hcl:"tunnel_supervision,optional"`
+	TunnelSupervisionRange hcl.Range `hcl:"tunnel_supervision,attr_value_range"`
 
 	// Nodes are in ordinal order after Load.
 	Nodes []*Node `hcl:"node,block"`

@@ -78,6 +78,7 @@ func (c *checker) haCluster(hc *HACluster) {
 	portsOK := c.haPorts(hc)
 	c.haAccounts(hc)
 	layoutOK := c.enum("Invalid tunnel port layout", "tunnel_ports", hc.TunnelPorts, hc.TunnelPortsRange, PortsOrdinal, PortsDoc)
+	c.enum("Invalid tunnel supervision", "tunnel_supervision", hc.TunnelSupervision, hc.TunnelSupervisionRange, SupervisionSystemd, SupervisionRecipe)
 	if hc.TunnelPortBase < 1024 || hc.TunnelPortBase > 65535 {
 		c.errorf(hc.TunnelPortBaseRange, "Invalid tunnel port base",
 			"The tunnel_port_base must be from 1024 to 65535; it is %d.", hc.TunnelPortBase)

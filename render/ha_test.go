@@ -158,12 +158,12 @@ case "$*" in *10.10.250.165*) exit 255 ;; esac
 		got = append(got, strings.Split(strings.TrimSuffix(string(b), "\n----\n"), "\n"))
 	}
 	slices.SortFunc(got, func(a, b []string) int { return strings.Compare(a[len(a)-1], b[len(b)-1]) })
-	common := []string{"-F", "/dev/null", "-f", "-N", "-M", "-S", "", "-o", "ControlPersist=no",
+	common := []string{"-F", "/dev/null", "-N",
 		"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
 		"-o", "UserKnownHostsFile=/home/mattermost/.ssh/known_hosts", "-o", "GlobalKnownHostsFile=/dev/null",
 		"-o", "IdentitiesOnly=yes", "-i", "/home/mattermost/.ssh/fleetgen_tunnel",
 		"-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
-		"-o", "ConnectTimeout=10", "-p", "22"}
+		"-o", "ConnectTimeout=10", "-p", "22", "-f", "-M", "-S", "", "-o", "ControlPersist=no"}
 	want := [][]string{
 		haWithSocket(common, "/home/mattermost/.ssh/fleetgen-tunnel-3.ctl", "-L", "127.0.0.1:28075:10.10.250.165:8075", "-L", "127.0.0.1:28074:10.10.250.165:8074", "--", "mattermost@10.10.250.165"),
 		haWithSocket(common, "/home/mattermost/.ssh/fleetgen-tunnel-2.ctl", "-L", "127.0.0.1:18075:10.10.250.231:8075", "-L", "127.0.0.1:18074:10.10.250.231:8074", "--", "mattermost@10.10.250.231"),
@@ -226,8 +226,14 @@ func TestHAVersions(t *testing.T) {
 			dnat[6] != "-A OUTPUT -p tcp -d 10.11.0.18 --dport 8074 -j DNAT --to-destination 127.0.0.1:18080" {
 			t.Errorf("app3 DNAT rules:\n%s", strings.Join(dnat, "\n"))
 		}
-		if !strings.Contains(haFileData(t, files, "lab/ha/big/app3/opt/mattermost/bin/pre_start.sh"), "-L '127.0.0.1:18040:10.11.0.14:8074'") {
-			t.Error("app3 pre_start.sh does not forward 18040 to app4")
+		// Supervised (the default): tunnel.sh opens the tunnels, one unit per peer.
+		if !strings.Contains(haFileData(t, files, "lab/ha/big/app3/opt/mattermost/bin/tunnel.sh"), "-L '127.0.0.1:18040:10.11.0.14:8074'") {
+			t.Error("app3 tunnel.sh does not forward 18040 to app4")
+		}
+		dropIn := haFileData(t, files, "lab/ha/big/app3/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf")
+		wants := "Wants=fleetgen-tunnel@app1.service fleetgen-tunnel@app2.service fleetgen-tunnel@app4.service fleetgen-tunnel@app5.service fleetgen-tunnel@app6.service fleetgen-tunnel@app7.service fleetgen-tunnel@app8.service"
+		if len(haLinesWith(dropIn, wants)) != 1 || len(haLinesWith(dropIn, "After=fleetgen-tunnel@app1.service ")) != 1 {
+			t.Errorf("app3 drop-in should want and follow one tunnel unit per peer:\n%s", dropIn)
 		}
 	})
 
@@ -375,7 +381,7 @@ func TestHASSHFiles(t *testing.T) {
 				t.Errorf("%s: authorized key %q %q, want %s's", n.Name, comment, ssh.FingerprintSHA256(key), p.Name)
 			}
 			wantOpts := []string{"restrict", "port-forwarding", `command="/bin/false"`, `from="` + p.Address + `"`,
-				`permitopen="` + n.Address + `:8075"`, `permitopen="` + n.Address + `:8074"`}
+				`permitopen="` + n.Address + `:8075"`, `permitopen="` + n.Address + `:8074"`, `permitlisten="127.0.0.1:1"`}
 			if diff := cmp.Diff(wantOpts, options); diff != "" {
 				t.Errorf("%s: options of %s's key (-want +got):\n%s", n.Name, p.Name, diff)
 			}

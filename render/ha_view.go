@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/mattermost/fleetgen/inventory"
 )
@@ -36,6 +37,16 @@ type haClusterView struct {
 	StreamingPort int
 	Ports         []haPort // the ports a tunnel carries, gossip first
 	TunnelPorts   string   // layout of local ports: "ordinal" or "doc"
+	// Supervised: one systemd unit per peer keeps its tunnel open
+	// (tunnel_supervision = "systemd"); otherwise pre_start.sh opens the
+	// tunnels once, as the published recipe does.
+	Supervised bool
+	// SSHArgs are the options of every tunnel's ssh, values included, one
+	// option and its value per entry so the scripts list them readably.
+	SSHArgs [][]string
+	// TunnelWait is how long pre_start.sh waits for the supervised
+	// tunnels before it lets Mattermost start without the missing ones.
+	TunnelWait int
 
 	TunnelUser  string
 	ServiceUser string
@@ -63,6 +74,8 @@ type haPaths struct {
 	Identity       string // private key the tunnels authenticate with
 	AfterRules     string
 	DropIn         string
+	TunnelScript   string // supervised: runs and reconnects one peer's tunnel
+	TunnelUnit     string // supervised: template unit, one instance per peer
 }
 
 // haNodeView is one node and everything its files say about its peers.
@@ -91,6 +104,8 @@ type haPeerView struct {
 	TunnelKey     string
 	KnownHost     string // known_hosts host pattern: address, or [address]:port
 	ControlSocket string // ssh control socket of the tunnel to this peer
+	Unit          string // supervised: systemd unit of the tunnel to this peer
+	LocalPorts    string // the forwards' local ports, space separated
 	Forwards      []haForward
 }
 
@@ -124,6 +139,14 @@ type haNodeFile struct {
 
 // Where a tunnel's private key lives; the README tells operators to create it there.
 const haIdentityName = "fleetgen_tunnel"
+
+// The supervised tunnels' template unit; its instance is the peer's name.
+const haTunnelUnitPrefix = "fleetgen-tunnel@"
+
+// haTunnelWait bounds, in seconds, how long pre_start.sh waits for the
+// supervised tunnels: ssh connects in well under a second, and a peer that
+// is down must not hold Mattermost's start (TimeoutStartSec is 90 s).
+const haTunnelWait = 15
 
 // sun_path holds 108 bytes with its NUL, and ssh first binds the control
 // socket at its path plus a 17-byte random suffix.
@@ -171,8 +194,13 @@ func newHAClusterView(env string, c *inventory.HACluster) (*haClusterView, error
 			Identity:       path.Join(sshDir, haIdentityName),
 			AfterRules:     "/etc/ufw/after.rules",
 			DropIn:         path.Join(dropInDir, "fleetgen-tunnels.conf"),
+			TunnelScript:   path.Join(c.InstallDir, "bin", "tunnel.sh"),
+			TunnelUnit:     path.Join("/etc/systemd/system", haTunnelUnitPrefix+".service"),
 		},
+		Supervised: c.TunnelSupervision == inventory.SupervisionSystemd,
+		TunnelWait: haTunnelWait,
 	}
+	v.SSHArgs = sshArgs(v)
 	for _, p := range c.ForwardedPorts() {
 		v.Ports = append(v.Ports, haPort{Name: portName(c, p), Port: p})
 	}
@@ -209,6 +237,7 @@ func newHANodeView(c *haClusterView, ic *inventory.HACluster, n *inventory.Node)
 			TunnelKey:     p.TunnelKey,
 			KnownHost:     knownHost(p.Address, c.SSHPort),
 			ControlSocket: controlSocket(c.Paths.SSHDir, p.Ordinal),
+			Unit:          haTunnelUnitPrefix + p.Name + ".service",
 		}
 		byPeer[p] = pv
 		v.Peers = append(v.Peers, pv)
@@ -222,6 +251,7 @@ func newHANodeView(c *haClusterView, ic *inventory.HACluster, n *inventory.Node)
 			Remote: t.RemotePort,
 			Spec:   fmt.Sprintf("127.0.0.1:%d:%s:%d", t.LocalPort, t.Peer.Address, t.RemotePort),
 		})
+		pv.LocalPorts = strings.TrimSpace(pv.LocalPorts + " " + strconv.Itoa(t.LocalPort))
 	}
 	for _, p := range c.Ports {
 		v.PermitOpen = append(v.PermitOpen, n.Address+":"+strconv.Itoa(p.Port))
@@ -260,16 +290,50 @@ func nodeFiles(c *haClusterView) (files, dirs []haNodeFile) {
 	}
 	if c.SSHTunnels {
 		files = append(files,
-			file(p.PreStart, ModeScript, "755", "root", "restart", "ha/pre_start.sh.tmpl"),
+			file(p.PreStart, ModeScript, "755", "root", "restart", preStartTemplate(c)),
 			file(p.DropIn, ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnels.conf.tmpl"),
 			// sshd reads authorized_keys on every login: a change needs nothing.
 			file(p.AuthorizedKeys, ModeFile, "600", c.TunnelUser, "none", "ha/authorized_keys.tmpl"),
 			file(p.KnownHosts, ModeFile, "600", c.TunnelUser, "restart", "ha/known_hosts.tmpl"),
 		)
 		dirs = []haNodeFile{{Dest: p.SSHDir, Mode: "700", Owner: c.TunnelUser}}
+		if c.Supervised {
+			files = append(files,
+				file(p.TunnelScript, ModeScript, "755", "root", "restart", "ha/tunnel.sh.tmpl"),
+				file(p.TunnelUnit, ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnel@.service.tmpl"),
+			)
+		}
 	}
 	slices.SortFunc(files, func(a, b haNodeFile) int { return cmp.Compare(a.Src, b.Src) })
 	return files, dirs
+}
+
+// preStartTemplate chooses pre_start.sh: waiting for the supervised
+// tunnels, or opening them itself as the published recipe does.
+func preStartTemplate(c *haClusterView) string {
+	if c.Supervised {
+		return "ha/pre_start.sh.tmpl"
+	}
+	return "ha/pre_start_recipe.sh.tmpl"
+}
+
+// sshArgs are the options every tunnel's ssh runs with: no ssh_config
+// file, the pinned host keys only (an unknown key is never accepted), a
+// fixed identity, no prompt, failure when a forward cannot listen, and
+// keepalives so a dead peer is noticed within 45 s.
+func sshArgs(c *haClusterView) [][]string {
+	return [][]string{
+		{"-F", "/dev/null"}, {"-N"},
+		{"-o", "BatchMode=yes"},
+		{"-o", "StrictHostKeyChecking=yes"},
+		{"-o", "UserKnownHostsFile=" + c.Paths.KnownHosts},
+		{"-o", "GlobalKnownHostsFile=/dev/null"},
+		{"-o", "IdentitiesOnly=yes"}, {"-i", c.Paths.Identity},
+		{"-o", "ExitOnForwardFailure=yes"},
+		{"-o", "ServerAliveInterval=15"}, {"-o", "ServerAliveCountMax=3"},
+		{"-o", "ConnectTimeout=10"},
+		{"-p", strconv.Itoa(c.SSHPort)},
+	}
 }
 
 // knownHost is the known_hosts host pattern ssh looks a peer up by.

@@ -147,10 +147,12 @@ workload_cluster "r3nqg7tw1k5hbxp0c2m9ydvjua" {
   prometheus_url = "http://10.20.30.40"
 }
 
-# The published recipe: three nodes, the "doc" port layout, a 5.31 server.
+# The published recipe: three nodes, the "doc" port layout, a 5.31 server,
+# tunnels opened once by pre_start.sh.
 ha_cluster "recipe" {
   mattermost_version = "5.31.9"
   tunnel_ports       = "doc"
+  tunnel_supervision = "recipe"
   install_dir        = "/opt/mattermost"
 
   node "mm1" {

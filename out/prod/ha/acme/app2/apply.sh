@@ -85,11 +85,13 @@ srcs=() dests=() modes=() owners=() effects=()
 add_file() {
 	srcs+=("$1") dests+=("$2") modes+=("$3") owners+=("$4") effects+=("$5")
 }
+add_file 'etc/systemd/system/fleetgen-tunnel@.service' '/etc/systemd/system/fleetgen-tunnel@.service' 644 'root' daemon-reload
 add_file 'etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf' '/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf' 644 'root' daemon-reload
 add_file 'etc/ufw/after.rules' '/etc/ufw/after.rules' 640 'root' ufw
 add_file 'home/mattermost/.ssh/authorized_keys' '/home/mattermost/.ssh/authorized_keys' 600 'mattermost' none
 add_file 'home/mattermost/.ssh/known_hosts' '/home/mattermost/.ssh/known_hosts' 600 'mattermost' restart
 add_file 'opt/mattermost/bin/pre_start.sh' '/opt/mattermost/bin/pre_start.sh' 755 'root' restart
+add_file 'opt/mattermost/bin/tunnel.sh' '/opt/mattermost/bin/tunnel.sh' 755 'root' restart
 add_file 'opt/mattermost/config/cluster-settings.json' '/opt/mattermost/config/cluster-settings.json' 640 'mattermost' settings
 
 # Folders whose mode and owner matter (sshd refuses keys in a loose ~/.ssh).

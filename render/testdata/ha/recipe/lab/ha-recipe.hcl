@@ -1,8 +1,10 @@
 # The published recipe's example cluster: three nodes, Mattermost 5.x (gossip
-# 8074 and streaming 8075 both tunnelled), the recipe's "doc" port layout.
+# 8074 and streaming 8075 both tunnelled), the recipe's "doc" port layout and its
+# unsupervised tunnels (ssh -f once in pre_start.sh).
 ha_cluster "recipe" {
   mattermost_version = "5.31.9"
   tunnel_ports       = "doc"
+  tunnel_supervision = "recipe"
 
   node "mm1" {
     address    = "10.10.250.146"

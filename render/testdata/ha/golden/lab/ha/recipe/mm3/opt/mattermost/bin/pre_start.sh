@@ -14,11 +14,26 @@
 set -u
 
 readonly user='mattermost'
-readonly ssh_port='22'
-readonly identity='/home/mattermost/.ssh/fleetgen_tunnel'
-readonly known_hosts='/home/mattermost/.ssh/known_hosts'
 readonly control_dir='/home/mattermost/.ssh'
 readonly service='mattermost'
+
+# The options of every tunnel (see the HA docs): pinned host keys, a fixed
+# identity, no prompt, no ssh_config file.
+ssh_options=(
+	'-F' '/dev/null'
+	'-N'
+	'-o' 'BatchMode=yes'
+	'-o' 'StrictHostKeyChecking=yes'
+	'-o' 'UserKnownHostsFile=/home/mattermost/.ssh/known_hosts'
+	'-o' 'GlobalKnownHostsFile=/dev/null'
+	'-o' 'IdentitiesOnly=yes'
+	'-i' '/home/mattermost/.ssh/fleetgen_tunnel'
+	'-o' 'ExitOnForwardFailure=yes'
+	'-o' 'ServerAliveInterval=15'
+	'-o' 'ServerAliveCountMax=3'
+	'-o' 'ConnectTimeout=10'
+	'-p' '22'
+)
 
 log_failure() {
 	local msg="fleetgen-tunnels: $*"
@@ -63,16 +78,8 @@ stop_old_tunnels() {
 open_tunnel() {
 	local name=$1 address=$2 socket=$3
 	shift 3
-	if ! timeout 30 ssh -F /dev/null -f -N -M -S "$socket" -o ControlPersist=no \
-		-o BatchMode=yes \
-		-o StrictHostKeyChecking=yes \
-		-o UserKnownHostsFile="$known_hosts" \
-		-o GlobalKnownHostsFile=/dev/null \
-		-o IdentitiesOnly=yes -i "$identity" \
-		-o ExitOnForwardFailure=yes \
-		-o ServerAliveInterval=15 -o ServerAliveCountMax=3 \
-		-o ConnectTimeout=10 \
-		-p "$ssh_port" "$@" -- "$user@$address"; then
+	if ! timeout 30 ssh "${ssh_options[@]}" -f -M -S "$socket" -o ControlPersist=no \
+		"$@" -- "$user@$address"; then
 		log_failure "cannot open the SSH tunnel to peer $name ($address); this node cannot gossip with it until $service is restarted"
 		return 1
 	fi

@@ -1,0 +1,107 @@
+package e2e
+
+import (
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sshAs runs ssh on node from, as root, with the private key, to the
+// tunnel user on node to, checking to's host key against the known_hosts
+// installed on from. It returns the output and ssh's exit code (255: ssh
+// itself failed, such as a refused key).
+func sshAs(from *node, key string, to *node, extra []string, remote ...string) (string, int) {
+	args := []string{"-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+		"-o", "UserKnownHostsFile=" + home + "/.ssh/known_hosts", "-o", "GlobalKnownHostsFile=/dev/null",
+		"-o", "IdentitiesOnly=yes", "-i", key, "-o", "ConnectTimeout=5"}
+	args = append(append(args, extra...), "--", tunnelUser+"@"+to.address)
+	out, err := runBounded(from.command("ssh", append(args, remote...)...), 15*time.Second)
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		code = -1
+	}
+	return out, code
+}
+
+// checkKeyRestrictions: mm1's tunnel key, authorized on mm2, can do what a
+// tunnel needs and nothing else, and only from mm1's address.
+func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
+	key := n1.root + home + "/.ssh/fleetgen_tunnel"
+
+	t.Run("no command", func(t *testing.T) {
+		out, code := sshAs(n1, key, n2, nil, "echo", "RAN-$((6*7))")
+		if strings.Contains(out, "RAN-42") || code != 1 {
+			t.Errorf("the tunnel key ran a command on mm2 (exit %d):\n%s", code, out)
+		}
+	})
+
+	t.Run("no shell", func(t *testing.T) {
+		cmd := n1.command("ssh", "-tt", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+			"-o", "UserKnownHostsFile="+home+"/.ssh/known_hosts", "-o", "IdentitiesOnly=yes", "-i", key,
+			"--", tunnelUser+"@"+n2.address)
+		cmd.Stdin = strings.NewReader("echo SHELL-$((6*7))\nexit\n")
+		out, _ := runBounded(cmd, 30*time.Second)
+		if strings.Contains(out, "SHELL-42") {
+			t.Errorf("the tunnel key got a shell on mm2:\n%s", out)
+		}
+	})
+
+	t.Run("only the cluster ports", func(t *testing.T) {
+		// One ssh with forwards to the allowed port and to targets the
+		// key must not reach; the stand-in listens on all of them.
+		fwd := map[string]string{
+			"19001": n2.address + ":8074", // allowed: the control
+			"19002": n2.address + ":8065",
+			"19003": "127.0.0.1:8074",
+			"19004": n2.address + ":22",
+			"19006": localSocket, // a unix socket: permitopen does not cover these
+		}
+		var extra []string
+		for local, target := range fwd {
+			extra = append(extra, "-L", "127.0.0.1:"+local+":"+target)
+		}
+		extra = append(extra, "-N", "-o", "ExitOnForwardFailure=yes")
+		cmd := n1.command("ssh", append(append([]string{"-F", "/dev/null", "-o", "BatchMode=yes",
+			"-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + home + "/.ssh/known_hosts",
+			"-o", "IdentitiesOnly=yes", "-i", key}, extra...), "--", tunnelUser+"@"+n2.address)...)
+		n1.lab.start(cmd)
+		defer stop(cmd)
+		n1.waitListening(t, "127.0.0.1:19001")
+		if out, err := n1.dial("tcp:127.0.0.1:19001", 3*time.Second); err != nil || !fromSSHD(out, "port=8074 from="+n2.address+" proc=") {
+			t.Fatalf("control: the allowed forward does not work: %v %q", err, out)
+		}
+		for _, local := range []string{"19002", "19003", "19004", "19006"} {
+			if out, err := n1.dial("tcp:127.0.0.1:"+local, 2*time.Second); err == nil {
+				t.Errorf("the tunnel key forwarded to %s: %q", fwd[local], out)
+			}
+		}
+	})
+
+	t.Run("no remote forward", func(t *testing.T) {
+		// -R would let a peer listen on mm2, for example on the local end
+		// of one of mm2's own tunnels, or make unix sockets there.
+		// authorized_keys allows only 127.0.0.1:1, which the unprivileged
+		// tunnel user cannot bind: "none" is not valid there.
+		for _, spec := range []string{"127.0.0.1:19005:127.0.0.1:22", "127.0.0.1:1:127.0.0.1:22", home + "/fwd.socket:127.0.0.1:22"} {
+			out, code := sshAs(n1, key, n2, []string{"-N", "-o", "ExitOnForwardFailure=yes", "-R", spec})
+			if code != 255 {
+				t.Errorf("the tunnel key opened the remote forward %s on mm2 (exit %d):\n%s", spec, code, out)
+			}
+		}
+	})
+
+	t.Run("only from its node", func(t *testing.T) {
+		// mm3 may log in to mm2 (control), but not with mm1's key.
+		if out, code := sshAs(n3, n3.root+home+"/.ssh/fleetgen_tunnel", n2, nil, "true"); code != 1 {
+			t.Fatalf("control: mm3's own key should log in and run /bin/false (exit 1), got %d:\n%s", code, out)
+		}
+		if out, code := sshAs(n3, key, n2, nil, "true"); code != 255 || !strings.Contains(out, "Permission denied") {
+			t.Errorf("mm1's key from mm3's address: exit %d, want a refusal:\n%s", code, out)
+		}
+	})
+}
