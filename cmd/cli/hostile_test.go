@@ -92,13 +92,14 @@ func TestRenderOnFullDiskStaysConsistent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Room for the old tree and 64 KiB more, while the new tree needs
-	// hundreds of files: the tmpfs is shrunk to what the old tree uses.
+	// Room for the old tree and 256 KiB more: enough for the journal (with
+	// less, the render fails before changing anything, which proves
+	// nothing here), while the new tree needs hundreds of files.
 	code, output := inMountNamespace(t, repo, `
 mount -t tmpfs -o size=64m,mode=0755 tmpfs out
 cp -a saved/. out/
 used=$(df --output=used -k out | tail -n 1)
-mount -o remount,size=$((used + 64))k out
+mount -o remount,size=$((used + 256))k out
 set +e
 fleetgen render
 echo "exit $?"
