@@ -89,7 +89,9 @@ func openChildDir(parent *os.Root, name string, create bool) (*os.Root, error) {
 }
 
 // openFile opens the regular file name of dir, a single path element,
-// refusing a symlink, even one that stays inside out/.
+// refusing a symlink, even one that stays inside out/. The Lstat before
+// keeps O_CREATE from creating the target of a dangling link; the check
+// after catches a link put there in between.
 func openFile(dir *os.Root, name string, flag int, perm fs.FileMode) (*os.File, error) {
 	if info, err := dir.Lstat(name); err == nil && !info.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "open", Path: path.Join(dir.Name(), name), Err: errors.New("not a regular file")}
