@@ -86,12 +86,19 @@ func (d *Drift) Files() []FileDrift {
 // return a *LockedError.
 func Check(outDir string, files []File, opts CheckOptions) (*Drift, error) {
 	validateInput(outDir, files, opts.Envs)
-	unlock, err := lockOut(outDir, false)
+	root, err := openOut(outDir) // nil when out/ does not exist yet: all is missing
+	if err != nil {
+		return nil, err
+	}
+	if root != nil {
+		defer root.Close()
+	}
+	unlock, err := lockOut(root, false)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	p, err := makePlan(outDir, files, opts.Envs)
+	p, err := makePlan(root, files, opts.Envs)
 	if err != nil {
 		return nil, err
 	}

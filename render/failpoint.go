@@ -36,8 +36,16 @@ func parseFailpoint(v string) (int64, syscall.Signal) {
 	return 0, 0
 }
 
+// Hooks for unit tests that change out/ behind Write's back (race_test.go):
+// afterPlan runs between the plan and the first change to out/, afterChange
+// after each change. Nil outside tests.
+var afterPlan, afterChange func()
+
 // changed counts one change to out/ and fires the failpoint when it is due.
 func changed() {
+	if afterChange != nil {
+		afterChange()
+	}
 	if failpointAt == 0 {
 		return
 	}

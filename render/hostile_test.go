@@ -35,8 +35,8 @@ func TestWriteNeverDeletesThroughASymlinkedFolder(t *testing.T) {
 
 // The lock file, the journal and the manifest are fleetgen's own files at
 // the top of out/. Made symlinks to a file outside, none is followed to
-// change that file: the lock is refused (it is opened with O_NOFOLLOW), and
-// the manifest is replaced, link and all, by a regular file.
+// change that file: the lock is refused (openFile refuses symlinks), and a
+// manifest kept outside out/ is an error, not read: it could claim any file.
 func TestStateFileSymlinksAreNotFollowed(t *testing.T) {
 	outside := t.TempDir()
 	victim := filepath.Join(outside, "victim")
@@ -55,6 +55,19 @@ func TestStateFileSymlinksAreNotFollowed(t *testing.T) {
 		t.Error("wrote through the symlinked lock file")
 	}
 
+	// A link that stays inside out/ is refused too: truncating the lock
+	// file to write the holder's name would empty an owned file.
+	out = t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	os.Remove(filepath.Join(out, LockName))
+	if err := os.Symlink("prod/README.md", filepath.Join(out, LockName)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Write(out, sampleFiles(), WriteOptions{})
+	if err == nil || !strings.Contains(err.Error(), "cannot lock") || read(t, out, "prod/README.md") != "# prod\n" {
+		t.Errorf("Write with the lock file linked to an owned file: %v, want a lock error and the file intact", err)
+	}
+
 	out = t.TempDir()
 	mustWrite(t, out, sampleFiles(), WriteOptions{})
 	put(t, outside, "victim", read(t, out, ManifestName))
@@ -62,9 +75,12 @@ func TestStateFileSymlinksAreNotFollowed(t *testing.T) {
 	if err := os.Symlink(victim, filepath.Join(out, ManifestName)); err != nil {
 		t.Fatal(err)
 	}
-	mustWrite(t, out, replaced(sampleFiles(), "prod/README.md", "# prod v2\n"), WriteOptions{})
-	if isSymlink(t, filepath.Join(out, ManifestName)) {
-		t.Error("the manifest is still a symlink")
+	_, err = Write(out, replaced(sampleFiles(), "prod/README.md", "# prod v2\n"), WriteOptions{})
+	if err == nil || !strings.Contains(err.Error(), ManifestName) || !strings.Contains(err.Error(), "escapes") {
+		t.Errorf("Write with a manifest symlinked out of out/: %v, want an error naming it", err)
+	}
+	if !isSymlink(t, filepath.Join(out, ManifestName)) || read(t, out, "prod/README.md") != "# prod\n" {
+		t.Error("Write changed out/ despite the error")
 	}
 	if strings.Contains(read(t, outside, "victim"), hashOf([]byte("# prod v2\n"))) {
 		t.Error("wrote the manifest through the symlink")

@@ -64,12 +64,12 @@ func (j *journal) encode() []byte {
 }
 
 // readJournal reads the journal a killed render left; nil when there is none.
-func readJournal(outDir string) (*journal, error) {
-	name := filepath.Join(outDir, JournalName)
-	raw, err := os.ReadFile(name)
+func readJournal(root *os.Root) (*journal, error) {
+	raw, err := readOutFile(root, JournalName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	name := filepath.Join(root.Name(), JournalName)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -115,11 +115,11 @@ func decodeJournal(raw []byte) (*journal, error) {
 // returns those paths, sorted: what the interrupted render had already done.
 // A path holding neither content (edited since) keeps its old entry, so the
 // plan reports the edit as it would without a crash.
-func recoverJournal(outDir string, j *journal, m *Manifest) ([]string, error) {
+func recoverJournal(root *os.Root, j *journal, m *Manifest) ([]string, error) {
 	var done []string
 	for _, p := range slices.Sorted(maps.Keys(j.Files)) {
 		e := j.Files[p]
-		disk, err := inspect(outDir, p)
+		disk, err := inspect(root, p)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -15,7 +16,8 @@ import (
 func interrupted(t *testing.T, out string, prev, next []File, done ...string) {
 	t.Helper()
 	mustWrite(t, out, prev, WriteOptions{})
-	p, err := makePlan(out, next, nil)
+	root := openRoot(t, out)
+	p, err := makePlan(root, next, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,9 @@ func interrupted(t *testing.T, out string, prev, next []File, done ...string) {
 			}
 			continue
 		}
-		if err := writeFileAtomic(filepath.Join(out, rel), next[i].Data, next[i].Mode); err != nil {
+		if err := inDir(root, path.Dir(rel), true, func(d *os.Root) error {
+			return writeFileAtomic(d, path.Base(rel), next[i].Data, next[i].Mode)
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -41,7 +45,8 @@ func TestJournalListsEveryChangeWithItsBeforeAndAfter(t *testing.T) {
 	mustWrite(t, out, sampleFiles(), WriteOptions{})
 	next := append(replaced(without(sampleFiles(), "prod/README.md"), "prod/helm/app.values.yaml", "replicas: 3\n"),
 		File{Path: "prod/new.txt", Mode: ModeFile, Data: []byte("new\n")})
-	p, err := makePlan(out, next, nil)
+	root := openRoot(t, out)
+	p, err := makePlan(root, next, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

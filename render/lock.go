@@ -3,9 +3,9 @@ package render
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -38,15 +38,19 @@ func (e *LockedError) Error() string {
 // returns the function that releases it. It never waits: a second render
 // fails at once with a *LockedError. A shared lock on an outDir without a
 // lock file is no lock at all (there is nothing to protect, and a check must
-// work on a read-only checkout). The lock file is opened without following a
-// symlink, so it cannot be used to create or truncate a file elsewhere.
-func lockOut(outDir string, exclusive bool) (func(), error) {
-	name := filepath.Join(outDir, LockName)
+// work on a read-only checkout; a nil root, an out/ that does not exist, is
+// not locked either). The lock file is opened through openFile, which
+// refuses a symlink, so it cannot be used to create or truncate another file.
+func lockOut(root *os.Root, exclusive bool) (func(), error) {
+	if root == nil && !exclusive {
+		return func() {}, nil
+	}
+	outDir := root.Name()
 	flag, how := os.O_RDONLY, syscall.LOCK_SH
 	if exclusive {
 		flag, how = os.O_RDWR|os.O_CREATE, syscall.LOCK_EX
 	}
-	f, err := os.OpenFile(name, flag|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o644)
+	f, err := openFile(root, LockName, flag, 0o644)
 	if !exclusive && errors.Is(err, fs.ErrNotExist) {
 		return func() {}, nil
 	}
@@ -54,7 +58,7 @@ func lockOut(outDir string, exclusive bool) (func(), error) {
 		return nil, fmt.Errorf("cannot lock %s: %w", outDir, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
-		holder, _ := os.ReadFile(name)
+		holder, _ := io.ReadAll(f)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, &LockedError{OutDir: outDir, Holder: strings.TrimSpace(string(holder))}

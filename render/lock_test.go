@@ -11,7 +11,7 @@ import (
 func TestWriteAndCheckRefuseWhileLocked(t *testing.T) {
 	out := t.TempDir()
 	mustWrite(t, out, sampleFiles(), WriteOptions{})
-	unlock, err := lockOut(out, true)
+	unlock, err := lockOut(openRoot(t, out), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestWriteAndCheckRefuseWhileLocked(t *testing.T) {
 func TestChecksShareTheLockAndTheLockFileIsNoDrift(t *testing.T) {
 	out := t.TempDir()
 	mustWrite(t, out, sampleFiles(), WriteOptions{})
-	unlock, err := lockOut(out, false)
+	unlock, err := lockOut(openRoot(t, out), false)
 	if err != nil {
 		t.Fatal(err)
 	}

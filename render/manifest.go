@@ -64,18 +64,27 @@ func formatMode(m fs.FileMode) string { return fmt.Sprintf("%04o", uint32(m)) }
 // empty would disown every file and make the next render refuse (or worse,
 // forget to prune) them.
 func ReadManifest(outDir string) (*Manifest, error) {
-	m, _, err := readManifest(outDir)
+	root, err := openOut(outDir)
+	if err != nil {
+		return nil, err
+	}
+	if root != nil {
+		defer root.Close()
+	}
+	m, _, err := readManifest(root)
 	return m, err
 }
 
 // readManifest also returns the manifest's bytes (nil when there is none), so
-// callers can tell whether the manifest on disk needs rewriting.
-func readManifest(outDir string) (*Manifest, []byte, error) {
-	name := filepath.Join(outDir, ManifestName)
-	raw, err := os.ReadFile(name)
+// callers can tell whether the manifest on disk needs rewriting. A manifest
+// that is a symlink out of out/ is an error: a manifest kept elsewhere could
+// make fleetgen claim, overwrite and prune any file of out/.
+func readManifest(root *os.Root) (*Manifest, []byte, error) {
+	raw, err := readOutFile(root, ManifestName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return newManifest(), nil, nil
 	}
+	name := filepath.Join(root.Name(), ManifestName)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -9,10 +9,8 @@ import (
 	"maps"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 )
 
 // tmpPrefix starts the name of every temporary file Write creates. A killed
@@ -106,19 +104,27 @@ func Write(outDir string, files []File, opts WriteOptions) (*WriteReport, error)
 	if err := ensureOutDir(outDir); err != nil {
 		return nil, err
 	}
-	unlock, err := lockOut(outDir, true)
+	root, err := os.OpenRoot(outDir) // see outroot.go
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	unlock, err := lockOut(root, true)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	p, err := makePlan(outDir, files, opts.Envs)
+	p, err := makePlan(root, files, opts.Envs)
 	if err != nil {
 		return nil, err
 	}
 	if err := p.refuse(outDir, opts.Force); err != nil {
 		return nil, err
 	}
-	return p.apply(outDir)
+	if afterPlan != nil {
+		afterPlan()
+	}
+	return p.apply(root)
 }
 
 // validateInput panics on input only a bug in the renderers can produce.
@@ -201,13 +207,18 @@ type diskState struct {
 	parent string      // for onDiskBadParent: the offending folder, relative to outDir
 }
 
-// inspect looks at rel under outDir without following symlinks: writing or
-// deleting through a symlinked folder would touch files outside out/.
-func inspect(outDir, rel string) (diskState, error) {
+// inspect looks at rel under root without following symlinks: writing or
+// deleting through a symlinked folder would touch other files than planned.
+// The plan's view can be out of date by the time Write acts on it; the
+// operations that act re-check (see outroot.go). A nil root is an empty out/.
+func inspect(root *os.Root, rel string) (diskState, error) {
+	if root == nil {
+		return diskState{kind: onDiskMissing}, nil
+	}
 	elems := strings.Split(rel, "/")
 	for i := 1; i < len(elems); i++ {
 		parent := strings.Join(elems[:i], "/")
-		info, err := os.Lstat(filepath.Join(outDir, filepath.FromSlash(parent)))
+		info, err := root.Lstat(parent)
 		if errors.Is(err, fs.ErrNotExist) {
 			return diskState{kind: onDiskMissing}, nil
 		}
@@ -218,15 +229,14 @@ func inspect(outDir, rel string) (diskState, error) {
 			return diskState{kind: onDiskBadParent, parent: parent}, nil
 		}
 	}
-	name := filepath.Join(outDir, filepath.FromSlash(rel))
-	info, err := os.Lstat(name)
+	info, err := root.Lstat(rel)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return diskState{kind: onDiskMissing}, nil
 	case err != nil:
 		return diskState{}, err
 	case info.Mode().IsRegular():
-		data, err := os.ReadFile(name)
+		data, err := root.ReadFile(rel)
 		if err != nil {
 			return diskState{}, err
 		}
@@ -275,25 +285,25 @@ type plan struct {
 }
 
 // makePlan compares the rendered files and the manifest with the disk.
-func makePlan(outDir string, files []File, envs []string) (*plan, error) {
-	old, oldRaw, err := readManifest(outDir)
+func makePlan(root *os.Root, files []File, envs []string) (*plan, error) {
+	old, oldRaw, err := readManifest(root)
 	if err != nil {
 		return nil, err
 	}
 	p := &plan{old: old, oldRaw: oldRaw, final: newManifest()}
-	j, err := readJournal(outDir)
+	j, err := readJournal(root)
 	if err != nil {
 		return nil, err
 	}
 	if j != nil {
 		p.journaled = true
-		if p.recovered, err = recoverJournal(outDir, j, old); err != nil {
+		if p.recovered, err = recoverJournal(root, j, old); err != nil {
 			return nil, err
 		}
 	}
 	rendered := make(map[string]bool, len(files))
 	for _, f := range files {
-		s, err := planRendered(outDir, f, old)
+		s, err := planRendered(root, f, old)
 		if err != nil {
 			return nil, err
 		}
@@ -308,7 +318,7 @@ func makePlan(outDir string, files []File, envs []string) (*plan, error) {
 			// Another environment's file: this run knows nothing about it.
 			p.final.Files[rel] = old.Files[rel]
 		default:
-			s, err := planOrphan(outDir, rel, old.Files[rel])
+			s, err := planOrphan(root, rel, old.Files[rel])
 			if err != nil {
 				return nil, err
 			}
@@ -321,8 +331,8 @@ func makePlan(outDir string, files []File, envs []string) (*plan, error) {
 
 // planRendered decides what to do with a rendered file. The action is what
 // Write would do were there no conflict; Check reports it either way.
-func planRendered(outDir string, f File, old *Manifest) (step, error) {
-	disk, err := inspect(outDir, f.Path)
+func planRendered(root *os.Root, f File, old *Manifest) (step, error) {
+	disk, err := inspect(root, f.Path)
 	if err != nil {
 		return step{}, err
 	}
@@ -358,8 +368,8 @@ func planRendered(outDir string, f File, old *Manifest) (step, error) {
 
 // planOrphan decides what to do with an owned file of the run's environments
 // that is no longer rendered.
-func planOrphan(outDir, rel string, entry ManifestEntry) (step, error) {
-	disk, err := inspect(outDir, rel)
+func planOrphan(root *os.Root, rel string, entry ManifestEntry) (step, error) {
+	disk, err := inspect(root, rel)
 	if err != nil {
 		return step{}, err
 	}
@@ -402,14 +412,14 @@ func (p *plan) refuse(outDir string, force bool) error {
 //  4. Write the final manifest, then remove the journal.
 //
 // A run with nothing to change writes nothing, not even the journal.
-func (p *plan) apply(outDir string) (*WriteReport, error) {
+func (p *plan) apply(root *os.Root) (*WriteReport, error) {
 	r := &WriteReport{Interrupted: p.journaled, Recovered: p.recovered}
 	for _, s := range p.steps {
 		if s.conflict != nil { // only forcible ones reach apply, with Force
 			r.Forced = append(r.Forced, s.path)
 		}
 	}
-	if err := p.removeLeftovers(outDir); err != nil {
+	if err := p.removeLeftovers(root); err != nil {
 		return nil, err
 	}
 	j := newJournal(p, p.old)
@@ -418,35 +428,35 @@ func (p *plan) apply(outDir string) (*WriteReport, error) {
 		r.Unchanged = p.pathsOf(keep)
 		return r, nil
 	}
-	if err := p.changeFiles(outDir, j, manifest, r); err != nil {
-		return nil, fmt.Errorf("%s: render stopped part way: %w; every file holds its old or its new content and %s says which, so render again once the cause is fixed", outDir, err, JournalName)
+	if err := p.changeFiles(root, j, manifest, r); err != nil {
+		return nil, fmt.Errorf("%s: render stopped part way: %w; every file holds its old or its new content and %s says which, so render again once the cause is fixed", root.Name(), err, JournalName)
 	}
 	return r, nil
 }
 
 // changeFiles is steps 2 to 4 of apply.
-func (p *plan) changeFiles(outDir string, j *journal, manifest []byte, r *WriteReport) error {
+func (p *plan) changeFiles(root *os.Root, j *journal, manifest []byte, r *WriteReport) error {
 	if len(j.Files) > 0 {
-		if err := writeDurably(outDir, JournalName, j.encode()); err != nil {
+		if err := writeDurably(root, JournalName, j.encode()); err != nil {
 			return err
 		}
 	}
-	if err := p.writeFiles(outDir, r); err != nil {
+	if err := p.writeFiles(root, r); err != nil {
 		return err
 	}
-	if err := p.prune(outDir, r); err != nil {
+	if err := p.prune(root, r); err != nil {
 		return err
 	}
 	if !bytes.Equal(manifest, p.oldRaw) {
-		if err := writeDurably(outDir, ManifestName, manifest); err != nil {
+		if err := writeDurably(root, ManifestName, manifest); err != nil {
 			return err
 		}
 	}
-	if err := os.Remove(filepath.Join(outDir, JournalName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := root.Remove(JournalName); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	changed()
-	return syncDir(outDir)
+	return syncDir(root)
 }
 
 // pathsOf lists the paths of the steps with action a, sorted.
@@ -473,7 +483,7 @@ func ensureOutDir(outDir string) error {
 
 // removeLeftovers deletes .fleetgen-tmp-* files in the folders this run
 // writes to or prunes from.
-func (p *plan) removeLeftovers(outDir string) error {
+func (p *plan) removeLeftovers(root *os.Root) error {
 	dirs := map[string]bool{".": true}
 	for _, s := range p.steps {
 		if s.disk.kind != onDiskBadParent && s.action != drop {
@@ -481,19 +491,28 @@ func (p *plan) removeLeftovers(outDir string) error {
 		}
 	}
 	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
-		full := filepath.Join(outDir, filepath.FromSlash(dir))
-		entries, err := os.ReadDir(full)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // created later by writeFiles
-		}
-		if err != nil {
+		if err := removeTemps(root, dir); err != nil && !errors.Is(err, fs.ErrNotExist) { // missing: created later by writeFiles
 			return err
 		}
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular() {
-				if err := os.Remove(filepath.Join(full, e.Name())); err != nil {
-					return err
-				}
+	}
+	return nil
+}
+
+// removeTemps deletes the temporary files in the folder rel of root.
+func removeTemps(root *os.Root, rel string) error {
+	d, err := openDir(root, rel, false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	entries, err := readDir(d)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular() {
+			if err := d.Remove(e.Name()); err != nil {
+				return err
 			}
 		}
 	}
@@ -501,75 +520,64 @@ func (p *plan) removeLeftovers(outDir string) error {
 }
 
 // writeFiles writes new and changed files and fixes modes.
-func (p *plan) writeFiles(outDir string, r *WriteReport) error {
+func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 	renamedIn := map[string]bool{}
 	for _, s := range p.steps {
-		name := filepath.Join(outDir, filepath.FromSlash(s.path))
 		switch s.action {
 		case keep:
 			r.Unchanged = append(r.Unchanged, s.path)
 		case chmod:
-			if err := os.Chmod(name, s.file.Mode); err != nil {
+			if err := inDir(root, path.Dir(s.path), false, func(d *os.Root) error {
+				return chmodOpened(d, path.Base(s.path), s.file.Mode)
+			}); err != nil {
 				return err
 			}
 			changed()
 			r.Written = append(r.Written, s.path)
 		case write:
-			if err := mkdirs(outDir, path.Dir(s.path)); err != nil {
-				return err
-			}
-			if err := writeFileAtomic(name, s.file.Data, s.file.Mode); err != nil {
+			if err := inDir(root, path.Dir(s.path), true, func(d *os.Root) error {
+				return writeFileAtomic(d, path.Base(s.path), s.file.Data, s.file.Mode)
+			}); err != nil {
 				return err
 			}
 			changed()
-			renamedIn[filepath.Dir(name)] = true
+			renamedIn[path.Dir(s.path)] = true
 			r.Written = append(r.Written, s.path)
 		}
 	}
 	// The renames are durable only once their folders are synced.
 	for _, dir := range slices.Sorted(maps.Keys(renamedIn)) {
-		if err := syncDir(dir); err != nil {
+		if err := inDir(root, dir, false, syncDir); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// mkdirs creates the folders of rel under outDir with mode 0755 whatever the
-// umask. The plan has checked that existing ones are directories.
-func mkdirs(outDir, rel string) error {
-	if rel == "." {
-		return nil
+// inDir runs do on the folder rel of root, opened by openDir.
+func inDir(root *os.Root, rel string, create bool, do func(*os.Root) error) error {
+	d, err := openDir(root, rel, create)
+	if err != nil {
+		return err
 	}
-	dir := outDir
-	for _, elem := range strings.Split(rel, "/") {
-		dir = filepath.Join(dir, elem)
-		err := os.Mkdir(dir, 0o755)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	return nil
+	defer d.Close()
+	return do(d)
 }
 
-// writeFileAtomic replaces name with data so that a reader, or a run killed
-// at any instant, sees either the old file or the new one, never a part. The
-// chmod comes before the fsync so the mode is as durable as the content.
-func writeFileAtomic(name string, data []byte, mode fs.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(name), tmpPrefix+"*")
+// writeFileAtomic replaces the file name of dir with data so that a reader,
+// or a run killed at any instant, sees either the old file or the new one,
+// never a part. The chmod comes before the fsync so the mode is as durable
+// as the content. The rename replaces whatever name holds, a symlink
+// included, and never follows it.
+func writeFileAtomic(dir *os.Root, name string, data []byte, mode fs.FileMode) (err error) {
+	tmp, tmpName, err := createTemp(dir)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			dir.Remove(tmpName)
 		}
 	}()
 	if _, err := tmp.Write(data); err != nil {
@@ -584,41 +592,32 @@ func writeFileAtomic(name string, data []byte, mode fs.FileMode) (err error) {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), name)
+	return dir.Rename(tmpName, name)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) { // some filesystems cannot sync folders
-		return err
-	}
-	return nil
-}
-
-// writeDurably replaces the file name at the top of outDir and syncs the
+// writeDurably replaces the file name at the top of out/ and syncs the
 // folder, so the rename survives a machine crash too.
-func writeDurably(outDir, name string, data []byte) error {
-	if err := writeFileAtomic(filepath.Join(outDir, name), data, ModeFile); err != nil {
+func writeDurably(root *os.Root, name string, data []byte) error {
+	if err := writeFileAtomic(root, name, data, ModeFile); err != nil {
 		return err
 	}
 	changed()
-	return syncDir(outDir)
+	return syncDir(root)
 }
 
 // prune deletes owned files that are no longer rendered, then the folders
 // those deletions left empty, deepest first. Folders that still hold
-// anything, and outDir itself, stay.
-func (p *plan) prune(outDir string, r *WriteReport) error {
+// anything, and out/ itself, stay.
+func (p *plan) prune(root *os.Root, r *WriteReport) error {
 	emptied := map[string]bool{}
 	for _, s := range p.steps {
 		if s.action != remove {
 			continue
 		}
-		if err := os.Remove(filepath.Join(outDir, filepath.FromSlash(s.path))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err := inDir(root, path.Dir(s.path), false, func(d *os.Root) error {
+			return d.Remove(path.Base(s.path))
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		changed()
@@ -633,19 +632,26 @@ func (p *plan) prune(outDir string, r *WriteReport) error {
 		return cmp.Or(cmp.Compare(strings.Count(b, "/"), strings.Count(a, "/")), cmp.Compare(a, b))
 	})
 	for _, dir := range dirs {
-		full := filepath.Join(outDir, filepath.FromSlash(dir))
-		entries, err := os.ReadDir(full)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
+		err := inDir(root, path.Dir(dir), false, func(parent *os.Root) error {
+			return removeIfEmpty(parent, path.Base(dir))
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
-		}
-		if len(entries) == 0 {
-			if err := os.Remove(full); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// removeIfEmpty deletes the folder name of parent when it holds nothing.
+func removeIfEmpty(parent *os.Root, name string) error {
+	d, err := openChildDir(parent, name, false)
+	if err != nil {
+		return err
+	}
+	entries, err := readDir(d)
+	d.Close()
+	if err != nil || len(entries) > 0 {
+		return err
+	}
+	return parent.Remove(name)
 }

@@ -50,6 +50,17 @@ func mustWrite(t *testing.T, out string, files []File, opts WriteOptions) *Write
 	return r
 }
 
+// openRoot opens out as Write does, for tests of its internals.
+func openRoot(t *testing.T, out string) *os.Root {
+	t.Helper()
+	root, err := os.OpenRoot(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	return root
+}
+
 // put writes a file the way a person would, outside fleetgen.
 func put(t *testing.T, out, rel, data string) {
 	t.Helper()
