@@ -80,6 +80,7 @@ var detailWant = map[string][]string{
 	"secret-aws-secret-access-key":   {`"aws_secret_access_key"`},
 	"secret-app-values-password":     {"values.adminPassword", "existingSecret"},
 	"secret-app-values-nested-token": {"values.env.github_api_token"},
+	"secret-app-values-secret-outside-tls": {"values.webhook.secret"},
 	"custom-app-missing-namespace":   {`"namespace"`},
 }
 

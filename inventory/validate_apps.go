@@ -144,7 +144,7 @@ func (c *checker) appValues(app *App) {
 		return
 	}
 	walkValues(v, "values", func(path string, key string, val cty.Value) {
-		if credentialKey(key) && val.Type() == cty.String && val.IsKnown() && !val.IsNull() && val.AsString() != "" {
+		if credentialKey(key) && !tlsSecretRef(path) && val.Type() == cty.String && val.IsKnown() && !val.IsNull() && val.AsString() != "" {
 			c.credentialf(app.ValuesRange,
 				"The %s of app %q looks like a credential. The inventory holds no secrets: keep it in a Kubernetes Secret and reference that Secret instead (for example existingSecret, if the chart supports it).", path, app.Name)
 		}
@@ -167,6 +167,14 @@ func credentialKey(key string) bool {
 		return false
 	}
 	return hasAnySuffix(k, credentialSuffixes)
+}
+
+// tlsSecretRef reports whether path is the secret of a TLS block, such as
+// F5 NGINX's controller.wildcardTLS.secret: it names the Secret that holds
+// a certificate ("<namespace>/<name>"); the certificate itself would be
+// the block's cert and key.
+func tlsSecretRef(path string) bool {
+	return strings.HasSuffix(strings.ToLower(path), "tls.secret")
 }
 
 func hasAnySuffix(s string, suffixes []string) bool {

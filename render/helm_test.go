@@ -226,6 +226,32 @@ func TestHelmIngress(t *testing.T) {
 	}
 }
 
+// TestHelmIngressTLS: every ingress fleetgen generates puts its host under
+// TLS, in the shape its chart reads (a list of {hosts, secretName} for the
+// prometheus and grafana charts, tls.enabled for the ECK ones), so no app,
+// least of all a public one behind basic authentication, is served in
+// clear text.
+func TestHelmIngressTLS(t *testing.T) {
+	v := helmValues(t, loadEnv(t, helmLab))
+	for _, c := range []struct {
+		app     string
+		ingress []string
+		want    any
+	}{
+		{"prometheus", []string{"server", "ingress"}, []any{map[string]any{"hosts": []any{"prometheus.internal.lab.example.com"}}}},
+		// The lab replaces grafana's ingress.hosts, not its tls: lists are
+		// replaced whole, so the generated TLS host stays.
+		{"grafana", []string{"ingress"}, []any{map[string]any{"hosts": []any{"grafana.lab.example.com"}}}},
+		{"kibana", []string{"ingress"}, map[string]any{"enabled": true}},
+		{"elasticsearch", []string{"ingress"}, map[string]any{"enabled": true}},
+	} {
+		got := mustDig(t, v[c.app], append(c.ingress, "tls")...)
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s: %s.tls (-want +got):\n%s", c.app, strings.Join(c.ingress, "."), diff)
+		}
+	}
+}
+
 // TestHelmPublicIngressOnlyWithPublicApps: no internet-facing load balancer
 // when nothing is public.
 func TestHelmPublicIngressOnlyWithPublicApps(t *testing.T) {
