@@ -227,6 +227,6 @@ func (c *checker) publicApp(dns *DNS, app *App) {
 	}
 	if !hasAuth {
 		c.warnf(app.VisibilityRange, "Public app without authentication",
-			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (nginx.ingress.kubernetes.io/auth-url, auth-type, …). Make sure the app authenticates its users itself.", app.Name)
+			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (F5 NGINX's nginx.org/basic-auth-secret or nginx.com/jwt-key, ingress-nginx's nginx.ingress.kubernetes.io/auth-…). Make sure the app authenticates its users itself.", app.Name)
 	}
 }
