@@ -212,7 +212,9 @@ func (h *helmEnv) fluentdValues(app *inventory.App) (map[string]any, error) {
 		return map[string]any{}, nil
 	}
 	if es.Namespace != app.Namespace {
-		return nil, fmt.Errorf("fluentd reads the Secrets of Elasticsearch, so it must run in its namespace %q, not %q", es.Namespace, app.Namespace)
+		// Validation refuses this (fluentd must share Elasticsearch's
+		// namespace), so reaching it is a bug of ours.
+		panic(fmt.Sprintf("fluentd in namespace %q, Elasticsearch in %q: validation lets them differ", app.Namespace, es.Namespace))
 	}
 	output := fmt.Sprintf(`<label @OUTPUT>
   <match **>

@@ -386,3 +386,18 @@ func TestHelmOverrideShapeMismatch(t *testing.T) {
 		t.Fatalf("want an error naming values.ingress, got %v", err)
 	}
 }
+
+// TestHelmFluentdOutsideElasticsearchNamespace: fluentd reads ECK's Secrets,
+// so it must share Elasticsearch's namespace; validation reports otherwise
+// (inventory fixture fluentd-outside-elasticsearch-namespace), and past
+// validation the renderer panics rather than point fluentd at Secrets it
+// cannot read.
+func TestHelmFluentdOutsideElasticsearchNamespace(t *testing.T) {
+	env := loadEnv(t, helmLab)
+	for _, a := range env.Apps {
+		if a.Name == "fluentd" {
+			a.Namespace = "elsewhere"
+		}
+	}
+	wantPanic(t, func() { Helm(env) }, `"elsewhere"`)
+}
