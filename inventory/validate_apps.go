@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -34,6 +35,7 @@ func (c *checker) apps(env *Environment) {
 		}
 	}
 	c.fluentdBesideElasticsearch(env)
+	c.fluentdChartVersion(env)
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
@@ -80,6 +82,27 @@ func (c *checker) fluentdBesideElasticsearch(env *Environment) {
 	}
 	c.errorf(at(fluentd.NamespaceRange, at(es.NamespaceRange, fluentd.DeclRange)), "Fluentd outside the Elasticsearch namespace",
 		"fluentd reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", es.Namespace, fluentd.Namespace)
+}
+
+// FluentdVariantChart is the first fluentd chart with the variant value
+// that picks the image's output plugin. Before it the image is fixed to the
+// elasticsearch7 variant, so the elasticsearch8 variant the generated
+// values ask for would be ignored without a word.
+const FluentdVariantChart = "0.6.0"
+
+// fluentdChartVersion: the fluentd values that ship logs to Elasticsearch
+// need a chart that reads variant.
+func (c *checker) fluentdChartVersion(env *Environment) {
+	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
+	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart {
+		return
+	}
+	v, err := semver.StrictNewVersion(fluentd.Version)
+	if err != nil || !v.LessThan(semver.MustParse(FluentdVariantChart)) {
+		return // a malformed version is reported by the version check
+	}
+	c.errorf(at(fluentd.VersionRange, fluentd.DeclRange), "Fluentd chart too old",
+		"The fluentd chart %q has no variant value, so its image stays on the elasticsearch7 output plugin and cannot use the values fleetgen generates for Elasticsearch 8; use version %q or later.", fluentd.Version, FluentdVariantChart)
 }
 
 func (c *checker) app(dns *DNS, app *App) {

@@ -231,9 +231,12 @@ func (h *helmEnv) fluentdValues(app *inventory.App) (map[string]any, error) {
   </match>
 </label>`, es.Release, es.Namespace, fluentdCADir)
 	return map[string]any{
+		// variant picks the image with the Elasticsearch 8 output plugin
+		// (chart 0.6.0 on, which validation requires). The chart sets
+		// FLUENTD_CONF itself before these env entries: repeating it would
+		// give the container a duplicate variable.
 		"variant": "elasticsearch8",
 		"env": []any{
-			map[string]any{"name": "FLUENTD_CONF", "value": "../../../etc/fluent/fluent.conf"},
 			map[string]any{"name": "FLUENT_ELASTICSEARCH_PASSWORD", "valueFrom": map[string]any{
 				"secretKeyRef": map[string]any{"name": es.Release + "-es-elastic-user", "key": "elastic"},
 			}},

@@ -401,3 +401,18 @@ func TestHelmFluentdOutsideElasticsearchNamespace(t *testing.T) {
 	}
 	wantPanic(t, func() { Helm(env) }, `"elsewhere"`)
 }
+
+// TestHelmFluentdEnvLeavesChartVariables: the fluentd chart (0.6.0 on)
+// writes FLUENTD_CONF into the container's env before the values' env, so
+// the generated env must not repeat it: the container would get the
+// variable twice, which server-side apply refuses as a duplicate key.
+func TestHelmFluentdEnvLeavesChartVariables(t *testing.T) {
+	env := mustDig(t, helmValues(t, loadEnv(t, helmLab))["fluentd"], "env").([]any)
+	var names []string
+	for _, e := range env {
+		names = append(names, mustDig(t, e, "name").(string))
+	}
+	if diff := cmp.Diff([]string{"FLUENT_ELASTICSEARCH_PASSWORD"}, names); diff != "" {
+		t.Errorf("fluentd env names (-want +got):\n%s", diff)
+	}
+}
