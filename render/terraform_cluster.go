@@ -47,6 +47,7 @@ func clusterLayer(env *inventory.Environment) ([]*tfFile, error) {
 	clusterEKS(main, env)
 	clusterAccess(main, env)
 	clusterNodes(main, env)
+	clusterStorage(main, env)
 
 	out := newTFFile("outputs.tf")
 	output(out, "cluster_name", "name of the EKS cluster, read by the later layers", expr(ref("aws_eks_cluster", "this", "name")))
@@ -118,14 +119,21 @@ func clusterIAM(f *tfFile, env *inventory.Environment) {
 	}
 }
 
-func role(f *tfFile, resource, name, service string) {
+// role writes an IAM role that the AWS service may assume, with the given
+// actions (sts:AssumeRole when none: EKS Pod Identity also needs
+// sts:TagSession).
+func role(f *tfFile, resource, name, service string, actions ...string) {
+	action := cty.StringVal("sts:AssumeRole")
+	if len(actions) > 0 {
+		action = strs(actions)
+	}
 	r := f.block("resource", "aws_iam_role", resource)
 	r.str("name", name)
 	r.raw("assume_role_policy", call("jsonencode", lit(cty.ObjectVal(map[string]cty.Value{
 		"Version": cty.StringVal("2012-10-17"),
 		"Statement": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
 			"Effect":    cty.StringVal("Allow"),
-			"Action":    cty.StringVal("sts:AssumeRole"),
+			"Action":    action,
 			"Principal": cty.ObjectVal(map[string]cty.Value{"Service": cty.StringVal(service)}),
 		})}),
 	}))))

@@ -527,3 +527,57 @@ func stringsOf(v cty.Value) []string {
 	}
 	return out
 }
+
+// TestTerraformVolumes: EKS has no EBS provisioner of its own and, from
+// 1.30, no default StorageClass, so without these the PersistentVolumeClaims
+// of Prometheus and Elasticsearch would stay Pending. Layer 1 installs the
+// EBS CSI driver add-on with credentials for its controller's service
+// account only (Pod Identity, a role only pods.eks.amazonaws.com assumes);
+// layer 2 makes encrypted gp3 of that driver the default class.
+func TestTerraformVolumes(t *testing.T) {
+	for _, dir := range tfInventories {
+		inv, files := renderTerraform(t, dir)
+		layers := layerBodies(t, files)
+		for _, env := range inv.Environments {
+			cluster := layers[path.Join(env.Name, "terraform", LayerCluster)]
+			csi := blocksOf(cluster, "resource", "aws_eks_addon", "ebs_csi")
+			if len(csi) != 1 {
+				t.Fatalf("%s: %d EBS CSI add-ons", env.Name, len(csi))
+			}
+			if got := attrValue(t, csi[0].Body, "addon_name").AsString(); got != "aws-ebs-csi-driver" {
+				t.Errorf("%s: add-on %q", env.Name, got)
+			}
+			pia := blocksOf([]*hclsyntax.Body{csi[0].Body}, "pod_identity_association")
+			if len(pia) != 1 || attrValue(t, pia[0].Body, "service_account").AsString() != "ebs-csi-controller-sa" {
+				t.Errorf("%s: the EBS CSI controller gets no Pod Identity for its service account", env.Name)
+			}
+			if len(blocksOf(cluster, "resource", "aws_eks_addon", "pod_identity_agent")) != 1 {
+				t.Errorf("%s: Pod Identity without its agent add-on", env.Name)
+			}
+			trust := blocksOf(cluster, "resource", "aws_iam_role", "ebs_csi")
+			if len(trust) != 1 {
+				t.Fatalf("%s: %d EBS CSI roles", env.Name, len(trust))
+			}
+			src := string(trust[0].Range().SliceBytes(fileData(t, files, path.Join(env.Name, "terraform", LayerCluster, "main.tf"))))
+			if !strings.Contains(src, `Service = "pods.eks.amazonaws.com"`) || !strings.Contains(src, `"sts:TagSession"`) {
+				t.Errorf("%s: the EBS CSI role is not one for EKS Pod Identity:\n%s", env.Name, src)
+			}
+
+			post := layers[path.Join(env.Name, "terraform", LayerPost)]
+			sc := blocksOf(post, "resource", "kubernetes_storage_class_v1")
+			if len(sc) != 1 {
+				t.Fatalf("%s: %d storage classes", env.Name, len(sc))
+			}
+			md := blocksOf([]*hclsyntax.Body{sc[0].Body}, "metadata")[0].Body
+			if got := attrValue(t, md, "annotations").GetAttr("storageclass.kubernetes.io/is-default-class"); got != cty.StringVal("true") {
+				t.Errorf("%s: the storage class is not the default", env.Name)
+			}
+			if got := attrValue(t, sc[0].Body, "storage_provisioner").AsString(); got != "ebs.csi.aws.com" {
+				t.Errorf("%s: provisioner %q", env.Name, got)
+			}
+			if got := attrValue(t, sc[0].Body, "parameters").GetAttr("encrypted"); got != cty.StringVal("true") {
+				t.Errorf("%s: volumes not encrypted", env.Name)
+			}
+		}
+	}
+}
