@@ -581,3 +581,37 @@ func TestTerraformVolumes(t *testing.T) {
 		}
 	}
 }
+
+// TestTerraformNodesIMDSv2: the nodes require IMDSv2 with a hop limit of 1,
+// so no pod reaches the instance metadata service for the node role's
+// credentials, and their root volume is encrypted; the node group takes
+// both from its launch template (disk_size would conflict with it).
+func TestTerraformNodesIMDSv2(t *testing.T) {
+	for _, dir := range tfInventories {
+		inv, files := renderTerraform(t, dir)
+		layers := layerBodies(t, files)
+		for _, env := range inv.Environments {
+			cluster := layers[path.Join(env.Name, "terraform", LayerCluster)]
+			lt := blocksOf(cluster, "resource", "aws_launch_template", "node")
+			if len(lt) != 1 {
+				t.Fatalf("%s: %d node launch templates", env.Name, len(lt))
+			}
+			md := blocksOf([]*hclsyntax.Body{lt[0].Body}, "metadata_options")[0].Body
+			if attrValue(t, md, "http_tokens") != cty.StringVal("required") || !attrValue(t, md, "http_put_response_hop_limit").Equals(cty.NumberIntVal(1)).True() {
+				t.Errorf("%s: IMDS is not v2-only with hop limit 1", env.Name)
+			}
+			ebs := blocksOf([]*hclsyntax.Body{blocksOf([]*hclsyntax.Body{lt[0].Body}, "block_device_mappings")[0].Body}, "ebs")[0].Body
+			if attrValue(t, ebs, "encrypted") != cty.StringVal("true") || !attrValue(t, ebs, "volume_size").Equals(cty.NumberIntVal(int64(env.Cluster.VolumeSizeGB))).True() {
+				t.Errorf("%s: root volume not encrypted or not volume_size_gb", env.Name)
+			}
+			ng := blocksOf(cluster, "resource", "aws_eks_node_group", "default")[0].Body
+			if _, ok := ng.Attributes["disk_size"]; ok {
+				t.Errorf("%s: disk_size beside a launch template", env.Name)
+			}
+			ref := blocksOf([]*hclsyntax.Body{ng}, "launch_template")
+			if len(ref) != 1 || traversalString(ref[0].Body.Attributes["id"].Expr.(*hclsyntax.ScopeTraversalExpr).Traversal) != "aws_launch_template.node.id" {
+				t.Errorf("%s: the node group does not use the launch template", env.Name)
+			}
+		}
+	}
+}

@@ -126,13 +126,34 @@ resource "aws_eks_access_policy_association" "deployer" {
   }
 }
 
+resource "aws_launch_template" "node" {
+  name                   = "mattermost-central-command-control-gamma-node"
+  update_default_version = true
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_size = 50
+      volume_type = "gp3"
+      encrypted   = "true"
+    }
+  }
+}
+
 resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "default"
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = ["subnet-0ddddddddddddddd1", "subnet-0ddddddddddddddd2"]
   instance_types  = ["t3.large"]
-  disk_size       = 50
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = aws_launch_template.node.latest_version
+  }
   scaling_config {
     desired_size = 1
     min_size     = 1
