@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -34,6 +35,7 @@ func (c *checker) apps(env *Environment) {
 		}
 	}
 	c.fluentdBesideElasticsearch(env)
+	c.fluentdChartVersion(env)
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
@@ -80,6 +82,27 @@ func (c *checker) fluentdBesideElasticsearch(env *Environment) {
 	}
 	c.errorf(at(fluentd.NamespaceRange, at(es.NamespaceRange, fluentd.DeclRange)), "Fluentd outside the Elasticsearch namespace",
 		"fluentd reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", es.Namespace, fluentd.Namespace)
+}
+
+// FluentdVariantChart is the first fluentd chart with the variant value
+// that picks the image's output plugin. Before it the image is fixed to the
+// elasticsearch7 variant, so the elasticsearch8 variant the generated
+// values ask for would be ignored without a word.
+const FluentdVariantChart = "0.6.0"
+
+// fluentdChartVersion: the fluentd values that ship logs to Elasticsearch
+// need a chart that reads variant.
+func (c *checker) fluentdChartVersion(env *Environment) {
+	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
+	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart {
+		return
+	}
+	v, err := semver.StrictNewVersion(fluentd.Version)
+	if err != nil || !v.LessThan(semver.MustParse(FluentdVariantChart)) {
+		return // a malformed version is reported by the version check
+	}
+	c.errorf(at(fluentd.VersionRange, fluentd.DeclRange), "Fluentd chart too old",
+		"The fluentd chart %q has no variant value, so its image stays on the elasticsearch7 output plugin and cannot use the values fleetgen generates for Elasticsearch 8; use version %q or later.", fluentd.Version, FluentdVariantChart)
 }
 
 func (c *checker) app(dns *DNS, app *App) {
@@ -144,7 +167,7 @@ func (c *checker) appValues(app *App) {
 		return
 	}
 	walkValues(v, "values", func(path string, key string, val cty.Value) {
-		if credentialKey(key) && val.Type() == cty.String && val.IsKnown() && !val.IsNull() && val.AsString() != "" {
+		if credentialKey(key) && !tlsSecretRef(path) && val.Type() == cty.String && val.IsKnown() && !val.IsNull() && val.AsString() != "" {
 			c.credentialf(app.ValuesRange,
 				"The %s of app %q looks like a credential. The inventory holds no secrets: keep it in a Kubernetes Secret and reference that Secret instead (for example existingSecret, if the chart supports it).", path, app.Name)
 		}
@@ -167,6 +190,14 @@ func credentialKey(key string) bool {
 		return false
 	}
 	return hasAnySuffix(k, credentialSuffixes)
+}
+
+// tlsSecretRef reports whether path is the secret of a TLS block, such as
+// F5 NGINX's controller.wildcardTLS.secret: it names the Secret that holds
+// a certificate ("<namespace>/<name>"); the certificate itself would be
+// the block's cert and key.
+func tlsSecretRef(path string) bool {
+	return strings.HasSuffix(strings.ToLower(path), "tls.secret")
 }
 
 func hasAnySuffix(s string, suffixes []string) bool {
@@ -219,6 +250,6 @@ func (c *checker) publicApp(dns *DNS, app *App) {
 	}
 	if !hasAuth {
 		c.warnf(app.VisibilityRange, "Public app without authentication",
-			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (nginx.ingress.kubernetes.io/auth-url, auth-type, …). Make sure the app authenticates its users itself.", app.Name)
+			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (F5 NGINX's nginx.org/basic-auth-secret or nginx.com/jwt-key, ingress-nginx's nginx.ingress.kubernetes.io/auth-…). Make sure the app authenticates its users itself.", app.Name)
 	}
 }

@@ -4,5 +4,9 @@
 // that touches out/.
 //
 // It trusts the inventory package for validation and defaults, and leaves
-// flags and printing to cmd.
+// flags and printing to cmd. What validation guarantees, the renderers
+// assume: meeting an inventory it should have refused is a bug of ours, so
+// they panic. The one user mistake only rendering finds, inventory values
+// that do not fit the shape of the generated ones, comes back as a
+// diagnostic at its line (fleetgen validate renders in memory for it).
 package render

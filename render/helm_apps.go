@@ -96,7 +96,7 @@ func (h *helmEnv) clientPrometheusValues(app *inventory.App) (map[string]any, er
 func (h *helmEnv) prometheusServer(app *inventory.App) map[string]any {
 	server := map[string]any{"fullnameOverride": app.Release + "-server"}
 	if ing, ok := h.ingressOf(app); ok {
-		server["ingress"] = map[string]any{"enabled": true, "ingressClassName": ing.Class, "hosts": []any{ing.Host}}
+		server["ingress"] = ing.chartValues()
 	}
 	return server
 }
@@ -134,7 +134,7 @@ func (h *helmEnv) grafanaValues(app *inventory.App) (map[string]any, error) {
 		}}
 	}
 	if ing, ok := h.ingressOf(app); ok {
-		v["ingress"] = map[string]any{"enabled": true, "ingressClassName": ing.Class, "hosts": []any{ing.Host}}
+		v["ingress"] = ing.chartValues()
 	}
 	return v, nil
 }
@@ -164,9 +164,26 @@ func (h *helmEnv) kibanaValues(app *inventory.App) (map[string]any, error) {
 	return v, nil
 }
 
+// chartValues is the ingress section of the prometheus and grafana charts,
+// which share its shape: TLS for the host with no secretName, so the
+// controller serves it with its wildcard certificate (F5 NGINX's
+// controller.wildcardTLS, ingress-nginx's default-ssl-certificate) and
+// redirects plain HTTP to HTTPS. Without that certificate F5 NGINX refuses
+// the TLS handshake: the host fails closed, never open in clear text.
+func (ing ingress) chartValues() map[string]any {
+	return map[string]any{
+		"enabled":          true,
+		"ingressClassName": ing.Class,
+		"hosts":            []any{ing.Host},
+		"tls":              []any{map[string]any{"hosts": []any{ing.Host}}},
+	}
+}
+
 // eckIngress is the ingress section of the ECK charts. ECK serves HTTPS
 // with its own CA, so the controller must talk TLS to the service, which
-// each controller is told by its own annotation.
+// each controller is told by its own annotation. The charts' tls.enabled
+// puts the host under TLS; without a tls.secretName in the inventory the
+// controller presents the certificate ECK made for the service.
 func (h *helmEnv) eckIngress(ing ingress, service string) map[string]any {
 	annotations := map[string]any{"nginx.org/ssl-services": service}
 	if c := h.env.EnabledApp(ing.Class); c != nil && c.Chart == chartIngressNGINX {
@@ -177,6 +194,7 @@ func (h *helmEnv) eckIngress(ing ingress, service string) map[string]any {
 		"className":   ing.Class,
 		"hosts":       []any{map[string]any{"host": ing.Host, "path": "/"}},
 		"annotations": annotations,
+		"tls":         map[string]any{"enabled": true},
 	}
 }
 
@@ -194,7 +212,9 @@ func (h *helmEnv) fluentdValues(app *inventory.App) (map[string]any, error) {
 		return map[string]any{}, nil
 	}
 	if es.Namespace != app.Namespace {
-		return nil, fmt.Errorf("fluentd reads the Secrets of Elasticsearch, so it must run in its namespace %q, not %q", es.Namespace, app.Namespace)
+		// Validation refuses this (fluentd must share Elasticsearch's
+		// namespace), so reaching it is a bug of ours.
+		panic(fmt.Sprintf("fluentd in namespace %q, Elasticsearch in %q: validation lets them differ", app.Namespace, es.Namespace))
 	}
 	output := fmt.Sprintf(`<label @OUTPUT>
   <match **>
@@ -211,9 +231,12 @@ func (h *helmEnv) fluentdValues(app *inventory.App) (map[string]any, error) {
   </match>
 </label>`, es.Release, es.Namespace, fluentdCADir)
 	return map[string]any{
+		// variant picks the image with the Elasticsearch 8 output plugin
+		// (chart 0.6.0 on, which validation requires). The chart sets
+		// FLUENTD_CONF itself before these env entries: repeating it would
+		// give the container a duplicate variable.
 		"variant": "elasticsearch8",
 		"env": []any{
-			map[string]any{"name": "FLUENTD_CONF", "value": "../../../etc/fluent/fluent.conf"},
 			map[string]any{"name": "FLUENT_ELASTICSEARCH_PASSWORD", "valueFrom": map[string]any{
 				"secretKeyRef": map[string]any{"name": es.Release + "-es-elastic-user", "key": "elastic"},
 			}},

@@ -226,6 +226,32 @@ func TestHelmIngress(t *testing.T) {
 	}
 }
 
+// TestHelmIngressTLS: every ingress fleetgen generates puts its host under
+// TLS, in the shape its chart reads (a list of {hosts, secretName} for the
+// prometheus and grafana charts, tls.enabled for the ECK ones), so no app,
+// least of all a public one behind basic authentication, is served in
+// clear text.
+func TestHelmIngressTLS(t *testing.T) {
+	v := helmValues(t, loadEnv(t, helmLab))
+	for _, c := range []struct {
+		app     string
+		ingress []string
+		want    any
+	}{
+		{"prometheus", []string{"server", "ingress"}, []any{map[string]any{"hosts": []any{"prometheus.internal.lab.example.com"}}}},
+		// The lab replaces grafana's ingress.hosts, not its tls: lists are
+		// replaced whole, so the generated TLS host stays.
+		{"grafana", []string{"ingress"}, []any{map[string]any{"hosts": []any{"grafana.lab.example.com"}}}},
+		{"kibana", []string{"ingress"}, map[string]any{"enabled": true}},
+		{"elasticsearch", []string{"ingress"}, map[string]any{"enabled": true}},
+	} {
+		got := mustDig(t, v[c.app], append(c.ingress, "tls")...)
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s: %s.tls (-want +got):\n%s", c.app, strings.Join(c.ingress, "."), diff)
+		}
+	}
+}
+
 // TestHelmPublicIngressOnlyWithPublicApps: no internet-facing load balancer
 // when nothing is public.
 func TestHelmPublicIngressOnlyWithPublicApps(t *testing.T) {
@@ -358,5 +384,35 @@ func TestHelmOverrideShapeMismatch(t *testing.T) {
 	_, err := Helm(env)
 	if err == nil || !strings.Contains(err.Error(), "values.ingress") {
 		t.Fatalf("want an error naming values.ingress, got %v", err)
+	}
+}
+
+// TestHelmFluentdOutsideElasticsearchNamespace: fluentd reads ECK's Secrets,
+// so it must share Elasticsearch's namespace; validation reports otherwise
+// (inventory fixture fluentd-outside-elasticsearch-namespace), and past
+// validation the renderer panics rather than point fluentd at Secrets it
+// cannot read.
+func TestHelmFluentdOutsideElasticsearchNamespace(t *testing.T) {
+	env := loadEnv(t, helmLab)
+	for _, a := range env.Apps {
+		if a.Name == "fluentd" {
+			a.Namespace = "elsewhere"
+		}
+	}
+	wantPanic(t, func() { Helm(env) }, `"elsewhere"`)
+}
+
+// TestHelmFluentdEnvLeavesChartVariables: the fluentd chart (0.6.0 on)
+// writes FLUENTD_CONF into the container's env before the values' env, so
+// the generated env must not repeat it: the container would get the
+// variable twice, which server-side apply refuses as a duplicate key.
+func TestHelmFluentdEnvLeavesChartVariables(t *testing.T) {
+	env := mustDig(t, helmValues(t, loadEnv(t, helmLab))["fluentd"], "env").([]any)
+	var names []string
+	for _, e := range env {
+		names = append(names, mustDig(t, e, "name").(string))
+	}
+	if diff := cmp.Diff([]string{"FLUENT_ELASTICSEARCH_PASSWORD"}, names); diff != "" {
+		t.Errorf("fluentd env names (-want +got):\n%s", diff)
 	}
 }

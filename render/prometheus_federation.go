@@ -61,7 +61,9 @@ func newFederation(env *inventory.Environment) (*federation, error) {
 	seen := map[string]bool{}
 	add := func(id, rawURL string, labels map[string]string) error {
 		if seen[id] {
-			return fmt.Errorf("federation: two targets have clusterID %q (is hub_cluster_id also a workload cluster?)", id)
+			// Validation refuses a hub_cluster_id that is also a workload
+			// cluster's ID, and duplicate workload clusters.
+			panic(fmt.Sprintf("federation: two targets have clusterID %q: validation let it through", id))
 		}
 		seen[id] = true
 		scheme, addr, metricsPath, err := federationEndpoint(rawURL)

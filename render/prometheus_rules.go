@@ -74,7 +74,11 @@ func federationRules(f *federation) (ruleFile, error) {
 			"Cluster {{ $labels.clusterID }} sends no series",
 			"The client Prometheus of cluster {{ $labels.clusterID }} in "+env+" answers the federation scrape but returns no series matching match[]: it lost its own targets or its recording rules stopped."),
 	}}
-	selfJob := `job="` + selfJobName + `"`
+	// The clients' own series reach the central Prometheus through
+	// federation with the same job (match[] {job="prometheus"} and
+	// honor_labels) but with their cluster's clusterID: only the series
+	// without one are the central's own health.
+	selfJob := `job="` + selfJobName + `",clusterID=""`
 	centralGroup := ruleGroup{Name: "central-prometheus", Rules: []alertRule{
 		alert("CentralPrometheusConfigReloadFailed",
 			`prometheus_config_last_reload_successful{`+selfJob+`} == 0`, "10m", severityWarning,

@@ -198,3 +198,23 @@ func publicKey(t testing.TB) string {
 	}
 	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
 }
+
+// wantPanic fails t unless f panics with a message holding every one of
+// want: how a renderer meets an inventory that validation should have
+// refused.
+func wantPanic(t *testing.T, f func(), want ...string) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic, want one naming %q", want)
+		}
+		for _, w := range want {
+			if !strings.Contains(fmt.Sprint(r), w) {
+				t.Fatalf("panic %q does not name %q", r, w)
+			}
+		}
+	}()
+	f()
+}

@@ -47,6 +47,7 @@ func clusterLayer(env *inventory.Environment) ([]*tfFile, error) {
 	clusterEKS(main, env)
 	clusterAccess(main, env)
 	clusterNodes(main, env)
+	clusterStorage(main, env)
 
 	out := newTFFile("outputs.tf")
 	output(out, "cluster_name", "name of the EKS cluster, read by the later layers", expr(ref("aws_eks_cluster", "this", "name")))
@@ -118,14 +119,21 @@ func clusterIAM(f *tfFile, env *inventory.Environment) {
 	}
 }
 
-func role(f *tfFile, resource, name, service string) {
+// role writes an IAM role that the AWS service may assume, with the given
+// actions (sts:AssumeRole when none: EKS Pod Identity also needs
+// sts:TagSession).
+func role(f *tfFile, resource, name, service string, actions ...string) {
+	action := cty.StringVal("sts:AssumeRole")
+	if len(actions) > 0 {
+		action = strs(actions)
+	}
 	r := f.block("resource", "aws_iam_role", resource)
 	r.str("name", name)
 	r.raw("assume_role_policy", call("jsonencode", lit(cty.ObjectVal(map[string]cty.Value{
 		"Version": cty.StringVal("2012-10-17"),
 		"Statement": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
 			"Effect":    cty.StringVal("Allow"),
-			"Action":    cty.StringVal("sts:AssumeRole"),
+			"Action":    action,
 			"Principal": cty.ObjectVal(map[string]cty.Value{"Service": cty.StringVal(service)}),
 		})}),
 	}))))
@@ -197,16 +205,42 @@ func clusterAccess(f *tfFile, env *inventory.Environment) {
 	a.block("access_scope").str("type", "cluster")
 }
 
-// clusterNodes writes the managed node group in the private subnets.
+// nodeRootDevice is the root volume of the EKS optimized Amazon Linux
+// AMIs, the node group's default.
+const nodeRootDevice = "/dev/xvda"
+
+// clusterNodes writes the managed node group in the private subnets, from
+// a launch template that requires IMDSv2 with a hop limit of 1: a pod's
+// packets to the instance metadata service take a second hop, so no pod
+// can take the node role's credentials (its CNI policy may rewrite the
+// VPC's network interfaces); the add-ons that need AWS get their own role
+// through Pod Identity. The template also owns the encrypted root volume,
+// since a node group with a launch template may not set disk_size.
 func clusterNodes(f *tfFile, env *inventory.Environment) {
 	cl := env.Cluster
+	lt := f.block("resource", "aws_launch_template", "node")
+	lt.str("name", ClusterName(env)+"-node")
+	lt.boolean("update_default_version", true)
+	md := lt.block("metadata_options")
+	md.str("http_endpoint", "enabled")
+	md.str("http_tokens", "required")
+	md.num("http_put_response_hop_limit", 1)
+	bd := lt.block("block_device_mappings")
+	bd.str("device_name", nodeRootDevice)
+	ebs := bd.block("ebs")
+	ebs.num("volume_size", cl.VolumeSizeGB)
+	ebs.str("volume_type", "gp3")
+	ebs.str("encrypted", "true")
+
 	n := f.block("resource", "aws_eks_node_group", "default")
 	n.ref("cluster_name", ref("aws_eks_cluster", "this", "name"))
 	n.str("node_group_name", "default")
 	n.ref("node_role_arn", ref("aws_iam_role", "node", "arn"))
 	n.val("subnet_ids", strs(env.Network.PrivateSubnetIDs))
 	n.val("instance_types", strs([]string{cl.InstanceType}))
-	n.num("disk_size", cl.VolumeSizeGB)
+	lr := n.block("launch_template")
+	lr.ref("id", ref("aws_launch_template", "node", "id"))
+	lr.ref("version", ref("aws_launch_template", "node", "latest_version"))
 	sc := n.block("scaling_config")
 	sc.num("desired_size", cl.DesiredSize)
 	sc.num("min_size", cl.MinSize)

@@ -50,8 +50,10 @@ func route53Layer(env *inventory.Environment) ([]*tfFile, error) {
 		}
 		ingress := env.EnabledApp(z.ingressApp)
 		if ingress == nil {
-			return nil, fmt.Errorf("%s apps have hosts (%s) but the app %q, their ingress, is not enabled",
-				z.resource, strings.Join(slices.Sorted(maps.Keys(z.records)), ", "), z.ingressApp)
+			// Validation refuses an app with a host whose ingress
+			// controller is not enabled.
+			panic(fmt.Sprintf("%s apps have hosts (%s) but the app %q, their ingress, is not enabled: validation let it through",
+				z.resource, strings.Join(slices.Sorted(maps.Keys(z.records)), ", "), z.ingressApp))
 		}
 		svc := main.block("data", "kubernetes_service_v1", z.resource+"_ingress")
 		md := svc.block("metadata")

@@ -45,6 +45,8 @@ func postInstallLayer(env *inventory.Environment) ([]*tfFile, error) {
 	md.ref("name", ref("each", "value"))
 	md.val("labels", strMap(map[string]string{"app.kubernetes.io/managed-by": "fleetgen"}))
 
+	defaultStorageClass(main)
+
 	argoNS := namespaceName(env.GitOps.ArgoCDNamespace)
 	argo := main.block("resource", "helm_release", "argocd")
 	argo.str("name", "argocd")

@@ -455,7 +455,9 @@ func TestTerraformRecords(t *testing.T) {
 }
 
 // TestTerraformHostWithoutIngress: an app with a host but no ingress to
-// point it at fails the render with a message naming both.
+// point it at is a user mistake validation reports (inventory fixture
+// ingress-controller-not-enabled); past validation it is our bug, so the
+// renderer panics, naming both, instead of writing a record to nowhere.
 func TestTerraformHostWithoutIngress(t *testing.T) {
 	inv := loadInventory(t, tfMulti)
 	alpha := inv.Environments[0]
@@ -464,10 +466,7 @@ func TestTerraformHostWithoutIngress(t *testing.T) {
 			a.Enabled = false
 		}
 	}
-	_, err := Terraform(alpha)
-	if err == nil || !strings.Contains(err.Error(), "grafana") || !strings.Contains(err.Error(), `"nginx-internal"`) {
-		t.Fatalf("got %v, want an error naming grafana and nginx-internal", err)
-	}
+	wantPanic(t, func() { Terraform(alpha) }, "grafana", `"nginx-internal"`)
 }
 
 // TestTerraformNamespaces: Argo CD's namespace and each enabled app's, once.
@@ -527,4 +526,92 @@ func stringsOf(v cty.Value) []string {
 		out = append(out, e.AsString())
 	}
 	return out
+}
+
+// TestTerraformVolumes: EKS has no EBS provisioner of its own and, from
+// 1.30, no default StorageClass, so without these the PersistentVolumeClaims
+// of Prometheus and Elasticsearch would stay Pending. Layer 1 installs the
+// EBS CSI driver add-on with credentials for its controller's service
+// account only (Pod Identity, a role only pods.eks.amazonaws.com assumes);
+// layer 2 makes encrypted gp3 of that driver the default class.
+func TestTerraformVolumes(t *testing.T) {
+	for _, dir := range tfInventories {
+		inv, files := renderTerraform(t, dir)
+		layers := layerBodies(t, files)
+		for _, env := range inv.Environments {
+			cluster := layers[path.Join(env.Name, "terraform", LayerCluster)]
+			csi := blocksOf(cluster, "resource", "aws_eks_addon", "ebs_csi")
+			if len(csi) != 1 {
+				t.Fatalf("%s: %d EBS CSI add-ons", env.Name, len(csi))
+			}
+			if got := attrValue(t, csi[0].Body, "addon_name").AsString(); got != "aws-ebs-csi-driver" {
+				t.Errorf("%s: add-on %q", env.Name, got)
+			}
+			pia := blocksOf([]*hclsyntax.Body{csi[0].Body}, "pod_identity_association")
+			if len(pia) != 1 || attrValue(t, pia[0].Body, "service_account").AsString() != "ebs-csi-controller-sa" {
+				t.Errorf("%s: the EBS CSI controller gets no Pod Identity for its service account", env.Name)
+			}
+			if len(blocksOf(cluster, "resource", "aws_eks_addon", "pod_identity_agent")) != 1 {
+				t.Errorf("%s: Pod Identity without its agent add-on", env.Name)
+			}
+			trust := blocksOf(cluster, "resource", "aws_iam_role", "ebs_csi")
+			if len(trust) != 1 {
+				t.Fatalf("%s: %d EBS CSI roles", env.Name, len(trust))
+			}
+			src := string(trust[0].Range().SliceBytes(fileData(t, files, path.Join(env.Name, "terraform", LayerCluster, "main.tf"))))
+			if !strings.Contains(src, `Service = "pods.eks.amazonaws.com"`) || !strings.Contains(src, `"sts:TagSession"`) {
+				t.Errorf("%s: the EBS CSI role is not one for EKS Pod Identity:\n%s", env.Name, src)
+			}
+
+			post := layers[path.Join(env.Name, "terraform", LayerPost)]
+			sc := blocksOf(post, "resource", "kubernetes_storage_class_v1")
+			if len(sc) != 1 {
+				t.Fatalf("%s: %d storage classes", env.Name, len(sc))
+			}
+			md := blocksOf([]*hclsyntax.Body{sc[0].Body}, "metadata")[0].Body
+			if got := attrValue(t, md, "annotations").GetAttr("storageclass.kubernetes.io/is-default-class"); got != cty.StringVal("true") {
+				t.Errorf("%s: the storage class is not the default", env.Name)
+			}
+			if got := attrValue(t, sc[0].Body, "storage_provisioner").AsString(); got != "ebs.csi.aws.com" {
+				t.Errorf("%s: provisioner %q", env.Name, got)
+			}
+			if got := attrValue(t, sc[0].Body, "parameters").GetAttr("encrypted"); got != cty.StringVal("true") {
+				t.Errorf("%s: volumes not encrypted", env.Name)
+			}
+		}
+	}
+}
+
+// TestTerraformNodesIMDSv2: the nodes require IMDSv2 with a hop limit of 1,
+// so no pod reaches the instance metadata service for the node role's
+// credentials, and their root volume is encrypted; the node group takes
+// both from its launch template (disk_size would conflict with it).
+func TestTerraformNodesIMDSv2(t *testing.T) {
+	for _, dir := range tfInventories {
+		inv, files := renderTerraform(t, dir)
+		layers := layerBodies(t, files)
+		for _, env := range inv.Environments {
+			cluster := layers[path.Join(env.Name, "terraform", LayerCluster)]
+			lt := blocksOf(cluster, "resource", "aws_launch_template", "node")
+			if len(lt) != 1 {
+				t.Fatalf("%s: %d node launch templates", env.Name, len(lt))
+			}
+			md := blocksOf([]*hclsyntax.Body{lt[0].Body}, "metadata_options")[0].Body
+			if attrValue(t, md, "http_tokens") != cty.StringVal("required") || !attrValue(t, md, "http_put_response_hop_limit").Equals(cty.NumberIntVal(1)).True() {
+				t.Errorf("%s: IMDS is not v2-only with hop limit 1", env.Name)
+			}
+			ebs := blocksOf([]*hclsyntax.Body{blocksOf([]*hclsyntax.Body{lt[0].Body}, "block_device_mappings")[0].Body}, "ebs")[0].Body
+			if attrValue(t, ebs, "encrypted") != cty.StringVal("true") || !attrValue(t, ebs, "volume_size").Equals(cty.NumberIntVal(int64(env.Cluster.VolumeSizeGB))).True() {
+				t.Errorf("%s: root volume not encrypted or not volume_size_gb", env.Name)
+			}
+			ng := blocksOf(cluster, "resource", "aws_eks_node_group", "default")[0].Body
+			if _, ok := ng.Attributes["disk_size"]; ok {
+				t.Errorf("%s: disk_size beside a launch template", env.Name)
+			}
+			ref := blocksOf([]*hclsyntax.Body{ng}, "launch_template")
+			if len(ref) != 1 || traversalString(ref[0].Body.Attributes["id"].Expr.(*hclsyntax.ScopeTraversalExpr).Traversal) != "aws_launch_template.node.id" {
+				t.Errorf("%s: the node group does not use the launch template", env.Name)
+			}
+		}
+	}
 }

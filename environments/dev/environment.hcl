@@ -56,6 +56,13 @@ environment "dev" {
   }
   app "nginx-internal" {
     version = "2.4.4"
+    values = {
+      controller = {
+        # The certificate of the ingress hosts under TLS without their own
+        # secretName, provisioned outside the inventory.
+        wildcardTLS = { secret = "network/wildcard-internal-tls" }
+      }
+    }
   }
   app "mattermost-cloud" {
     version = "0.19.0"

@@ -75,13 +75,29 @@ environment "prod" {
     host    = "kibana"
   }
   app "fluentd" {
-    version = "0.5.2"
+    version = "0.6.0"
   }
   app "nginx-internal" {
     version = "2.4.4"
+    values = {
+      controller = {
+        # The certificate of every ingress host under TLS without its own
+        # secretName (all the ingresses fleetgen generates): a TLS Secret
+        # provisioned outside the inventory (cert-manager or by hand).
+        wildcardTLS = { secret = "network/wildcard-internal-tls" }
+      }
+    }
   }
   app "nginx" {
     version = "2.4.4"
+    values = {
+      controller = {
+        # The certificate of every ingress host under TLS without its own
+        # secretName (all the ingresses fleetgen generates): a TLS Secret
+        # provisioned outside the inventory (cert-manager or by hand).
+        wildcardTLS = { secret = "network/wildcard-public-tls" }
+      }
+    }
   }
   app "mattermost-cloud" {
     version = "0.19.0"

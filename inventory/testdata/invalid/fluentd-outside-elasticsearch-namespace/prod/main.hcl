@@ -35,7 +35,7 @@ environment "prod" {
   }
 
   app "fluentd" {
-    version   = "0.5.2"
+    version   = "0.6.0"
     namespace = "shipping" # ERROR: Fluentd outside the Elasticsearch namespace
   }
 }

@@ -88,7 +88,7 @@ environment "prod" {
   }
 
   app "fluentd" {
-    version = "0.5.2"
+    version = "0.6.0"
   }
 
   # The retired community controller, which some environments still run.

@@ -73,7 +73,7 @@ environment "lab" {
     host    = "kibana"
   }
   app "fluentd" {
-    version = "0.5.2"
+    version = "0.6.0"
   }
   app "nginx-internal" {
     version = "2.4.4"
