@@ -26,10 +26,12 @@ type alertRule struct {
 	Annotations map[string]string `yaml:"annotations"`
 }
 
-// Severities route alerts: critical pages, warning opens a ticket.
+// Severities route alerts: critical pages, warning opens a ticket, none
+// goes to no person (the watchdog's heartbeat).
 const (
 	severityCritical = "critical"
 	severityWarning  = "warning"
+	severityNone     = "none"
 )
 
 // federateJobs selects every federation job: "federate" and the per-scheme
@@ -101,5 +103,14 @@ func federationRules(f *federation) (ruleFile, error) {
 			"The central Prometheus of "+env+" cannot deliver alerts",
 			"Sending alerts from the central Prometheus ({{ $labels.instance }}) to Alertmanager {{ $labels.alertmanager }} failed {{ $value | humanize }} times in 5 minutes: other alerts may never reach anyone."),
 	}}
-	return ruleFile{Groups: []ruleGroup{federationGroup, centralGroup}}, nil
+	// A dead man's switch: if the central Prometheus, its rule evaluation
+	// or the way to Alertmanager breaks, the silence of this alert is the
+	// only signal, so Alertmanager routes it to an external heartbeat
+	// service that pages when it stops arriving.
+	watchdogGroup := ruleGroup{Name: "watchdog", Rules: []alertRule{
+		alert("Watchdog", "vector(1)", "", severityNone,
+			"The alerting pipeline of "+env+" is alive",
+			"This alert always fires, so that its absence shows that the central Prometheus of "+env+", its rule evaluation or its way to Alertmanager is broken. Route it to a heartbeat (dead man's switch) service, never to people."),
+	}}
+	return ruleFile{Groups: []ruleGroup{federationGroup, centralGroup, watchdogGroup}}, nil
 }
