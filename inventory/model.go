@@ -124,6 +124,11 @@ type GitOps struct {
 	ArgoCDNamespaceRange hcl.Range `hcl:"argocd_namespace,attr_value_range"`
 	Project              string    `hcl:"project,optional"`
 	ProjectRange         hcl.Range `hcl:"project,attr_value_range"`
+	// Hydrate makes fleetgen render each app's chart into
+	// out/<env>/manifests/<app>/ and point the Applications there, so a
+	// PR's diff shows every Kubernetes object that will change.
+	Hydrate      bool      `hcl:"hydrate,optional"`
+	HydrateRange hcl.Range `hcl:"hydrate,attr_value_range"`
 }
 
 // Federation configures how the central Prometheus scrapes workload clusters.
