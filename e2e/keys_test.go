@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -92,6 +93,26 @@ func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
 			if code != 255 {
 				t.Errorf("the tunnel key opened the remote forward %s on mm2 (exit %d):\n%s", spec, code, out)
 			}
+		}
+	})
+
+	t.Run("keys in the tunnel user's home grant nothing", func(t *testing.T) {
+		// The tunnel user is usually Mattermost's: if Mattermost is
+		// compromised, the account may write its own authorized_keys.
+		// sshd reads the root-owned file the drop-in names instead.
+		if out := n2.run("/usr/sbin/sshd", "-T", "-h", n2.hostKey, "-C", "user="+tunnelUser+",host=mm1,addr="+n1.address); !strings.Contains(out, "\nauthorizedkeysfile /etc/ssh/fleetgen/"+tunnelUser+".authorized_keys\n") {
+			t.Fatalf("sshd on mm2 does not read the root-owned keys file for %s:\n%s", tunnelUser, out)
+		}
+		rogue := keygen(t, t.TempDir()+"/rogue", "rogue")
+		pub, err := os.ReadFile(rogue + ".pub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := home + "/.ssh/authorized_keys"
+		writeFile(t, n2.root+own, string(pub), 0o600)
+		n2.run("chown", tunnelUser+":", own)
+		if out, code := sshAs(n1, rogue, n2, nil, "echo", "RAN-$((6*7))"); code != 255 || strings.Contains(out, "RAN-42") {
+			t.Errorf("a key the tunnel user added to its own authorized_keys logged in to mm2 (exit %d):\n%s", code, out)
 		}
 	})
 

@@ -14,7 +14,7 @@ import (
 
 // A node is one test host of the HA cluster. Its commands run in its
 // network namespace and in a private mount namespace where its own folders
-// stand in for /home, /opt and /etc/ufw, a tmpfs for /run (sshd's
+// stand in for /home, /opt, /etc/ufw and /etc/ssh, a tmpfs for /run (sshd's
 // privilege separation folder), and copies of /etc/passwd, group and
 // shadow that also hold the tunnel user. Nothing on the host changes.
 type node struct {
@@ -46,6 +46,7 @@ for f in passwd group shadow; do mount --bind "$users/$f" "/etc/$f"; done
 mount --bind "$root/home" /home
 mount --bind "$root/opt" /opt
 mount --bind "$root/etc/ufw" /etc/ufw
+mount --bind "$root/etc/ssh" /etc/ssh
 exec "$@"
 `
 
@@ -86,13 +87,22 @@ func runBounded(cmd *exec.Cmd, timeout time.Duration) (string, error) {
 	return buf.String(), err
 }
 
-// installLayout makes the folders the bind mounts need and ufw's /etc/ufw
-// as Debian's package installs it, enabled.
+// installLayout makes the folders the bind mounts need, ufw's /etc/ufw
+// as Debian's package installs it, enabled, and /etc/ssh with Debian's
+// stock sshd_config, which includes sshd_config.d/*.conf, where apply.sh
+// puts fleetgen's drop-in.
 func (n *node) installLayout(t *testing.T) {
-	for _, d := range []string{"home", "opt", "etc/ufw"} {
+	for _, d := range []string{"home", "opt", "etc/ufw", "etc/ssh/sshd_config.d"} {
 		if err := os.MkdirAll(filepath.Join(n.root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for dest, src := range map[string]string{"sshd_config": stockSSHDConfig(t), "moduli": "/etc/ssh/moduli"} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(n.root, "etc/ssh", dest), string(b), 0o644)
 	}
 	const stock = "/usr/share/ufw/iptables"
 	entries, err := os.ReadDir(stock)
@@ -128,6 +138,19 @@ func (n *node) apply(t *testing.T, folder map[string][]byte) string {
 		writeFile(t, filepath.Join(src, rel), string(data), mode)
 	}
 	return n.run("bash", filepath.Join(src, "apply.sh"), "--root", n.root)
+}
+
+// stockSSHDConfig is Debian's pristine sshd_config, which the host's own
+// may have been changed from.
+func stockSSHDConfig(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/share/openssh/sshd_config", "/etc/ssh/sshd_config"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no sshd_config to start from")
+	return ""
 }
 
 // installIdentity puts the node's tunnel key where the README tells

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -141,6 +142,7 @@ func (c *checker) haAccounts(hc *HACluster) {
 	if set(hc.TunnelUserHomeRange) {
 		c.absPath("tunnel_user_home", hc.TunnelUserHome, hc.TunnelUserHomeRange)
 	}
+	c.controlSockets(hc)
 	c.absPath("install_dir", hc.InstallDir, at(hc.InstallDirRange, hc.DeclRange))
 	if c.check(systemdUnit, hc.ServiceName, at(hc.ServiceNameRange, hc.DeclRange)) && strings.HasSuffix(hc.ServiceName, ".service") {
 		c.errorf(hc.ServiceNameRange, "Invalid systemd unit name",
@@ -157,6 +159,31 @@ func (c *checker) absPath(attr, p string, rng hcl.Range) {
 			"The %s %q is not valid: it must be an absolute path of letters, digits, \".\", \"_\", \"-\" and \"/\" only, because it is written into shell scripts, systemd units and sshd files.", attr, p)
 	case path.Clean(p) != p:
 		c.errorf(rng, "Invalid path", "The %s %q is not a clean path. Did you mean %q?", attr, p, path.Clean(p))
+	}
+}
+
+// ControlSocketRoom is how many bytes a cluster's tunnel_user_home and a
+// node's ordinal may take together. The recipe's tunnels keep an ssh
+// control socket at <home>/.ssh/fleetgen-tunnel-<ordinal>.ctl; a Unix
+// socket path holds 107 bytes, and ssh first binds it with a 17-byte
+// random suffix.
+const ControlSocketRoom = 107 - 17 - len("/.ssh/fleetgen-tunnel-.ctl")
+
+// controlSockets checks that the recipe's control sockets fit their path
+// limit: ssh would fail on every start, far from the inventory's mistake.
+func (c *checker) controlSockets(hc *HACluster) {
+	if !hc.SSHTunnels || hc.TunnelSupervision != SupervisionRecipe {
+		return
+	}
+	for _, n := range hc.Nodes {
+		if room := len(hc.TunnelUserHome) + len(strconv.Itoa(n.Ordinal)); room > ControlSocketRoom {
+			c.errorf(at(hc.TunnelUserHomeRange, hc.DeclRange), "Tunnel user home too long",
+				"The tunnel_user_home %q is %d bytes long: with node %q's ordinal %d, the ssh control socket "+
+					"%s/.ssh/fleetgen-tunnel-%d.ctl would not fit a Unix socket path. tunnel_user_home and the ordinal "+
+					"may take %d bytes together when tunnel_supervision is %q.",
+				hc.TunnelUserHome, len(hc.TunnelUserHome), n.Name, n.Ordinal, hc.TunnelUserHome, n.Ordinal, ControlSocketRoom, SupervisionRecipe)
+			return
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -192,8 +193,8 @@ func haWithSocket(common []string, socket string, rest ...string) []string {
 // is a review item: run go test ./render -run HA -update and read it.
 func TestHARecipeGolden(t *testing.T) {
 	files := renderHA(t, haRecipe)
-	if len(files) != 1+3*7 {
-		t.Errorf("want a README and 7 files for each of 3 nodes, got %d files", len(files))
+	if len(files) != 1+3*8 {
+		t.Errorf("want a README and 8 files for each of 3 nodes, got %d files", len(files))
 	}
 	for path, f := range files {
 		golden.Assert(t, "testdata/ha/golden/"+path, f.Data)
@@ -369,7 +370,7 @@ func TestHASSHFiles(t *testing.T) {
 	c := env.HAClusters[0]
 	for _, n := range c.Nodes {
 		base := "lab/ha/recipe/" + n.Name + "/home/mattermost/.ssh/"
-		rest := []byte(haFileData(t, files, base+"authorized_keys"))
+		rest := []byte(haFileData(t, files, "lab/ha/recipe/"+n.Name+"/etc/ssh/fleetgen/mattermost.authorized_keys"))
 		for _, p := range c.Peers(n) {
 			key, comment, options, r, err := ssh.ParseAuthorizedKey(rest)
 			if err != nil {
@@ -448,5 +449,15 @@ func haWriteFile(t *testing.T, path, data string, mode os.FileMode) {
 	}
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHAControlSocketRoom: the room validation leaves for tunnel_user_home
+// and the ordinal is exactly what a control socket path may take, so a
+// validated inventory never makes ssh fail on a long socket path.
+func TestHAControlSocketRoom(t *testing.T) {
+	home := "/" + strings.Repeat("h", inventory.ControlSocketRoom-1-4)
+	if sock := controlSocket(path.Join(home, ".ssh"), 6553); len(sock) != maxControlSocketPath {
+		t.Errorf("at the room's limit the socket path is %d bytes, want exactly %d: %s", len(sock), maxControlSocketPath, sock)
 	}
 }

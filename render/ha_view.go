@@ -69,7 +69,9 @@ type haPaths struct {
 	Settings       string
 	Home           string // tunnel user's home
 	SSHDir         string
-	AuthorizedKeys string
+	AuthorizedKeys string // root-owned, named by the sshd drop-in
+	LegacyKeys     string // ~/.ssh/authorized_keys, where earlier fleetgen versions put the keys
+	SSHDDropIn     string // makes sshd read AuthorizedKeys for the tunnel user
 	KnownHosts     string
 	Identity       string // private key the tunnels authenticate with
 	AfterRules     string
@@ -137,6 +139,12 @@ type haNodeFile struct {
 	Template string      // templates/ name; "" for cluster-settings.json
 }
 
+// haKeysDir holds the tunnel user's authorized_keys, outside its home and
+// owned by root: the tunnel user is usually the Mattermost service user,
+// and a file it owns would let a compromised Mattermost loosen its own
+// keys' restrictions.
+const haKeysDir = "/etc/ssh/fleetgen"
+
 // Where a tunnel's private key lives; the README tells operators to create it there.
 const haIdentityName = "fleetgen_tunnel"
 
@@ -189,7 +197,9 @@ func newHAClusterView(env string, c *inventory.HACluster) (*haClusterView, error
 			Settings:       path.Join(c.InstallDir, "config", "cluster-settings.json"),
 			Home:           home,
 			SSHDir:         sshDir,
-			AuthorizedKeys: path.Join(sshDir, "authorized_keys"),
+			AuthorizedKeys: path.Join(haKeysDir, c.TunnelUser+".authorized_keys"),
+			LegacyKeys:     path.Join(sshDir, "authorized_keys"),
+			SSHDDropIn:     "/etc/ssh/sshd_config.d/fleetgen-tunnel.conf",
 			KnownHosts:     path.Join(sshDir, "known_hosts"),
 			Identity:       path.Join(sshDir, haIdentityName),
 			AfterRules:     "/etc/ufw/after.rules",
@@ -293,10 +303,14 @@ func nodeFiles(c *haClusterView) (files, dirs []haNodeFile) {
 			file(p.PreStart, ModeScript, "755", "root", "restart", preStartTemplate(c)),
 			file(p.DropIn, ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnels.conf.tmpl"),
 			// sshd reads authorized_keys on every login: a change needs nothing.
-			file(p.AuthorizedKeys, ModeFile, "600", c.TunnelUser, "none", "ha/authorized_keys.tmpl"),
+			file(p.AuthorizedKeys, ModeFile, "644", "root", "none", "ha/authorized_keys.tmpl"),
+			file(p.SSHDDropIn, ModeFile, "644", "root", "sshd", "ha/sshd_config.tmpl"),
 			file(p.KnownHosts, ModeFile, "600", c.TunnelUser, "restart", "ha/known_hosts.tmpl"),
 		)
-		dirs = []haNodeFile{{Dest: p.SSHDir, Mode: "700", Owner: c.TunnelUser}}
+		dirs = []haNodeFile{
+			{Dest: haKeysDir, Mode: "755", Owner: "root"},
+			{Dest: p.SSHDir, Mode: "700", Owner: c.TunnelUser},
+		}
 		if c.Supervised {
 			files = append(files,
 				file(p.TunnelScript, ModeScript, "755", "root", "restart", "ha/tunnel.sh.tmpl"),
@@ -369,8 +383,10 @@ func checkHACluster(env string, c *inventory.HACluster) error {
 		return fmt.Errorf("service_name %q is not a systemd unit name", c.ServiceName)
 	}
 	for _, n := range c.Nodes {
-		if sock := controlSocket(path.Join(c.TunnelUserHome, ".ssh"), n.Ordinal); c.SSHTunnels && len(sock) > maxControlSocketPath {
-			return fmt.Errorf("tunnel_user_home %q is too long: the ssh control socket %q would exceed the %d bytes a socket path may have", c.TunnelUserHome, sock, maxControlSocketPath)
+		// Validation refuses a tunnel_user_home that leaves no room for
+		// the control sockets (inventory.ControlSocketRoom).
+		if sock := controlSocket(path.Join(c.TunnelUserHome, ".ssh"), n.Ordinal); c.SSHTunnels && c.TunnelSupervision == inventory.SupervisionRecipe && len(sock) > maxControlSocketPath {
+			panic(fmt.Sprintf("tunnel_user_home %q passed validation but the ssh control socket %q exceeds %d bytes", c.TunnelUserHome, sock, maxControlSocketPath))
 		}
 		if !dnsLabel.MatchString(n.Name) {
 			return fmt.Errorf("node name %q is not a DNS label", n.Name)
