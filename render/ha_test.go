@@ -424,7 +424,6 @@ func TestHARefusesUnsafeValues(t *testing.T) {
 		"service with slash":   func(c *inventory.HACluster) { c.ServiceName = "../mattermost" },
 		"IPv6 address":         func(c *inventory.HACluster) { c.Nodes[0].Address = "fd00::1" },
 		"node name with slash": func(c *inventory.HACluster) { c.Nodes[0].Name = "../mm1" },
-		"long home":            func(c *inventory.HACluster) { c.TunnelUserHome = "/home/" + strings.Repeat("x", 80) },
 	} {
 		env := loadHAEnv(t, haRecipe)
 		mutate(env.HAClusters[0])
@@ -455,9 +454,13 @@ func haWriteFile(t *testing.T, path, data string, mode os.FileMode) {
 // TestHAControlSocketRoom: the room validation leaves for tunnel_user_home
 // and the ordinal is exactly what a control socket path may take, so a
 // validated inventory never makes ssh fail on a long socket path.
+// Past it, which validation refuses, the renderer panics.
 func TestHAControlSocketRoom(t *testing.T) {
 	home := "/" + strings.Repeat("h", inventory.ControlSocketRoom-1-4)
 	if sock := controlSocket(path.Join(home, ".ssh"), 6553); len(sock) != maxControlSocketPath {
 		t.Errorf("at the room's limit the socket path is %d bytes, want exactly %d: %s", len(sock), maxControlSocketPath, sock)
 	}
+	env := loadHAEnv(t, haRecipe)
+	env.HAClusters[0].TunnelUserHome = "/home/" + strings.Repeat("x", 80)
+	wantPanic(t, func() { HA(env) }, "tunnel_user_home", "passed validation")
 }

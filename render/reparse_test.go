@@ -43,8 +43,10 @@ func reparse(f File) error {
 		return iptablesStructure(f.Data)
 	case name == "known_hosts":
 		return sshLines(f.Data, func(line []byte) error { _, _, _, _, _, err := ssh.ParseKnownHosts(line); return err })
-	case name == "authorized_keys":
+	case name == "authorized_keys", strings.HasSuffix(name, ".authorized_keys"):
 		return sshLines(f.Data, func(line []byte) error { _, _, _, _, err := ssh.ParseAuthorizedKey(line); return err })
+	case path.Base(path.Dir(f.Path)) == "sshd_config.d":
+		return sshdStructure(f.Data)
 	case strings.HasSuffix(name, ".conf"), strings.HasSuffix(name, ".service"):
 		return systemdStructure(f.Data)
 	}
@@ -61,7 +63,22 @@ func unknownFormat(f File) bool {
 			return false
 		}
 	}
-	return name != "known_hosts" && name != "authorized_keys" && !bytes.HasPrefix(f.Data, []byte("#!"))
+	return name != "known_hosts" && name != "authorized_keys" && !strings.HasSuffix(name, ".authorized_keys") &&
+		!bytes.HasPrefix(f.Data, []byte("#!"))
+}
+
+// sshdStructure is the cheap check of an sshd_config drop-in; the real
+// sshd reads the fixture's in ha_tools_test.go. Every line is blank, a
+// comment, or a keyword and its arguments, none of them quoted.
+var sshdLine = regexp.MustCompile(`^\t?[A-Z][A-Za-z0-9]+ [^\s"'#][^"'#]*$`)
+
+func sshdStructure(data []byte) error {
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") && !sshdLine.MatchString(line) {
+			return fmt.Errorf("line %d: %q is not an sshd_config line", i+1, line)
+		}
+	}
+	return nil
 }
 
 func parseJSON(data []byte) error {
