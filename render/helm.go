@@ -1,11 +1,14 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
+	"gopkg.in/yaml.v3"
 
 	"github.com/mattermost/fleetgen/inventory"
 )
@@ -21,10 +24,7 @@ func Helm(env *inventory.Environment) ([]File, error) {
 	}
 	h := &helmEnv{env: env, fed: fed}
 	var files []File
-	for _, app := range env.Apps {
-		if !app.Enabled || (app.Name == "nginx" && !h.anyPublic()) {
-			continue
-		}
+	for _, app := range DeliveredApps(env) {
 		data, err := h.values(app)
 		if err != nil {
 			return nil, fmt.Errorf("app %q: %w", app.Name, err)
@@ -63,11 +63,69 @@ func (h *helmEnv) values(app *inventory.App) ([]byte, error) {
 			Subject:  app.ValuesRange.Ptr(),
 		}
 	}
+	if app.Chart == "prometheus" {
+		if err := checkServerFilesSize(h.env, app, merged); err != nil {
+			return nil, err
+		}
+	}
 	return marshalYAML(h.env.Name, merged)
 }
 
-func (h *helmEnv) anyPublic() bool {
-	return slices.ContainsFunc(h.env.Apps, func(a *inventory.App) bool { return a.Enabled && a.Public() })
+// configMapLimit is the most data a Kubernetes ConfigMap holds: its keys
+// and values together (the API server's validation, 1 MiB).
+const configMapLimit = 1 << 20
+
+// checkServerFilesSize fails when the prometheus chart's server ConfigMap,
+// which holds each serverFiles entry (prometheus.yml with one target per
+// federated workload cluster, the rules …) as a key, would not fit in a
+// ConfigMap: Argo CD would fail to apply it, after the merge, with the
+// central Prometheus stuck on its previous configuration. The size counted
+// is what the chart writes: each key and its value as YAML.
+func checkServerFilesSize(env *inventory.Environment, app *inventory.App, values map[string]any) error {
+	files, ok := values["serverFiles"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	size := 0
+	for _, key := range slices.Sorted(maps.Keys(files)) {
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2) // as Helm's toYaml
+		if err := enc.Encode(files[key]); err != nil {
+			return fmt.Errorf("serverFiles %q: %w", key, err)
+		}
+		size += len(key) + buf.Len()
+	}
+	if size <= configMapLimit {
+		return nil
+	}
+	subject := app.DeclRange
+	if app.Name == "prometheus" && env.Federation != nil && env.Federation.DeclRange.Filename != "" {
+		subject = env.Federation.DeclRange
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Central Prometheus configuration too large",
+		Detail: fmt.Sprintf("The configuration of the app %q (prometheus.yml with a target per federated workload cluster, its rules and the other serverFiles) "+
+			"is %d bytes, more than the %d bytes a Kubernetes ConfigMap holds, so the chart's ConfigMap could not be applied. "+
+			"Federate fewer workload clusters from this environment (federate = false on some), split them across environments, "+
+			"or shorten their labels.", app.Name, size, configMapLimit),
+		Subject: subject.Ptr(),
+	}
+}
+
+// DeliveredApps are the apps of env that run on its C&C cluster, in
+// inventory order: the enabled ones, without the public ingress controller
+// when no app is public. Each gets a values file and an Application.
+func DeliveredApps(env *inventory.Environment) []*inventory.App {
+	anyPublic := slices.ContainsFunc(env.Apps, func(a *inventory.App) bool { return a.Enabled && a.Public() })
+	var apps []*inventory.App
+	for _, app := range env.Apps {
+		if app.Enabled && (app.Name != "nginx" || anyPublic) {
+			apps = append(apps, app)
+		}
+	}
+	return apps
 }
 
 // Ingress classes: each ingress controller app creates the class named

@@ -104,24 +104,18 @@ func (h *helmEnv) prometheusServer(app *inventory.App) map[string]any {
 //go:embed dashboards/federation.json
 var federationDashboard string
 
-// grafanaDashboardFolder is where the chart's sidecar-less provisioning
-// puts the dashboards of the "fleetgen" provider.
-const grafanaDashboardFolder = "/var/lib/grafana/dashboards/fleetgen"
-
 // grafanaValues provisions the central Prometheus as Grafana's default data
-// source and the federation dashboard.
+// source, and turns on the chart's dashboard sidecar, which loads the
+// dashboard ConfigMaps of out/<env>/k8s from Grafana's own namespace (the
+// sidecar's default when searchNamespace is unset) into the "Federation"
+// folder, where they cannot be deleted from the UI.
 func (h *helmEnv) grafanaValues(app *inventory.App) (map[string]any, error) {
 	v := map[string]any{
-		"dashboardProviders": map[string]any{"dashboardproviders.yaml": map[string]any{
-			"apiVersion": 1,
-			"providers": []any{map[string]any{
-				"name": "fleetgen", "orgId": 1, "folder": "Federation", "type": "file",
-				"disableDeletion": true, "editable": false,
-				"options": map[string]any{"path": grafanaDashboardFolder},
-			}},
-		}},
-		"dashboards": map[string]any{"fleetgen": map[string]any{
-			"federation": map[string]any{"json": federationDashboard},
+		"sidecar": map[string]any{"dashboards": map[string]any{
+			"enabled":    true,
+			"label":      dashboardLabel,
+			"labelValue": dashboardLabelValue,
+			"provider":   map[string]any{"folder": "Federation", "disableDelete": true},
 		}},
 	}
 	if central := h.env.EnabledApp("prometheus"); central != nil {

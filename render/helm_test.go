@@ -84,8 +84,8 @@ func TestHelmOverrides(t *testing.T) {
 	v := helmValues(t, loadEnv(t, helmLab))
 	g := v["grafana"]
 	// null removes a generated key.
-	if _, ok := dig(g, "dashboards"); ok {
-		t.Error("grafana: dashboards = null did not remove the generated dashboards")
+	if _, ok := dig(g, "sidecar", "dashboards", "provider"); ok {
+		t.Error("grafana: sidecar.dashboards.provider = null did not remove the generated provider")
 	}
 	// A nested map is merged: the generated keys stay beside the user's.
 	if got := mustDig(t, g, "ingress", "enabled"); got != true {
@@ -102,8 +102,8 @@ func TestHelmOverrides(t *testing.T) {
 		t.Errorf("grafana: ingress.hosts (-want +got):\n%s", diff)
 	}
 	// The generated sibling of a removed key is untouched.
-	if _, ok := dig(g, "dashboardProviders", "dashboardproviders.yaml", "providers"); !ok {
-		t.Error("grafana: dashboardProviders lost")
+	if got, _ := dig(g, "sidecar", "dashboards", "enabled"); got != true {
+		t.Errorf("grafana: sidecar.dashboards.enabled = %v, want the generated true kept", got)
 	}
 	// Numbers keep their type: 2 stays an integer, 0.5 a float.
 	if got := mustDig(t, g, "replicas"); got != 2 {

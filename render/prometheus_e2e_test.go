@@ -79,11 +79,16 @@ func TestPrometheusFederationEndToEnd(t *testing.T) {
 	checkDashboardQueries(t, central)
 }
 
-// checkDashboardQueries runs every query of the Grafana federation dashboard
+// checkDashboardQueries runs every query of the Grafana federation dashboard,
+// as out/<env>/k8s delivers it to Grafana (the ConfigMap kustomize builds),
 // at the live central Prometheus: each must evaluate, and the panels about
 // federation targets must show both clients.
 func checkDashboardQueries(t *testing.T, central string) {
 	t.Helper()
+	federation, ok := renderedDashboards(t, loadEnv(t, helmLab))["federation.json"]
+	if !ok {
+		t.Fatal("k8s/ delivers no federation dashboard")
+	}
 	var dash struct {
 		Panels []struct {
 			Title   string `json:"title"`
@@ -92,7 +97,7 @@ func checkDashboardQueries(t *testing.T, central string) {
 			} `json:"targets"`
 		} `json:"panels"`
 	}
-	if err := json.Unmarshal([]byte(federationDashboard), &dash); err != nil {
+	if err := json.Unmarshal([]byte(federation), &dash); err != nil {
 		t.Fatal(err)
 	}
 	if len(dash.Panels) == 0 {

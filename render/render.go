@@ -31,6 +31,8 @@ var renderers = []func(*inventory.Environment) ([]File, error){
 	HA,
 	Prometheus,
 	Helm,
+	ArgoCD,
+	K8s,
 	Terraform,
 }
 

@@ -49,15 +49,7 @@ func TestTerraformFmt(t *testing.T) {
 	for _, dir := range tfInventories {
 		_, files := renderTerraform(t, dir)
 		root := t.TempDir()
-		for _, f := range files {
-			p := filepath.Join(root, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeTree(t, root, files)
 		if out, err := fmtCheck(root); err != nil {
 			t.Errorf("%s fmt -check -recursive on %s's layers: %v\n%s", tool, dir, err, out)
 		}

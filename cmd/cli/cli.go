@@ -106,6 +106,8 @@ func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
 
 // render renders inv in memory. A mistake only a renderer can see (values
 // that do not fit a chart's) is a diagnostic at its line, like a load's.
+// Every rendered kustomization is then built with kustomize, so render,
+// check and validate all fail on one Argo CD could not sync.
 func (g *globalOptions) render(cmd *cobra.Command, inv *inventory.Inventory) ([]render.File, error) {
 	files, err := render.Render(inv)
 	var diag *hcl.Diagnostic
@@ -113,7 +115,17 @@ func (g *globalOptions) render(cmd *cobra.Command, inv *inventory.Inventory) ([]
 		writeDiagnostics(cmd.ErrOrStderr(), g.files, hcl.Diagnostics{diag})
 		return nil, exitCode(exitError)
 	}
-	return files, err
+	if err != nil {
+		return nil, err
+	}
+	if err := render.BuildKustomizations(files); err != nil {
+		var kerr *render.KustomizeError
+		if errors.As(err, &kerr) {
+			kerr.Path = filepath.ToSlash(filepath.Join(g.outDir, kerr.Path))
+		}
+		return nil, err
+	}
+	return files, nil
 }
 
 // relative makes dir relative to the working directory when it is inside

@@ -56,7 +56,7 @@ environment "lab" {
       admin       = { existingSecret = "grafana-admin" }
       replicas    = 2
       persistence = { enabled = true, size = "10Gi" }
-      dashboards  = null
+      sidecar     = { dashboards = { provider = null } }
       ingress = {
         hosts       = ["dashboards.lab.example.com"]
         annotations = { "nginx.org/basic-auth-secret" = "grafana-basic-auth" }

@@ -1,0 +1,66 @@
+package render
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// kustomizationFile is the file name that makes a folder a kustomization.
+const kustomizationFile = "kustomization.yaml"
+
+// A KustomizeError is a rendered kustomization that kustomize cannot build.
+type KustomizeError struct {
+	Path string // of the kustomization.yaml, relative to out/
+	Err  error
+}
+
+func (e *KustomizeError) Error() string {
+	return fmt.Sprintf("%s does not build with kustomize: %v", e.Path, e.Err)
+}
+
+func (e *KustomizeError) Unwrap() error { return e.Err }
+
+// BuildKustomizations builds every kustomization.yaml among files with
+// kustomize's own library (krusty), as Argo CD will, on an in-memory copy
+// of the rendered tree: a kustomization that does not build fails the
+// render instead of the sync after the merge. It returns the first
+// failure, in path order.
+func BuildKustomizations(files []File) error {
+	var dirs []string
+	for _, f := range files {
+		if path.Base(f.Path) == kustomizationFile {
+			dirs = append(dirs, path.Dir(f.Path))
+		}
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	// Only the files under a kustomization go in: kustomize's default load
+	// restrictions keep a build inside its folder, and the in-memory file
+	// system refuses some names the rest of the tree has (systemd's @).
+	fs := filesys.MakeFsInMemory()
+	for _, f := range files {
+		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(f.Path, d+"/") }) {
+			continue
+		}
+		p := "/" + f.Path
+		if err := fs.MkdirAll(path.Dir(p)); err != nil {
+			return fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
+		}
+		if err := fs.WriteFile(p, f.Data); err != nil {
+			return fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
+		}
+	}
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	for _, dir := range dirs {
+		if _, err := k.Run(fs, "/"+dir); err != nil {
+			return &KustomizeError{Path: path.Join(dir, kustomizationFile), Err: err}
+		}
+	}
+	return nil
+}
