@@ -28,12 +28,12 @@ type Report struct {
 	// Environments are those with anything in the lists below.
 	Environments []string `json:"environments"`
 	// Added are the environments with no files at Base.
-	Added     []string     `json:"added"`
-	Terraform []Terraform  `json:"terraform"`
-	ArgoCD    []ArgoCD     `json:"argocd"`
-	HA        []HACluster  `json:"ha"`
-	Removed   []Removed    `json:"removed"`
-	Unknown   []string     `json:"unknown"`
+	Added     []string    `json:"added"`
+	Terraform []Terraform `json:"terraform"`
+	ArgoCD    []ArgoCD    `json:"argocd"`
+	HA        []HACluster `json:"ha"`
+	Removed   []Removed   `json:"removed"`
+	Unknown   []string    `json:"unknown"`
 }
 
 // Terraform lists the changed layers of one environment, in apply order.
