@@ -119,9 +119,15 @@ func Compute(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	bt, at := newTree(before), newTree(after)
+	for _, env := range o.Envs {
+		if !bt.envs[env] && !at.envs[env] {
+			return nil, fmt.Errorf("--env %q: no environment of that name in %s at either commit", env, r.outPath)
+		}
+	}
 	c := &classifier{
 		r: r, head: head, envs: o.Envs,
-		before: newTree(before), after: newTree(after),
+		before: bt, after: at,
 		layers: map[string]map[string]bool{}, argocd: map[string][]string{},
 		nodes: map[[2]string]map[string]bool{}, removed: map[Removed]bool{},
 	}

@@ -259,6 +259,7 @@ func TestAffected(t *testing.T) {
 			{"not a repository", t.TempDir(), []string{"--base", "HEAD"}, "is not in a git repository: git rev-parse: fatal: not a git repository"},
 			{"no base", r.dir, nil, `fleetgen: required flag(s) "base" not set` + "\n"},
 			{"format", r.dir, []string{"--base", "HEAD", "--format", "yaml"}, `fleetgen: unknown --format "yaml": use text or json` + "\n"},
+			{"unknown env", r.dir, []string{"--base", "HEAD", "--env", "qa"}, `fleetgen: --env "qa": no environment of that name in out at either commit` + "\n"},
 			{"out outside", r.dir, []string{"--base", "HEAD", "--out", "../x"}, `fleetgen: --out "../x" must be a folder inside the repository` + "\n"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
