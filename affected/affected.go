@@ -39,8 +39,12 @@ type Report struct {
 // Terraform lists the changed layers of one environment, in apply order.
 type Terraform struct {
 	Env    string   `json:"env"`
-	Dir    string   `json:"dir"` // the environment's terraform/ folder, relative to the repository
-	Layers []string `json:"layers"`
+	Dir    string   `json:"dir"`    // the environment's terraform/ folder, relative to the repository
+	Layers []string `json:"layers"` // the layers whose files changed
+	// Apply are the layers to apply: from the first changed one to the
+	// last, since each layer reads the earlier ones' outputs (remote
+	// state) and what they deployed; an unchanged one plans no change.
+	Apply []string `json:"apply"`
 }
 
 // ArgoCD lists the changed files Argo CD syncs for one environment.
@@ -249,6 +253,9 @@ func (c *classifier) report(ctx context.Context) (*Report, error) {
 		for _, l := range render.Layers { // apply order
 			if c.layers[env][l] {
 				t.Layers = append(t.Layers, l)
+			}
+			if len(t.Layers) > 0 && c.after.layers[[2]string{env, l}] {
+				t.Apply = append(t.Apply, l)
 			}
 		}
 		rep.Terraform = append(rep.Terraform, t)

@@ -34,7 +34,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		for _, t := range r.Terraform {
 			if t.Env == env {
-				fmt.Fprintf(&b, "%s: terraform %s\n", env, strings.Join(t.Layers, ", "))
+				fmt.Fprintf(&b, "%s: terraform changed %s; apply %s\n", env, strings.Join(t.Layers, ", "), strings.Join(t.Apply, ", "))
 			}
 		}
 		for _, a := range r.ArgoCD {

@@ -180,8 +180,9 @@ func TestAffected(t *testing.T) {
 					}
 				},
 				"terraform": func() {
-					if diff := cmp.Diff([]affected.Terraform{{Env: "dev", Dir: "out/dev/terraform", Layers: []string{"1-cluster"}}}, rep.Terraform); diff != "" || len(rep.HA)+len(rep.ArgoCD) != 0 {
-						t.Errorf("the instance type is layer 1's alone (-want +got):\n%s", diff)
+					if diff := cmp.Diff([]affected.Terraform{{Env: "dev", Dir: "out/dev/terraform", Layers: []string{"1-cluster"},
+						Apply: []string{"1-cluster", "2-cluster-post-installation", "3-route53-registration"}}}, rep.Terraform); diff != "" || len(rep.HA)+len(rep.ArgoCD) != 0 {
+						t.Errorf("the instance type is layer 1's alone, which the later layers read (-want +got):\n%s", diff)
 					}
 				},
 				"add-env": func() {

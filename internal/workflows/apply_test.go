@@ -63,8 +63,8 @@ func runStep(t *testing.T, script, cwd string, env ...string) (string, error) {
 // the layers in order, each through `make apply` (init, plan -out, apply
 // of that plan), and nothing after the first failure.
 func TestApplyTerraformStep(t *testing.T) {
-	script, env := applyStep(t, "terraform", "Apply the changed layers")
-	if env["LAYERS"] != "${{ join(matrix.layers, ' ') }}" || env["ENV_NAME"] != "${{ matrix.env }}" {
+	script, env := applyStep(t, "terraform", "Apply the layers in order")
+	if env["LAYERS"] != "${{ join(matrix.apply, ' ') }}" || env["ENV_NAME"] != "${{ matrix.env }}" {
 		t.Fatalf("the step's env changed: %v", env)
 	}
 	bin, work := t.TempDir(), t.TempDir()
