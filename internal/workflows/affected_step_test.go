@@ -101,6 +101,19 @@ func TestApplyAffectedStep(t *testing.T) {
 			out:       "::warning::base commit 1111111111111111111111111111111111111111 is not in the history (force push?): applying everything",
 		},
 		{
+			name:      "re-run of the last applied commit: nothing",
+			env:       []string{"EVENT=push", "GH_BASE=" + head, "BEFORE=" + first},
+			terraform: "terraform=[]\n",
+			ha:        "ha=[]\n",
+			summary:   "Nothing Argo CD syncs changed.",
+		},
+		{
+			name: "an older commit than the last applied: refused",
+			env:  []string{"EVENT=push", "GH_BASE=" + head, "BEFORE=" + zero, "SHA=" + first},
+			fail: true,
+			out:  "::error::" + first + " is older than " + head + ", which was already applied",
+		},
+		{
 			name:      "dispatch: one environment in full",
 			env:       []string{"EVENT=workflow_dispatch", "INPUT_ENV=dev"},
 			terraform: `terraform=[{"env":"dev","dir":"out/dev/terraform","layers":["1-cluster"],"apply":["1-cluster"]}]`,
@@ -117,8 +130,14 @@ func TestApplyAffectedStep(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			output, summary := filepath.Join(tmp, "output"), filepath.Join(tmp, "summary")
+			sha := head
+			for _, e := range tc.env {
+				if v, ok := strings.CutPrefix(e, "SHA="); ok {
+					sha = v
+				}
+			}
 			out, err := runStep(t, script, repo, append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"),
-				"GITHUB_SHA=" + head, "GITHUB_OUTPUT=" + output, "GITHUB_STEP_SUMMARY=" + summary, "RUNNER_TEMP=" + tmp,
+				"GITHUB_SHA=" + sha, "GITHUB_OUTPUT=" + output, "GITHUB_STEP_SUMMARY=" + summary, "RUNNER_TEMP=" + tmp,
 				"GITHUB_SERVER_URL=https://github.com", "GITHUB_REPOSITORY=o/r", "BRANCH=main", "GH_TOKEN=x"}, tc.env...)...)
 			if (err != nil) != tc.fail {
 				t.Fatalf("err %v, want failure %v\n%s", err, tc.fail, out)
