@@ -131,9 +131,12 @@ func Compute(ctx context.Context, o Options) (*Report, error) {
 	}
 	c := &classifier{
 		r: r, head: head, envs: o.Envs,
-		before: bt, after: at,
+		before: bt, after: at, headFiles: map[string]bool{},
 		layers: map[string]map[string]bool{}, argocd: map[string][]string{},
 		nodes: map[[2]string]map[string]bool{}, removed: map[Removed]bool{},
+	}
+	for _, p := range after {
+		c.headFiles[p] = true
 	}
 	for _, p := range changed {
 		c.add(p)
@@ -183,6 +186,7 @@ func newTree(paths []string) *tree {
 type classifier struct {
 	r             *repo
 	head          string
+	headFiles     map[string]bool // files of out/ at head, relative to out/
 	envs          []string
 	before, after *tree
 
@@ -297,11 +301,16 @@ func (c *classifier) haCluster(ctx context.Context, env, cluster string, changed
 	dir := c.r.outPath + "/" + env + "/ha/" + cluster
 	h := HACluster{Env: env, Cluster: cluster, KnownHosts: dir + "/" + render.HAKnownHosts, Nodes: []HANode{}}
 	var hosts []knownNode
-	data, err := c.r.read(ctx, c.head, env+"/ha/"+cluster+"/"+render.HAKnownHosts)
-	if err != nil {
+	if rel := env + "/ha/" + cluster + "/" + render.HAKnownHosts; !c.headFiles[rel] {
 		h.KnownHosts = "" // rendered by a fleetgen without it: no node is pinned
-	} else if hosts, err = parseKnownHosts(data); err != nil {
-		return h, fmt.Errorf("%s at %s: %w", h.KnownHosts, c.head, err)
+	} else {
+		data, err := c.r.read(ctx, c.head, rel)
+		if err != nil {
+			return h, err
+		}
+		if hosts, err = parseKnownHosts(data); err != nil {
+			return h, fmt.Errorf("%s at %s: %w", h.KnownHosts, c.head, err)
+		}
 	}
 	changed = maps.Clone(changed)
 	for _, k := range hosts {
