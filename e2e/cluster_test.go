@@ -125,7 +125,7 @@ func publicKey(t *testing.T, private string) string {
 
 // renderCluster writes an inventory with the given nodes and tunnel_supervision, renders it with
 // fleetgen's renderer and returns each node's folder (path in the folder
-// -> content).
+// -> content), and the cluster's own files under "".
 func renderCluster(t *testing.T, supervision string, nodes []*node) map[string]map[string][]byte {
 	t.Helper()
 	dir := t.TempDir()
@@ -156,7 +156,7 @@ func renderCluster(t *testing.T, supervision string, nodes []*node) map[string]m
 		}
 		name, rel, ok := strings.Cut(rest, "/")
 		if !ok {
-			continue // the cluster README
+			name, rel = "", rest // the cluster's README and known_hosts
 		}
 		if folders[name] == nil {
 			folders[name] = map[string][]byte{}

@@ -25,7 +25,8 @@ func TestHATunnels(t *testing.T) {
 	t.Parallel() // its own namespaces, users and files
 	l := newLab(t)
 	nodes := newNodes(t, l, 3)
-	installCluster(t, nodes, renderCluster(t, inventory.SupervisionSystemd, nodes))
+	rendered := renderCluster(t, inventory.SupervisionSystemd, nodes)
+	installCluster(t, nodes, rendered)
 	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
 
 	t.Run("systemd units verify", func(t *testing.T) { verifyUnits(t, n1) })
@@ -83,6 +84,9 @@ func TestHATunnels(t *testing.T) {
 	})
 
 	t.Run("tunnel key restrictions", func(t *testing.T) { checkKeyRestrictions(t, n1, n2, n3) })
+	t.Run("the cluster known_hosts pins every node", func(t *testing.T) {
+		checkClusterKnownHosts(t, rendered[""]["known_hosts"], n1, n2, n3)
+	})
 
 	t.Run("a killed tunnel comes back", func(t *testing.T) {
 		tn := n1.tunnels[n2.name]

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,41 @@ func checkKeyRestrictions(t *testing.T, n1, n2, n3 *node) {
 			t.Errorf("mm1's key from mm3's address: exit %d, want a refusal:\n%s", code, out)
 		}
 	})
+}
+
+// checkClusterKnownHosts: the cluster's known_hosts, which the apply
+// workflow connects with (StrictHostKeyChecking=yes), pins each node's real
+// host key for OpenSSH, and a swapped key is refused.
+func checkClusterKnownHosts(t *testing.T, known []byte, n1, n2, n3 *node) {
+	key := n1.root + home + "/.ssh/fleetgen_tunnel"
+	good := filepath.Join(t.TempDir(), "known_hosts")
+	writeFile(t, good, string(known), 0o644)
+	for _, to := range []*node{n2, n3} {
+		// Exit 1 is the key's command (/bin/false): ssh got that far only
+		// after it accepted the host key. 255 is ssh's own failure.
+		if out, code := sshKnownHosts(n1, good, key, to); code != 1 {
+			t.Errorf("ssh to %s with the cluster known_hosts: exit %d, want 1\n%s", to.name, code, out)
+		}
+	}
+	swapped := strings.NewReplacer(n2.address+" ", n3.address+" ", n3.address+" ", n2.address+" ").Replace(string(known))
+	bad := filepath.Join(t.TempDir(), "known_hosts")
+	writeFile(t, bad, swapped, 0o644)
+	if out, code := sshKnownHosts(n1, bad, key, n2); code != 255 || !strings.Contains(out, "Host key verification failed") {
+		t.Errorf("ssh to mm2 pinned to mm3's key: exit %d, want 255 and a host key failure\n%s", code, out)
+	}
+}
+
+func sshKnownHosts(from *node, knownHosts, key string, to *node) (string, int) {
+	cmd := from.command("ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+		"-o", "UserKnownHostsFile="+knownHosts, "-o", "GlobalKnownHostsFile=/dev/null",
+		"-o", "IdentitiesOnly=yes", "-i", key, "-o", "ConnectTimeout=5", "--", tunnelUser+"@"+to.address, "true")
+	out, err := runBounded(cmd, 15*time.Second)
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return out, exit.ExitCode()
+	case err != nil:
+		return out, -1
+	}
+	return out, 0
 }

@@ -1,7 +1,8 @@
 // Package render turns a validated inventory into the files of out/: one
 // pure renderer per output kind (ha.go, prometheus.go, helm.go, terraform.go,
 // …) returning []File, plus the writer and the drift check, the only code
-// that touches out/.
+// that touches out/, and Locate (layout.go), the layout of out/ read back,
+// which `fleetgen affected` classifies a git diff with.
 //
 // It trusts the inventory package for validation and defaults, and leaves
 // flags and printing to cmd. What validation guarantees, the renderers

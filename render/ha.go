@@ -32,13 +32,23 @@ func HA(env *inventory.Environment) ([]File, error) {
 	return files, nil
 }
 
-// renderHACluster renders the cluster README and every node's folder.
+// renderHACluster renders the cluster README, the cluster's known_hosts
+// (every node's own host key, for the machine that applies the nodes over
+// SSH, and the node names in ordinal order for `fleetgen affected`) and
+// every node's folder.
 func renderHACluster(c *haClusterView) ([]File, error) {
 	readme, err := templates.Execute("ha/README.md.tmpl", c)
 	if err != nil {
 		return nil, err
 	}
-	files := []File{{Path: c.Dir + "/README.md", Mode: ModeFile, Data: readme}}
+	knownHosts, err := templates.Execute("ha/cluster_known_hosts.tmpl", c)
+	if err != nil {
+		return nil, err
+	}
+	files := []File{
+		{Path: c.Dir + "/README.md", Mode: ModeFile, Data: readme},
+		{Path: c.Dir + "/" + HAKnownHosts, Mode: ModeFile, Data: knownHosts},
+	}
 	for _, n := range c.Nodes {
 		fs, err := renderHANode(n)
 		if err != nil {

@@ -193,8 +193,8 @@ func haWithSocket(common []string, socket string, rest ...string) []string {
 // is a review item: run go test ./render -run HA -update and read it.
 func TestHARecipeGolden(t *testing.T) {
 	files := renderHA(t, haRecipe)
-	if len(files) != 1+3*8 {
-		t.Errorf("want a README and 8 files for each of 3 nodes, got %d files", len(files))
+	if len(files) != 2+3*8 {
+		t.Errorf("want a README, a known_hosts and 8 files for each of 3 nodes, got %d files", len(files))
 	}
 	for path, f := range files {
 		golden.Assert(t, "testdata/ha/golden/"+path, f.Data)
@@ -252,6 +252,12 @@ func TestHAVersions(t *testing.T) {
 		if len(haLinesWith(kh, "[10.12.0.2]:2222 ssh-ed25519 ")) != 1 {
 			t.Errorf("known_hosts needs [address]:port for ssh_port 2222:\n%s", kh)
 		}
+		// The cluster's known_hosts pins every node, itself included, for CI.
+		ckh := haFileData(t, files, "lab/ha/mid/known_hosts")
+		if got := haLinesWith(ckh, "[10.12.0."); len(got) != 2 || !strings.HasPrefix(got[0], "[10.12.0.1]:2222 ssh-ed25519 ") ||
+			!strings.HasSuffix(got[0], " mid1") || !strings.HasSuffix(got[1], " mid2") {
+			t.Errorf("cluster known_hosts wants [address]:2222 <key> <node> per node, in ordinal order:\n%s", ckh)
+		}
 		dropIn := haFileData(t, files, "lab/ha/mid/mid1/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf")
 		if want := "ExecStartPre=+/usr/sbin/runuser -u mmtunnel -- /opt/mattermost/bin/pre_start.sh"; len(haLinesWith(dropIn, want)) != 1 {
 			t.Errorf("drop-in should run pre_start.sh as mmtunnel:\n%s", dropIn)
@@ -271,6 +277,10 @@ func TestHAVersions(t *testing.T) {
 		slices.Sort(p1)
 		if diff := cmp.Diff([]string{"apply.sh", "etc/ufw/after.rules", "opt/mattermost/config/cluster-settings.json"}, p1); diff != "" {
 			t.Errorf("files without tunnels (-want +got):\n%s", diff)
+		}
+		ckh := haFileData(t, files, "lab/ha/plain/known_hosts")
+		if got := haLinesWith(ckh, "# p"); len(got) != 3 || !strings.HasPrefix(got[0], "# p1 (10.13.0.1): no host_key") {
+			t.Errorf("cluster known_hosts without host keys wants one comment per node:\n%s", ckh)
 		}
 		rules := haFileData(t, files, "lab/ha/plain/p1/etc/ufw/after.rules")
 		if strings.Contains(rules, "*nat") {

@@ -88,6 +88,11 @@ type haNodeView struct {
 	Address string
 	Ordinal int
 	Dir     string // <env>/ha/<cluster>/<node>, relative to out/
+	// KnownHost and HostKey are the node's own known_hosts line, for the
+	// cluster's known_hosts: host pattern, and the host_key's type and
+	// base64 body ("" when the inventory gives no host_key).
+	KnownHost string
+	HostKey   string
 
 	Peers      []*haPeerView // in ordinal order
 	Allows     []haAllow     // ufw ACCEPT rules, in peer order
@@ -236,6 +241,9 @@ func newHANodeView(c *haClusterView, ic *inventory.HACluster, n *inventory.Node)
 		Address: n.Address,
 		Ordinal: n.Ordinal,
 		Dir:     c.Dir + "/" + n.Name,
+
+		KnownHost: knownHost(n.Address, c.SSHPort),
+		HostKey:   strings.Join(firstN(strings.Fields(n.HostKey), 2), " "),
 	}
 	byPeer := map[*inventory.Node]*haPeerView{}
 	for _, p := range ic.Peers(n) {
@@ -351,6 +359,9 @@ func sshArgs(c *haClusterView) [][]string {
 }
 
 // knownHost is the known_hosts host pattern ssh looks a peer up by.
+// firstN is s without what follows its first n elements.
+func firstN(s []string, n int) []string { return s[:min(n, len(s))] }
+
 func knownHost(address string, port int) string {
 	if port == 22 {
 		return address

@@ -81,6 +81,7 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newRenderCommand(g),
 		newCheckCommand(g),
 		newValidateCommand(g),
+		newAffectedCommand(g),
 		newVersionCommand(),
 	)
 	return root

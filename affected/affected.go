@@ -1,0 +1,326 @@
+package affected
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/mattermost/fleetgen/render"
+)
+
+// Options say which two commits to compare.
+type Options struct {
+	Dir    string   // a folder of the repository (the working directory)
+	OutDir string   // the rendered tree, relative to Dir (as --out)
+	Base   string   // the commit already applied; "" or all zeros: none, everything is new
+	Head   string   // the commit to apply
+	Envs   []string // only these environments; none: all
+}
+
+// A Report is what must be applied to go from Base to Head. Every list is
+// sorted and never null, so it can feed a GitHub Actions matrix as is.
+type Report struct {
+	Base string `json:"base"` // the commit compared against; "" when none
+	Head string `json:"head"`
+	// Environments are those with anything in the lists below.
+	Environments []string `json:"environments"`
+	// Added are the environments with no files at Base.
+	Added     []string    `json:"added"`
+	Terraform []Terraform `json:"terraform"`
+	ArgoCD    []ArgoCD    `json:"argocd"`
+	HA        []HACluster `json:"ha"`
+	Removed   []Removed   `json:"removed"`
+	Unknown   []string    `json:"unknown"`
+}
+
+// Terraform lists the changed layers of one environment, in apply order.
+type Terraform struct {
+	Env    string   `json:"env"`
+	Dir    string   `json:"dir"`    // the environment's terraform/ folder, relative to the repository
+	Layers []string `json:"layers"` // the layers whose files changed
+	// Apply are the layers to apply: from the first changed one to the
+	// last, since each layer reads the earlier ones' outputs (remote
+	// state) and what they deployed; an unchanged one plans no change.
+	Apply []string `json:"apply"`
+}
+
+// ArgoCD lists the changed files Argo CD syncs for one environment.
+type ArgoCD struct {
+	Env   string   `json:"env"`
+	Files []string `json:"files"` // relative to the repository
+}
+
+// HACluster lists the changed nodes of one HA cluster, in ordinal order,
+// with what the apply job needs to reach them.
+type HACluster struct {
+	Env        string   `json:"env"`
+	Cluster    string   `json:"cluster"`
+	KnownHosts string   `json:"known_hosts"` // the cluster's pinned host keys, relative to the repository
+	Nodes      []HANode `json:"nodes"`
+}
+
+// HANode is one node to apply: copy Dir to it, run its apply.sh.
+type HANode struct {
+	Name    string `json:"name"`
+	Address string `json:"address"` // "" when the rendered known_hosts does not name it
+	Port    int    `json:"port"`    // its sshd port
+	// Pinned says the cluster's known_hosts has the node's host key; the
+	// apply job refuses a node without one.
+	Pinned bool   `json:"pinned"`
+	Dir    string `json:"dir"` // its folder, relative to the repository
+}
+
+// Removed is something the Head no longer renders. It is reported, never
+// destroyed: an operator destroys it by hand (docs/apply.md).
+type Removed struct {
+	Env     string `json:"env"`
+	Kind    string `json:"kind"` // environment, terraform-layer, ha-cluster, ha-node
+	Name    string `json:"name"` // the layer, cluster or node; the environment for an environment
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// Kinds of Removed.
+const (
+	RemovedEnvironment = "environment"
+	RemovedLayer       = "terraform-layer"
+	RemovedHACluster   = "ha-cluster"
+	RemovedHANode      = "ha-node"
+)
+
+// Compute compares the rendered trees of o.Base and o.Head.
+func Compute(ctx context.Context, o Options) (*Report, error) {
+	r, err := openRepo(ctx, o.Dir, o.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	head, err := r.commit(ctx, "--head", cmp.Or(o.Head, "HEAD"))
+	if err != nil {
+		return nil, err
+	}
+	base, baseTree := "", ""
+	if noBase(o.Base) {
+		if baseTree, err = r.emptyTree(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		if base, err = r.commit(ctx, "--base", o.Base); err != nil {
+			return nil, err
+		}
+		baseTree = base
+	}
+	before, err := r.files(ctx, baseTree)
+	if err != nil {
+		return nil, err
+	}
+	after, err := r.files(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	changed, err := r.changed(ctx, baseTree, head)
+	if err != nil {
+		return nil, err
+	}
+	bt, at := newTree(before), newTree(after)
+	for _, env := range o.Envs {
+		if !bt.envs[env] && !at.envs[env] {
+			return nil, fmt.Errorf("--env %q: no environment of that name in %s at either commit", env, r.outPath)
+		}
+	}
+	c := &classifier{
+		r: r, head: head, envs: o.Envs,
+		before: bt, after: at, headFiles: map[string]bool{},
+		layers: map[string]map[string]bool{}, argocd: map[string][]string{},
+		nodes: map[[2]string]map[string]bool{}, removed: map[Removed]bool{},
+	}
+	for _, p := range after {
+		c.headFiles[p] = true
+	}
+	for _, p := range changed {
+		c.add(p)
+	}
+	rep, err := c.report(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep.Base, rep.Head = base, head
+	return rep, nil
+}
+
+// noBase reports whether base names no commit: GitHub's
+// github.event.before is all zeros on the first push of a branch.
+func noBase(base string) bool { return strings.Trim(base, "0") == "" }
+
+// tree is what exists in out/ at one commit.
+type tree struct {
+	envs     map[string]bool
+	layers   map[[2]string]bool // env, layer
+	clusters map[[2]string]bool // env, cluster
+	nodes    map[[3]string]bool // env, cluster, node
+}
+
+func newTree(paths []string) *tree {
+	t := &tree{envs: map[string]bool{}, layers: map[[2]string]bool{}, clusters: map[[2]string]bool{}, nodes: map[[3]string]bool{}}
+	for _, p := range paths {
+		loc := render.Locate(p)
+		if loc.Env == "" {
+			continue
+		}
+		t.envs[loc.Env] = true
+		switch loc.Kind {
+		case render.KindTerraform:
+			t.layers[[2]string{loc.Env, loc.Layer}] = true
+		case render.KindHANode:
+			t.clusters[[2]string{loc.Env, loc.Cluster}] = true
+			t.nodes[[3]string{loc.Env, loc.Cluster, loc.Node}] = true
+		case render.KindHACluster:
+			t.clusters[[2]string{loc.Env, loc.Cluster}] = true
+		}
+	}
+	return t
+}
+
+// classifier sorts the changed paths into what applies them.
+type classifier struct {
+	r             *repo
+	head          string
+	headFiles     map[string]bool // files of out/ at head, relative to out/
+	envs          []string
+	before, after *tree
+
+	layers  map[string]map[string]bool    // env -> changed layers
+	argocd  map[string][]string           // env -> changed files
+	nodes   map[[2]string]map[string]bool // env, cluster -> changed nodes
+	removed map[Removed]bool
+	unknown []string
+}
+
+func (c *classifier) add(p string) {
+	loc := render.Locate(p)
+	if loc.Env == "" || (len(c.envs) > 0 && !slices.Contains(c.envs, loc.Env)) {
+		return
+	}
+	if !c.after.envs[loc.Env] {
+		c.removed[Removed{Env: loc.Env, Kind: RemovedEnvironment, Name: loc.Env}] = true
+		return
+	}
+	switch loc.Kind {
+	case render.KindTerraform:
+		if !c.after.layers[[2]string{loc.Env, loc.Layer}] {
+			c.removed[Removed{Env: loc.Env, Kind: RemovedLayer, Name: loc.Layer}] = true
+			return
+		}
+		set(c.layers, loc.Env)[loc.Layer] = true
+	case render.KindArgoCD:
+		c.argocd[loc.Env] = append(c.argocd[loc.Env], c.r.outPath+"/"+p)
+	case render.KindHANode:
+		switch {
+		case !c.after.clusters[[2]string{loc.Env, loc.Cluster}]:
+			c.removed[Removed{Env: loc.Env, Kind: RemovedHACluster, Name: loc.Cluster}] = true
+		case !c.after.nodes[[3]string{loc.Env, loc.Cluster, loc.Node}]:
+			c.removed[Removed{Env: loc.Env, Kind: RemovedHANode, Cluster: loc.Cluster, Name: loc.Node}] = true
+		default:
+			set(c.nodes, [2]string{loc.Env, loc.Cluster})[loc.Node] = true
+		}
+	case render.KindHACluster:
+		if !c.after.clusters[[2]string{loc.Env, loc.Cluster}] {
+			c.removed[Removed{Env: loc.Env, Kind: RemovedHACluster, Name: loc.Cluster}] = true
+		}
+	case render.KindUnknown:
+		c.unknown = append(c.unknown, c.r.outPath+"/"+p)
+	}
+}
+
+func set[K comparable](m map[K]map[string]bool, k K) map[string]bool {
+	if m[k] == nil {
+		m[k] = map[string]bool{}
+	}
+	return m[k]
+}
+
+func (c *classifier) report(ctx context.Context) (*Report, error) {
+	rep := &Report{
+		Environments: []string{}, Added: []string{}, Terraform: []Terraform{}, ArgoCD: []ArgoCD{},
+		HA: []HACluster{}, Removed: []Removed{}, Unknown: c.unknown,
+	}
+	envs := map[string]bool{}
+	for env := range c.after.envs {
+		if !c.before.envs[env] && (len(c.envs) == 0 || slices.Contains(c.envs, env)) {
+			rep.Added = append(rep.Added, env)
+			envs[env] = true
+		}
+	}
+	for _, env := range slices.Sorted(maps.Keys(c.layers)) {
+		t := Terraform{Env: env, Dir: c.r.outPath + "/" + env + "/terraform"}
+		for _, l := range render.Layers { // apply order
+			if c.layers[env][l] {
+				t.Layers = append(t.Layers, l)
+			}
+			if len(t.Layers) > 0 && c.after.layers[[2]string{env, l}] {
+				t.Apply = append(t.Apply, l)
+			}
+		}
+		rep.Terraform = append(rep.Terraform, t)
+		envs[env] = true
+	}
+	for _, env := range slices.Sorted(maps.Keys(c.argocd)) {
+		rep.ArgoCD = append(rep.ArgoCD, ArgoCD{Env: env, Files: slices.Sorted(slices.Values(c.argocd[env]))})
+		envs[env] = true
+	}
+	for _, key := range slices.SortedFunc(maps.Keys(c.nodes), func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	}) {
+		h, err := c.haCluster(ctx, key[0], key[1], c.nodes[key])
+		if err != nil {
+			return nil, err
+		}
+		rep.HA = append(rep.HA, h)
+		envs[key[0]] = true
+	}
+	for rm := range c.removed {
+		rep.Removed = append(rep.Removed, rm)
+		envs[rm.Env] = true
+	}
+	slices.SortFunc(rep.Removed, func(a, b Removed) int {
+		return cmp.Or(cmp.Compare(a.Env, b.Env), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Name, b.Name))
+	})
+	slices.Sort(rep.Added)
+	rep.Environments = append(rep.Environments, slices.Sorted(maps.Keys(envs))...)
+	if rep.Unknown == nil {
+		rep.Unknown = []string{}
+	}
+	slices.Sort(rep.Unknown)
+	return rep, nil
+}
+
+// haCluster lists the changed nodes of a cluster in the order of its
+// rendered known_hosts (ordinal order), with their addresses from it.
+func (c *classifier) haCluster(ctx context.Context, env, cluster string, changed map[string]bool) (HACluster, error) {
+	dir := c.r.outPath + "/" + env + "/ha/" + cluster
+	h := HACluster{Env: env, Cluster: cluster, KnownHosts: dir + "/" + render.HAKnownHosts, Nodes: []HANode{}}
+	var hosts []knownNode
+	if rel := env + "/ha/" + cluster + "/" + render.HAKnownHosts; !c.headFiles[rel] {
+		h.KnownHosts = "" // rendered by a fleetgen without it: no node is pinned
+	} else {
+		data, err := c.r.read(ctx, c.head, rel)
+		if err != nil {
+			return h, err
+		}
+		if hosts, err = parseKnownHosts(data); err != nil {
+			return h, fmt.Errorf("%s at %s: %w", h.KnownHosts, c.head, err)
+		}
+	}
+	changed = maps.Clone(changed)
+	for _, k := range hosts {
+		if changed[k.name] {
+			h.Nodes = append(h.Nodes, HANode{Name: k.name, Address: k.address, Port: k.port, Pinned: k.pinned, Dir: dir + "/" + k.name})
+			delete(changed, k.name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(changed)) {
+		h.Nodes = append(h.Nodes, HANode{Name: name, Dir: dir + "/" + name})
+	}
+	return h, nil
+}

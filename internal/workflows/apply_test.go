@@ -1,0 +1,188 @@
+package workflows
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+)
+
+// applyStep returns the run: script and env: of the step of job named name
+// in apply.yml.
+func applyStep(t *testing.T, job, name string) (string, map[string]string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "apply.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Name string
+				Run  string
+				Env  map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range wf.Jobs[job].Steps {
+		if strings.HasPrefix(s.Name, name) {
+			return s.Run, s.Env
+		}
+	}
+	t.Fatalf("apply.yml: job %s has no step %q", job, name)
+	return "", nil
+}
+
+// fakeBin writes an executable script into a folder put first on PATH.
+func fakeBin(t *testing.T, bin, name, script string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/usr/bin/env bash\nset -eu\n"+script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runStep runs a step's script with bash -e as GitHub does, with env.
+func runStep(t *testing.T, script, cwd string, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
+	cmd.Dir = cwd
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestApplyTerraformStep runs the Terraform job's loop with a fake make:
+// the layers in order, each through `make apply` (init, plan -out, apply
+// of that plan), and nothing after the first failure.
+func TestApplyTerraformStep(t *testing.T) {
+	script, env := applyStep(t, "terraform", "Apply the layers in order")
+	if env["LAYERS"] != "${{ join(matrix.apply, ' ') }}" || env["ENV_NAME"] != "${{ matrix.env }}" {
+		t.Fatalf("the step's env changed: %v", env)
+	}
+	bin, work := t.TempDir(), t.TempDir()
+	log := filepath.Join(work, "make.log")
+	fakeBin(t, bin, "make", `echo "$*" >>"`+log+`"; [[ "$*" != *"LAYER=$FAIL_LAYER"* ]]`+"\n")
+	for _, tc := range []struct {
+		fail string
+		want []string
+	}{
+		{"none", []string{"apply ENV=prod LAYER=1-cluster", "apply ENV=prod LAYER=2-cluster-post-installation", "apply ENV=prod LAYER=3-route53-registration"}},
+		{"2-cluster-post-installation", []string{"apply ENV=prod LAYER=1-cluster", "apply ENV=prod LAYER=2-cluster-post-installation"}},
+	} {
+		os.Remove(log)
+		out, err := runStep(t, script, work, "PATH="+bin+":"+os.Getenv("PATH"), "ENV_NAME=prod",
+			"LAYERS=1-cluster 2-cluster-post-installation 3-route53-registration", "FAIL_LAYER="+tc.fail)
+		if (err != nil) != (tc.fail != "none") {
+			t.Errorf("fail %s: err %v\n%s", tc.fail, err, out)
+		}
+		got, _ := os.ReadFile(log)
+		if diff := cmp.Diff(tc.want, strings.Split(strings.TrimSpace(string(got)), "\n")); diff != "" {
+			t.Errorf("fail %s: make calls (-want +got):\n%s", tc.fail, diff)
+		}
+	}
+}
+
+// TestApplyHAStep runs the HA job's loop on the rendered example cluster
+// with a fake ssh that unpacks what it is sent into a folder per host and
+// a fake sudo: the nodes in ordinal order, each with its host key pinned
+// from the rendered known_hosts, its folder copied whole, its apply.sh run,
+// and nothing after the first failure.
+func TestApplyHAStep(t *testing.T) {
+	script, _ := applyStep(t, "ha", "Apply the nodes one at a time")
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, hosts := t.TempDir(), t.TempDir()
+	log := filepath.Join(hosts, "ssh.log")
+	// ssh [options] user@host command: log, then run the command in a
+	// home folder per host with a sudo that only records what it runs.
+	fakeBin(t, bin, "ssh", `
+args=("$@"); dest=${args[$#-2]}; cmd=${args[$#-1]}
+echo "$*" >>"`+log+`"
+export HOME="`+hosts+`/$dest" FAKE_HOST=$dest; mkdir -p "$HOME"
+bash -c "$cmd"
+`)
+	fakeBin(t, bin, "sudo", `echo "$FAKE_HOST sudo $*" >>"`+log+`"; [[ "$FAKE_HOST" != *"@$FAIL_ADDRESS" ]]`+"\n")
+	fakeBin(t, bin, "sleep", "")
+
+	nodes := func(names ...string) string {
+		var n []map[string]any
+		addr := map[string]string{"mm1": "10.10.250.146", "mm2": "10.10.250.231", "mm3": "10.10.250.165"}
+		for _, name := range names {
+			n = append(n, map[string]any{"name": name, "address": addr[name], "port": 22, "pinned": name != "unpinned", "dir": "out/dev/ha/legacy/" + name})
+		}
+		b, _ := json.Marshal(n)
+		return string(b)
+	}
+	run := func(t *testing.T, nodesJSON, fail string) (string, []string, error) {
+		os.Remove(log)
+		out, err := runStep(t, script, root, "PATH="+bin+":"+os.Getenv("PATH"), "RUNNER_TEMP="+t.TempDir(),
+			"CLUSTER=legacy", "NODES="+nodesJSON, "KNOWN_HOSTS=out/dev/ha/legacy/known_hosts",
+			"SSH_KEY=not-a-key", "SSH_USER=", "PAUSE=", "FAIL_ADDRESS="+fail)
+		logged, _ := os.ReadFile(log)
+		return out, strings.Split(strings.TrimSpace(string(logged)), "\n"), err
+	}
+
+	t.Run("all nodes", func(t *testing.T) {
+		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "none")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		var sudo []string
+		for _, l := range logged {
+			if !strings.HasPrefix(l, "-i ") { // not an ssh command line: fake sudo's
+				sudo = append(sudo, l)
+				continue
+			}
+			for _, want := range []string{"-o StrictHostKeyChecking=yes", "-o UserKnownHostsFile=out/dev/ha/legacy/known_hosts", "-o GlobalKnownHostsFile=/dev/null", "-p 22", "-o BatchMode=yes"} {
+				if !strings.Contains(l, want) {
+					t.Errorf("ssh without %q: %s", want, l)
+				}
+			}
+		}
+		want := []string{
+			"fleetgen@10.10.250.146 sudo /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.231 sudo /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.165 sudo /fleetgen-legacy/apply.sh --restart",
+		}
+		for i := range sudo {
+			sudo[i] = strings.Replace(sudo[i], hosts+"/"+strings.Fields(sudo[i])[0], "", 1)
+		}
+		if diff := cmp.Diff(want, sudo); diff != "" {
+			t.Errorf("apply.sh runs, in ordinal order (-want +got):\n%s", diff)
+		}
+		// Each node received its own folder, whole.
+		for name, addr := range map[string]string{"mm1": "10.10.250.146", "mm3": "10.10.250.165"} {
+			diff, err := exec.Command("diff", "-r", filepath.Join(root, "out/dev/ha/legacy", name), filepath.Join(hosts, "fleetgen@"+addr, "fleetgen-legacy")).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s did not receive its folder: %v\n%s", name, err, diff)
+			}
+		}
+	})
+
+	t.Run("stops at the first failure", func(t *testing.T) {
+		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "10.10.250.231")
+		if err == nil {
+			t.Fatalf("a failed apply.sh must fail the job\n%s", out)
+		}
+		if strings.Contains(strings.Join(logged, "\n"), "10.10.250.165") {
+			t.Errorf("mm3 was contacted after mm2 failed:\n%s", strings.Join(logged, "\n"))
+		}
+	})
+
+	t.Run("unpinned node", func(t *testing.T) {
+		out, logged, err := run(t, nodes("unpinned", "mm1"), "none")
+		if err == nil || !strings.Contains(out, "::error::node unpinned has no host_key") || len(logged) != 1 || logged[0] != "" {
+			t.Errorf("a node without a pinned host key must stop the job before any ssh: %v\n%s\n%q", err, out, logged)
+		}
+	})
+}

@@ -1,0 +1,163 @@
+// Package workflows checks the security properties of the GitHub Actions
+// workflows under .github/workflows: explicit read-only top-level
+// permissions, id-token: write only in jobs that use OIDC, no
+// pull_request_target, no static cloud keys, every action pinned to a
+// commit or an exact version, and no expression inside a run: script.
+// Its tests run the checks (and actionlint) on this repository's files.
+package workflows
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// oidcAction is the action that exchanges GitHub's OIDC token for cloud
+// credentials: the one use of id-token: write.
+const oidcAction = "aws-actions/configure-aws-credentials"
+
+var (
+	pinned      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+)$`)
+	staticKey   = regexp.MustCompile(`(?i)secrets\.[A-Z0-9_]*(ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|SESSION_TOKEN)`)
+	staticInput = []string{"aws-access-key-id", "aws-secret-access-key", "aws-session-token"}
+)
+
+// Check returns the problems of one workflow file, each "line N: …".
+func Check(data []byte) ([]string, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("not a workflow: the document is not a mapping")
+	}
+	c := &checker{}
+	root := doc.Content[0]
+	c.triggers(get(root, "on"))
+	perms := get(root, "permissions")
+	if perms == nil {
+		c.add(root, "no top-level permissions: declare them, read-only (permissions: contents: read)")
+	} else {
+		c.readOnly(perms)
+	}
+	if jobs := get(root, "jobs"); jobs != nil {
+		for i := 0; i+1 < len(jobs.Content); i += 2 {
+			c.job(jobs.Content[i].Value, jobs.Content[i+1])
+		}
+	}
+	walk(root, func(key, value *yaml.Node) {
+		switch {
+		case key.Value == "uses" && value.Kind == yaml.ScalarNode:
+			if !strings.HasPrefix(value.Value, "./") && !pinned.MatchString(value.Value) {
+				c.add(value, "%q is not pinned: use a full 40-hex commit SHA (with a # vX.Y.Z comment) or an exact vX.Y.Z", value.Value)
+			}
+		case key.Value == "run" && value.Kind == yaml.ScalarNode && strings.Contains(value.Value, "${{"):
+			c.add(value, "an expression inside a run: script is interpolated into the shell: pass it through env:")
+		case slices.Contains(staticInput, key.Value):
+			c.add(key, "%s: static cloud keys; use OIDC (role-to-assume)", key.Value)
+		}
+		if value.Kind == yaml.ScalarNode && staticKey.MatchString(value.Value) {
+			c.add(value, "a stored cloud key (%s); use OIDC (role-to-assume)", staticKey.FindString(value.Value))
+		}
+	})
+	return c.problems, nil
+}
+
+type checker struct{ problems []string }
+
+func (c *checker) add(n *yaml.Node, format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf("line %d: ", n.Line)+fmt.Sprintf(format, args...))
+}
+
+// triggers refuses pull_request_target, which runs a fork's pull request
+// with the base repository's secrets and a write token.
+func (c *checker) triggers(on *yaml.Node) {
+	if on == nil {
+		return
+	}
+	var names []*yaml.Node
+	switch on.Kind {
+	case yaml.ScalarNode:
+		names = []*yaml.Node{on}
+	case yaml.SequenceNode:
+		names = on.Content
+	case yaml.MappingNode:
+		for i := 0; i < len(on.Content); i += 2 {
+			names = append(names, on.Content[i])
+		}
+	}
+	for _, n := range names {
+		if n.Value == "pull_request_target" {
+			c.add(n, "pull_request_target runs untrusted code with secrets: use pull_request")
+		}
+	}
+}
+
+// readOnly requires the top-level permissions to grant nothing but read.
+func (c *checker) readOnly(perms *yaml.Node) {
+	if perms.Kind == yaml.ScalarNode {
+		c.add(perms, "top-level permissions %q: list them, read-only", perms.Value)
+		return
+	}
+	for i := 0; i+1 < len(perms.Content); i += 2 {
+		if v := perms.Content[i+1].Value; v != "read" && v != "none" {
+			c.add(perms.Content[i+1], "top-level permission %s: %s; grant write in the job that needs it", perms.Content[i].Value, v)
+		}
+	}
+}
+
+// job checks that id-token: write is granted exactly where OIDC is used,
+// and that no job asks for every permission.
+func (c *checker) job(name string, job *yaml.Node) {
+	usesOIDC := false
+	walk(job, func(key, value *yaml.Node) {
+		if key.Value == "uses" && strings.HasPrefix(value.Value, oidcAction+"@") {
+			usesOIDC = true
+		}
+	})
+	perms := get(job, "permissions")
+	idToken := ""
+	switch {
+	case perms == nil:
+	case perms.Kind == yaml.ScalarNode:
+		c.add(perms, "job %s: permissions %q: list only what the job needs", name, perms.Value)
+	default:
+		if n := get(perms, "id-token"); n != nil {
+			idToken = n.Value
+		}
+	}
+	switch {
+	case idToken == "write" && !usesOIDC:
+		c.add(perms, "job %s: id-token: write without %s: only the OIDC job may mint tokens", name, oidcAction)
+	case idToken != "write" && usesOIDC:
+		c.add(job, "job %s uses %s without its own permissions: id-token: write", name, oidcAction)
+	}
+}
+
+// get returns the value of key in mapping n, or nil.
+func get(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// walk calls f for every key and value of every mapping under n.
+func walk(n *yaml.Node, f func(key, value *yaml.Node)) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			f(n.Content[i], n.Content[i+1])
+		}
+	}
+	for _, c := range n.Content {
+		walk(c, f)
+	}
+}

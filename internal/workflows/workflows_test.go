@@ -1,0 +1,122 @@
+package workflows
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
+)
+
+const dir = "../../.github/workflows"
+
+func workflowFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, pattern := range []string{"*.yml", "*.yaml"} {
+		m, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 2 {
+		t.Fatalf("want ci.yml and apply.yml under %s, got %v", dir, files)
+	}
+	return files
+}
+
+// TestWorkflowsSecure runs the checks on every workflow of the repository.
+func TestWorkflowsSecure(t *testing.T) {
+	for _, f := range workflowFiles(t) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		problems, err := Check(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s", f, p)
+		}
+	}
+}
+
+// good is a workflow that passes; each case of TestCheckCatches breaks
+// one property of it.
+const good = `name: x
+on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: ./local-action
+      - env:
+          BEFORE: ${{ github.event.before }}
+        run: echo "$BEFORE"
+  deploy:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4.0.2
+        with:
+          role-to-assume: arn:aws:iam::111122223333:role/x
+          aws-region: us-east-1
+`
+
+// TestCheckCatches shows that each check can fail: one bad snippet each.
+func TestCheckCatches(t *testing.T) {
+	if p, err := Check([]byte(good)); err != nil || len(p) != 0 {
+		t.Fatalf("the good workflow: %v %v", p, err)
+	}
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"no top-level permissions", "permissions:\n  contents: read\njobs:", "jobs:", "no top-level permissions"},
+		{"top-level write", "permissions:\n  contents: read\njobs:", "permissions:\n  contents: write\njobs:", "top-level permission contents: write"},
+		{"top-level write-all", "permissions:\n  contents: read\njobs:", "permissions: write-all\njobs:", `top-level permissions "write-all"`},
+		{"job write-all", "    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout", "    runs-on: ubuntu-24.04\n    permissions: write-all\n    steps:\n      - uses: actions/checkout", `job build: permissions "write-all"`},
+		{"id-token without OIDC", "    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout", "    runs-on: ubuntu-24.04\n    permissions:\n      id-token: write\n    steps:\n      - uses: actions/checkout", "job build: id-token: write without"},
+		{"OIDC without id-token", "      id-token: write\n", "", "job deploy uses aws-actions/configure-aws-credentials without"},
+		{"pull_request_target", "on:\n  push:", "on:\n  pull_request_target:\n  push:", "pull_request_target runs untrusted code"},
+		{"pull_request_target in a list", "on:\n  push:\n    branches: [main]", "on: [push, pull_request_target]", "pull_request_target runs untrusted code"},
+		{"static key secret", "aws-region: us-east-1", "aws-region: us-east-1\n          role-session-name: ${{ secrets.AWS_ACCESS_KEY_ID }}", "a stored cloud key (secrets.AWS_ACCESS_KEY"},
+		{"static key input", "aws-region: us-east-1", "aws-region: us-east-1\n          aws-secret-access-key: x", "aws-secret-access-key: static cloud keys"},
+		{"major tag", "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "actions/checkout@v4", `"actions/checkout@v4" is not pinned`},
+		{"branch", "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "actions/checkout@main", `"actions/checkout@main" is not pinned`},
+		{"short SHA", "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "actions/checkout@11bd719", "is not pinned"},
+		{"reusable workflow", "  build:\n    runs-on: ubuntu-24.04\n", "  reuse:\n    uses: org/repo/.github/workflows/x.yml@main\n  build:\n    runs-on: ubuntu-24.04\n", `"org/repo/.github/workflows/x.yml@main" is not pinned`},
+		{"event in run", `run: echo "$BEFORE"`, `run: echo "${{ github.event.head_commit.message }}"`, "an expression inside a run: script"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(good, tc.old) {
+				t.Fatalf("the good workflow has no %q", tc.old)
+			}
+			problems, err := Check([]byte(strings.Replace(good, tc.old, tc.new, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) != 1 || !strings.Contains(problems[0], tc.want) {
+				t.Errorf("want one problem with %q, got %q", tc.want, problems)
+			}
+		})
+	}
+}
+
+// TestActionlint runs actionlint on every workflow; with shellcheck on
+// PATH it also checks the run: scripts.
+func TestActionlint(t *testing.T) {
+	bin := tooltest.Look(t, "actionlint", "shellcheck")
+	out, err := exec.Command(bin, append([]string{"-color=false"}, workflowFiles(t)...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("actionlint: %v\n%s", err, out)
+	}
+}
