@@ -21,10 +21,7 @@ func Helm(env *inventory.Environment) ([]File, error) {
 	}
 	h := &helmEnv{env: env, fed: fed}
 	var files []File
-	for _, app := range env.Apps {
-		if !app.Enabled || (app.Name == "nginx" && !h.anyPublic()) {
-			continue
-		}
+	for _, app := range DeliveredApps(env) {
 		data, err := h.values(app)
 		if err != nil {
 			return nil, fmt.Errorf("app %q: %w", app.Name, err)
@@ -32,6 +29,20 @@ func Helm(env *inventory.Environment) ([]File, error) {
 		files = append(files, File{Path: path.Join(env.Name, "helm", app.Name+".values.yaml"), Mode: ModeFile, Data: data})
 	}
 	return files, nil
+}
+
+// DeliveredApps are the apps of env that get a values file and are
+// delivered to the cluster: the enabled ones, less the public ingress
+// controller when no enabled app is public.
+func DeliveredApps(env *inventory.Environment) []*inventory.App {
+	h := &helmEnv{env: env}
+	var apps []*inventory.App
+	for _, app := range env.Apps {
+		if app.Enabled && (app.Name != "nginx" || h.anyPublic()) {
+			apps = append(apps, app)
+		}
+	}
+	return apps
 }
 
 // helmEnv is what the values of one environment's apps are generated from.

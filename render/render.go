@@ -11,11 +11,17 @@ import (
 )
 
 // Render renders every environment of inv. The files are sorted by path,
-// so the output is the same on every run.
+// so the output is the same on every run. An inventory with a hydrated
+// environment needs its charts: see RenderWith.
 func Render(inv *inventory.Inventory) ([]File, error) {
+	return RenderWith(inv, Options{})
+}
+
+// RenderWith is Render with the charts of hydrated environments.
+func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 	var files []File
 	for _, env := range inv.Environments {
-		envFiles, err := renderEnvironment(env)
+		envFiles, err := renderEnvironment(env, opts)
 		if err != nil {
 			return nil, fmt.Errorf("environment %q: %w", env.Name, err)
 		}
@@ -34,7 +40,7 @@ var renderers = []func(*inventory.Environment) ([]File, error){
 	Terraform,
 }
 
-func renderEnvironment(env *inventory.Environment) ([]File, error) {
+func renderEnvironment(env *inventory.Environment, opts Options) ([]File, error) {
 	var files []File
 	for _, r := range renderers {
 		out, err := r(env)
@@ -43,7 +49,11 @@ func renderEnvironment(env *inventory.Environment) ([]File, error) {
 		}
 		files = append(files, out...)
 	}
-	return files, nil
+	hydrated, err := Hydrate(env, opts.Charts)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, hydrated...), nil
 }
 
 // environmentView is what the environment README shows.
