@@ -1,9 +1,9 @@
 package render
 
 import (
-	"errors"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +19,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"gopkg.in/yaml.v3"
 
+	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -137,7 +138,21 @@ func checkInjected(t *testing.T, root, name string, line int, value string, prov
 		}
 		return false
 	}
-	files, err := RenderWith(inv, exampleOptions(t, inv))
+	cache, err := charts.Open("../charts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	archives, chartDiags, err := cache.LoadApps(HydratedApps(inv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chartDiags.HasErrors() {
+		// The value changed a hydrated app's chart, repository or version:
+		// the command refuses it ("Chart not in the cache") before
+		// rendering, and renders nothing.
+		return false
+	}
+	files, err := RenderWith(inv, Options{Charts: archives})
 	var diag *hcl.Diagnostic
 	if errors.As(err, &diag) && pointsAt(hcl.Diagnostics{diag}, name, line) {
 		// A chart that does not render with the value (a hydrated app's

@@ -52,12 +52,15 @@ func (e *NotCachedError) Error() string {
 // DigestError says an archive is not the one its lock or repository lists.
 type DigestError struct {
 	Ref              Ref
-	Path             string // the archive, or its URL
+	Path             string // the cached archive; empty for a download
 	Source           string // who lists Expected: "the lock" or "the repository's index"
 	Expected, Actual string
 }
 
 func (e *DigestError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("the downloaded archive of the chart %s has the sha256 digest %s, but %s lists %s", e.Ref, e.Actual, e.Source, e.Expected)
+	}
 	return fmt.Sprintf("the archive %s of the chart %s has the sha256 digest %s, but %s lists %s", e.Path, e.Ref, e.Actual, e.Source, e.Expected)
 }
 

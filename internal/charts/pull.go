@@ -46,10 +46,13 @@ func (c *Cache) Pull(refs []Ref, opts PullOptions) (*PullReport, error) {
 	refs = slices.Clone(refs)
 	slices.SortFunc(refs, compareRefs)
 	refs = slices.Compact(refs)
+	report := &PullReport{}
+	if len(refs) == 0 {
+		return report, nil
+	}
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	report := &PullReport{}
 	var errs []error
 	changed := false
 	for _, ref := range refs {
@@ -124,7 +127,7 @@ func (c *Cache) pullOne(ref Ref, opts PullOptions) (Entry, pulled, error) {
 		how = pulledLockOnly
 	} else {
 		if d := Digest(data); d != listed {
-			return Entry{}, 0, &DigestError{Ref: ref, Path: "the download", Source: "the repository's index", Expected: listed, Actual: d}
+			return Entry{}, 0, &DigestError{Ref: ref, Source: "the repository's index", Expected: listed, Actual: d}
 		}
 		if err := writeFileAtomic(path, data); err != nil {
 			return Entry{}, 0, err
