@@ -262,3 +262,40 @@ func TestOpenRefusesABadLock(t *testing.T) {
 		}
 	}
 }
+
+// TestPullFromAnOCIRegistry: an oci:// chart is pulled with Helm's registry
+// client and locked with its chart layer's digest; a layer whose bytes are
+// not the manifest's digest is refused.
+func TestPullFromAnOCIRegistry(t *testing.T) {
+	registry := charttest.NewRegistry(t)
+	archive := charttest.Build(t, "web", "1.0.0", map[string]string{"cm.yaml": webTemplate})
+	registry.Add(t, archive, "")
+	ref := Ref{Repository: "oci://" + registry.Host + "/charts", Chart: "web", Version: "1.0.0"}
+	dir := t.TempDir()
+	c, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := c.Pull([]Ref{ref}, PullOptions{PlainHTTP: true})
+	if err != nil || len(report.Downloaded) != 1 {
+		t.Fatalf("%+v %v", report, err)
+	}
+	if data, err := c.Load(ref); err != nil || !bytes.Equal(data, archive) {
+		t.Fatalf("Load after an OCI pull: %v", err)
+	}
+	if l := c.Lock(); l.Charts[0].Digest != Digest(archive) {
+		t.Errorf("locked %s, want the layer digest %s", l.Charts[0].Digest, Digest(archive))
+	}
+
+	other := charttest.Build(t, "api", "2.0.0", map[string]string{"cm.yaml": webTemplate})
+	registry.Add(t, other, strings.Repeat("0", 64))
+	bad := Ref{Repository: ref.Repository, Chart: "api", Version: "2.0.0"}
+	if _, err := c.Pull([]Ref{bad}, PullOptions{PlainHTTP: true}); err == nil {
+		t.Fatal("a layer that does not match its manifest digest was accepted")
+	} else if !strings.Contains(err.Error(), "digest") {
+		t.Errorf("refused for another reason than its digest: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "api-2.0.0.tgz")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the mismatched layer was cached: %v", err)
+	}
+}
