@@ -13,6 +13,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"gopkg.in/yaml.v3"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/internal/charttest"
@@ -57,6 +59,7 @@ func TestHydrateExampleGolden(t *testing.T) {
 	}
 	for app, fs := range manifests {
 		checkManifests(t, app, fs)
+		buildKustomization(t, app, fs)
 	}
 	hello := manifests["sandbox/manifests/hello"]
 	kinds := map[string]bool{}
@@ -120,6 +123,26 @@ func checkManifests(t *testing.T, dir string, files []File) {
 	slices.Sort(present)
 	if !slices.Equal(listed, present) {
 		t.Errorf("%s: the kustomization lists %v, the folder holds %v", dir, listed, present)
+	}
+}
+
+// buildKustomization builds one app folder with kustomize (krusty, in
+// memory), as Argo CD does: every file must be a resource kustomize
+// accepts, with no two objects of the same ID.
+func buildKustomization(t *testing.T, dir string, files []File) {
+	t.Helper()
+	fsys := filesys.MakeFsInMemory()
+	for _, f := range files {
+		if err := fsys.WriteFile("/"+f.Path, f.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, "/"+dir)
+	if err != nil {
+		t.Fatalf("kustomize build %s: %v", dir, err)
+	}
+	if n := resources.Size(); n != len(files)-1 {
+		t.Errorf("kustomize build %s: %d objects, want %d", dir, n, len(files)-1)
 	}
 }
 
