@@ -63,6 +63,7 @@ type environmentView struct {
 	WorkloadClusters        int
 	Federated               int
 	Apps                    []string
+	Hydrated                bool
 }
 
 type haSummary struct {
@@ -74,7 +75,7 @@ type haSummary struct {
 // environmentReadme renders out/<env>/README.md: what the folder holds and
 // how it is applied.
 func environmentReadme(env *inventory.Environment) ([]File, error) {
-	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters)}
+	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate}
 	for _, c := range env.HAClusters {
 		v.HAClusters = append(v.HAClusters, haSummary{c.Name, c.Version.String(), len(c.Nodes), c.SSHTunnels, c.GossipEncryption})
 	}
