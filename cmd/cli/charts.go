@@ -64,6 +64,12 @@ func (o *chartsPullOptions) run(cmd *cobra.Command) error {
 	}
 	report, err := cache.Pull(refs, o.pull)
 	if report != nil {
+		for _, ref := range report.Downloaded {
+			fmt.Fprintf(cmd.OutOrStdout(), "downloaded and locked %s\n", ref)
+		}
+		for _, ref := range report.Locked {
+			fmt.Fprintf(cmd.OutOrStdout(), "locked %s (already in the cache)\n", ref)
+		}
 		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d downloaded, %d locked, %d up to date\n",
 			cache.Dir, len(report.Downloaded), len(report.Locked), len(report.UpToDate))
 	}
