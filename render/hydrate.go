@@ -66,17 +66,19 @@ func Hydrate(env *inventory.Environment, archives map[*inventory.App][]byte) ([]
 			}
 		}
 	}
-	caps, err := capabilities(env, apps, archives)
+	values := map[*inventory.App][]byte{}
+	for _, app := range apps {
+		if values[app], err = h.values(app); err != nil {
+			return nil, err
+		}
+	}
+	caps, err := capabilities(env, apps, archives, values)
 	if err != nil {
 		return nil, err
 	}
 	var files []File
 	for _, app := range apps {
-		values, err := h.values(app)
-		if err != nil {
-			return nil, err
-		}
-		out, err := hydrateApp(env, app, archives[app], values, caps)
+		out, err := hydrateApp(env, app, archives[app], values[app], caps)
 		if err != nil {
 			return nil, err
 		}
@@ -89,10 +91,11 @@ func Hydrate(env *inventory.Environment, archives map[*inventory.App][]byte) ([]
 // cluster's Kubernetes version; the API versions Helm's own default set
 // knows (every built-in group/version of the Kubernetes client Helm is
 // built with) plus those served by the CRDs in the crds/ folders of the
-// environment's charts, which Argo CD applies to the same cluster; and
+// environment's charts and of their subcharts that the app's values
+// enable, which Argo CD applies to the same cluster; and
 // Helm's version without the Go version and Git commit of fleetgen's
 // build, so nothing depends on the machine that renders.
-func capabilities(env *inventory.Environment, apps []*inventory.App, archives map[*inventory.App][]byte) (*chartutil.Capabilities, error) {
+func capabilities(env *inventory.Environment, apps []*inventory.App, archives, values map[*inventory.App][]byte) (*chartutil.Capabilities, error) {
 	kube, err := chartutil.ParseKubeVersion("v" + env.Cluster.KubernetesVersion + ".0")
 	if err != nil {
 		panic(fmt.Sprintf("validation let through the Kubernetes version %q: %v", env.Cluster.KubernetesVersion, err))
@@ -105,6 +108,13 @@ func capabilities(env *inventory.Environment, apps []*inventory.App, archives ma
 		ch, err := loader.LoadArchive(bytes.NewReader(archives[app]))
 		if err != nil {
 			return nil, chartDiagnostic(app, "Chart does not load", fmt.Sprintf("The chart archive of the app %q does not load: %s.", app.Name, err))
+		}
+		vals, err := chartutil.ReadValues(values[app])
+		if err != nil {
+			panic(fmt.Sprintf("the values file of %q does not reparse: %v", app.Name, err))
+		}
+		if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+			continue // renderChart reports it
 		}
 		for _, crd := range ch.CRDObjects() {
 			for _, v := range crdVersions(crd.File.Data) {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"gopkg.in/yaml.v3"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
@@ -358,5 +360,65 @@ func TestGuardTemplateLeavesOthersAlone(t *testing.T) {
 	src := []byte("{{- define \"x\" }}{{ .Values.a | default \"now\" }}{{ end }}\nkind: {{ include \"x\" . }}\n")
 	if got := guardTemplate("c/templates/a.yaml", src); !bytes.Equal(got, src) {
 		t.Errorf("rewrote a template with no guarded call:\n%s", got)
+	}
+}
+
+// TestHydrateSubchartsAndCRDs: a subchart disabled by its condition renders
+// nothing, not even its CRDs, and the API versions a chart sees include
+// those of the CRDs that are installed with it.
+func TestHydrateSubchartsAndCRDs(t *testing.T) {
+	db := &chart.Chart{
+		Metadata:  &chart.Metadata{APIVersion: chart.APIVersionV2, Name: "db", Version: "0.1.0"},
+		Values:    map[string]any{},
+		Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\n")}},
+		Files: []*chart.File{{Name: "crds/backups.yaml", Data: []byte(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.db.example.com
+spec:
+  group: db.example.com
+  names: {kind: Backup, plural: backups}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true}]
+`)}},
+	}
+	web := &chart.Chart{
+		Metadata: &chart.Metadata{APIVersion: chart.APIVersionV2, Name: "web", Version: "1.0.0",
+			Dependencies: []*chart.Dependency{{Name: "db", Version: "0.1.0", Condition: "db.enabled"}}},
+		Raw: []*chart.File{{Name: chartutil.ValuesfileName, Data: []byte("db:\n  enabled: false\n")}},
+		Templates: []*chart.File{{Name: "templates/backup.yaml", Data: []byte(
+			"{{- if .Capabilities.APIVersions.Has \"db.example.com/v1/Backup\" }}\napiVersion: db.example.com/v1\nkind: Backup\nmetadata:\n  name: nightly\n{{- end }}\n")}},
+	}
+	web.AddDependency(db)
+	dir := t.TempDir()
+	saved, err := chartutil.Save(web, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		values string
+		want   []string
+	}{
+		{`{}`, []string{"kustomization.yaml"}},
+		{`{ db = { enabled = true } }`, []string{"backup_nightly.yaml", "configmap_db.yaml", "customresourcedefinition_backups.db.example.com.yaml", "kustomization.yaml"}},
+	} {
+		inv := hydratedInventory(t, tc.values)
+		files, err := RenderWith(inv, Options{Charts: map[*inventory.App][]byte{inv.Environments[0].Apps[0]: archive}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			if d, name := path.Split(f.Path); d == "lab/manifests/web/" {
+				got = append(got, name)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("values %s: hydrated %v, want %v", tc.values, got, tc.want)
+		}
 	}
 }
