@@ -1,6 +1,3 @@
-// Package charttest builds Helm charts and serves them from a chart
-// repository on loopback, for the tests of the chart cache, of hydration
-// and of the command line. It never reaches any other address.
 package charttest
 
 import (
