@@ -82,3 +82,9 @@ plan:
 
 apply:
 	$(tf_check)$(foreach l,$(or $(LAYER),$(TF_LAYERS)),$(call tf_apply,$(l)))
+
+## charts: download the charts of hydrated environments into charts/ and
+## lock their digests (render never downloads); commit charts/ with out/
+.PHONY: charts
+charts: build
+	./$(BIN) charts pull

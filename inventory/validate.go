@@ -191,6 +191,7 @@ func (c *checker) environment(env *Environment) {
 	c.gitops(&env.GitOps)
 	c.federation(env.Federation)
 	c.apps(env)
+	c.hydration(env)
 	c.workloadClusters(env)
 	c.haClusters(env)
 }

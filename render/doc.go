@@ -4,6 +4,10 @@
 // that touches out/, and Locate (layout.go), the layout of out/ read back,
 // which `fleetgen affected` classifies a git diff with.
 //
+// Hydrated environments (hydrate.go) get their charts as verified archives
+// from the caller through RenderWith: rendering never reads the chart cache
+// or the network (internal/charts owns both).
+//
 // It trusts the inventory package for validation and defaults, and leaves
 // flags and printing to cmd. What validation guarantees, the renderers
 // assume: meeting an inventory it should have refused is a bug of ours, so

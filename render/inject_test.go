@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"gopkg.in/yaml.v3"
 
+	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -136,7 +138,27 @@ func checkInjected(t *testing.T, root, name string, line int, value string, prov
 		}
 		return false
 	}
-	files, err := Render(inv)
+	cache, err := charts.Open("../charts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	archives, chartDiags, err := cache.LoadApps(HydratedApps(inv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chartDiags.HasErrors() {
+		// The value changed a hydrated app's chart, repository or version:
+		// the command refuses it ("Chart not in the cache") before
+		// rendering, and renders nothing.
+		return false
+	}
+	files, err := RenderWith(inv, Options{Charts: archives})
+	var diag *hcl.Diagnostic
+	if errors.As(err, &diag) && pointsAt(hcl.Diagnostics{diag}, name, line) {
+		// A chart that does not render with the value (a hydrated app's
+		// values), reported at the value like a validation error.
+		return false
+	}
 	if err != nil {
 		t.Errorf("%s: accepted but does not render: %v", where, err)
 		return true

@@ -11,11 +11,17 @@ import (
 )
 
 // Render renders every environment of inv. The files are sorted by path,
-// so the output is the same on every run.
+// so the output is the same on every run. An inventory with a hydrated
+// environment needs its charts: see RenderWith.
 func Render(inv *inventory.Inventory) ([]File, error) {
+	return RenderWith(inv, Options{})
+}
+
+// RenderWith is Render with the charts of hydrated environments.
+func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 	var files []File
 	for _, env := range inv.Environments {
-		envFiles, err := renderEnvironment(env)
+		envFiles, err := renderEnvironment(env, opts)
 		if err != nil {
 			return nil, fmt.Errorf("environment %q: %w", env.Name, err)
 		}
@@ -36,7 +42,7 @@ var renderers = []func(*inventory.Environment) ([]File, error){
 	Terraform,
 }
 
-func renderEnvironment(env *inventory.Environment) ([]File, error) {
+func renderEnvironment(env *inventory.Environment, opts Options) ([]File, error) {
 	var files []File
 	for _, r := range renderers {
 		out, err := r(env)
@@ -45,7 +51,11 @@ func renderEnvironment(env *inventory.Environment) ([]File, error) {
 		}
 		files = append(files, out...)
 	}
-	return files, nil
+	hydrated, err := Hydrate(env, opts.Charts)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, hydrated...), nil
 }
 
 // environmentView is what the environment README shows.
@@ -55,6 +65,7 @@ type environmentView struct {
 	WorkloadClusters        int
 	Federated               int
 	Apps                    []string
+	Hydrated                bool
 }
 
 type haSummary struct {
@@ -66,7 +77,7 @@ type haSummary struct {
 // environmentReadme renders out/<env>/README.md: what the folder holds and
 // how it is applied.
 func environmentReadme(env *inventory.Environment) ([]File, error) {
-	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters)}
+	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate}
 	for _, c := range env.HAClusters {
 		v.HAClusters = append(v.HAClusters, haSummary{c.Name, c.Version.String(), len(c.Nodes), c.SSHTunnels, c.GossipEncryption})
 	}

@@ -32,11 +32,12 @@ func loadInventory(t *testing.T, dir string) *inventory.Inventory {
 // inventory twice and checks the guarantees of outputs.md on every file.
 func TestRenderExamplesDeterministic(t *testing.T) {
 	inv := loadInventory(t, "../environments")
-	first, err := Render(inv)
+	first, err := RenderWith(inv, exampleOptions(t, inv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := Render(loadInventory(t, "../environments"))
+	again := loadInventory(t, "../environments")
+	second, err := RenderWith(again, exampleOptions(t, again))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -319,7 +319,7 @@ func TestTerraformStateKeys(t *testing.T) {
 			}
 		}
 	}
-	if want := 3 * (2 + 3); len(seen) != want {
+	if want := 3 * (3 + 3); len(seen) != want {
 		t.Errorf("%d state objects, want %d", len(seen), want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render"
 )
@@ -56,6 +57,7 @@ type globalOptions struct {
 	outDir       string
 	envs         []string
 	strict       bool
+	chartsDir    string
 
 	files inventory.Files // sources of the last load, for diagnostics
 }
@@ -77,12 +79,14 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 	pf.StringVar(&g.outDir, "out", "out", "folder of the rendered tree")
 	pf.StringArrayVar(&g.envs, "env", nil, "limit the run to this environment (repeatable)")
 	pf.BoolVar(&g.strict, "strict", false, "treat warnings as errors")
+	pf.StringVar(&g.chartsDir, "charts", "charts", "chart cache of hydrated environments: packaged charts and "+charts.LockFile)
 	root.AddCommand(
 		newRenderCommand(g),
 		newCheckCommand(g),
 		newValidateCommand(g),
 		newAffectedCommand(g),
 		newVersionCommand(),
+		newChartsCommand(g),
 	)
 	return root
 }
@@ -107,10 +111,28 @@ func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
 
 // render renders inv in memory. A mistake only a renderer can see (values
 // that do not fit a chart's) is a diagnostic at its line, like a load's.
+// The charts of hydrated environments come from the chart cache, verified
+// against its lock; a missing or altered chart is a diagnostic at its app.
 // Every rendered kustomization is then built with kustomize, so render,
 // check and validate all fail on one Argo CD could not sync.
 func (g *globalOptions) render(cmd *cobra.Command, inv *inventory.Inventory) ([]render.File, error) {
-	files, err := render.Render(inv)
+	var opts render.Options
+	if apps := render.HydratedApps(inv); len(apps) > 0 {
+		cache, err := charts.Open(relative(g.chartsDir))
+		if err != nil {
+			return nil, err
+		}
+		archives, diags, err := cache.LoadApps(apps)
+		if err != nil {
+			return nil, err
+		}
+		if diags.HasErrors() {
+			writeDiagnostics(cmd.ErrOrStderr(), g.files, diags)
+			return nil, exitCode(exitError)
+		}
+		opts.Charts = archives
+	}
+	files, err := render.RenderWith(inv, opts)
 	var diag *hcl.Diagnostic
 	if errors.As(err, &diag) {
 		writeDiagnostics(cmd.ErrOrStderr(), g.files, hcl.Diagnostics{diag})

@@ -19,12 +19,22 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the command-line scenarios of testdata/script: exit
-// codes, diagnostics on stderr, and what is (not) written to out/.
+// codes, diagnostics on stderr, and what is (not) written to out/. The
+// hydration scripts reach a chart repository served on loopback, at
+// $REPO_URL, whose TLS certificate is $REPO_CA.
 func TestScripts(t *testing.T) {
+	repo := scriptChartRepo(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("REPO_URL", repo.URL)
+			env.Setenv("REPO_CA", repo.CAFile)
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
+			"exits":     cmdExits,
+			"expandenv": cmdExpandEnv,
+			"tamper":    cmdTamper,
 		},
 	})
 }

@@ -1,0 +1,400 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"gopkg.in/yaml.v3"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+
+	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/templates"
+)
+
+// Options are what a render needs besides the inventory.
+type Options struct {
+	// Charts are the packaged chart archives (.tgz) of the apps of
+	// hydrated environments, already verified against the chart lock by
+	// the caller. Render reads them from memory only: it never touches
+	// the network or the chart cache.
+	Charts map[*inventory.App][]byte
+}
+
+// HydratedApps are the apps whose charts a render of inv hydrates: the
+// delivered apps of every environment with gitops.hydrate set.
+func HydratedApps(inv *inventory.Inventory) []*inventory.App {
+	var apps []*inventory.App
+	for _, env := range inv.Environments {
+		if env.GitOps.Hydrate {
+			apps = append(apps, DeliveredApps(env)...)
+		}
+	}
+	return apps
+}
+
+// Hydrate renders out/<env>/manifests/<app>/ for every delivered app of a
+// hydrated environment: the chart rendered with Helm's engine from exactly
+// the values of out/<env>/helm/<app>.values.yaml, one file per Kubernetes
+// object, and a kustomization.yaml listing them. See docs/hydration.md.
+func Hydrate(env *inventory.Environment, archives map[*inventory.App][]byte) ([]File, error) {
+	if !env.GitOps.Hydrate {
+		return nil, nil
+	}
+	fed, err := newFederation(env)
+	if err != nil {
+		return nil, err
+	}
+	h := &helmEnv{env: env, fed: fed}
+	apps := DeliveredApps(env)
+	for _, app := range apps {
+		if archives[app] == nil {
+			return nil, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Chart not loaded",
+				Detail:   fmt.Sprintf("The environment %q is hydrated, but the chart %q version %q of the app %q was not given to the renderer; the fleetgen command loads it from the chart cache.", env.Name, app.Chart, app.Version, app.Name),
+				Subject:  at(app.VersionRange, app.DeclRange).Ptr(),
+			}
+		}
+	}
+	values := map[*inventory.App][]byte{}
+	for _, app := range apps {
+		if values[app], err = h.values(app); err != nil {
+			return nil, err
+		}
+	}
+	caps, err := capabilities(env, apps, archives, values)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	for _, app := range apps {
+		out, err := hydrateApp(env, app, archives[app], values[app], caps)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, out...)
+	}
+	return files, nil
+}
+
+// capabilities are what .Capabilities tells the charts of env: the
+// cluster's Kubernetes version; the API versions Helm's own default set
+// knows (every built-in group/version of the Kubernetes client Helm is
+// built with) plus those served by the CRDs in the crds/ folders of the
+// environment's charts and of their subcharts that the app's values
+// enable, which Argo CD applies to the same cluster; and
+// Helm's version without the Go version and Git commit of fleetgen's
+// build, so nothing depends on the machine that renders.
+func capabilities(env *inventory.Environment, apps []*inventory.App, archives, values map[*inventory.App][]byte) (*chartutil.Capabilities, error) {
+	kube, err := chartutil.ParseKubeVersion("v" + env.Cluster.KubernetesVersion + ".0")
+	if err != nil {
+		panic(fmt.Sprintf("validation let through the Kubernetes version %q: %v", env.Cluster.KubernetesVersion, err))
+	}
+	versions := map[string]bool{}
+	for _, v := range chartutil.DefaultVersionSet {
+		versions[v] = true
+	}
+	for _, app := range apps {
+		ch, err := loader.LoadArchive(bytes.NewReader(archives[app]))
+		if err != nil {
+			return nil, chartDiagnostic(app, "Chart does not load", fmt.Sprintf("The chart archive of the app %q does not load: %s.", app.Name, err))
+		}
+		vals, err := chartutil.ReadValues(values[app])
+		if err != nil {
+			panic(fmt.Sprintf("the values file of %q does not reparse: %v", app.Name, err))
+		}
+		if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+			continue // renderChart reports it
+		}
+		for _, crd := range ch.CRDObjects() {
+			for _, v := range crdVersions(crd.File.Data) {
+				versions[v] = true
+			}
+		}
+	}
+	helm := chartutil.DefaultCapabilities.HelmVersion
+	helm.GitCommit, helm.GitTreeState, helm.GoVersion = "", "", ""
+	return &chartutil.Capabilities{
+		KubeVersion: *kube,
+		APIVersions: slices.Sorted(maps.Keys(versions)),
+		HelmVersion: helm,
+	}, nil
+}
+
+// crdVersions are the "group/version" and "group/version/Kind" each
+// CustomResourceDefinition of a crds/ file serves, the two forms
+// .Capabilities.APIVersions.Has is asked about.
+func crdVersions(data []byte) []string {
+	var out []string
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var crd struct {
+			Kind string
+			Spec struct {
+				Group    string
+				Names    struct{ Kind string }
+				Versions []struct {
+					Name   string
+					Served bool
+				}
+			}
+		}
+		if err := dec.Decode(&crd); err != nil {
+			return out // io.EOF, or a document Helm's install would refuse too
+		}
+		if crd.Kind != "CustomResourceDefinition" || crd.Spec.Group == "" {
+			continue
+		}
+		for _, v := range crd.Spec.Versions {
+			if v.Served && v.Name != "" {
+				gv := crd.Spec.Group + "/" + v.Name
+				out = append(out, gv, gv+"/"+crd.Spec.Names.Kind)
+			}
+		}
+	}
+}
+
+// hydrateApp renders one app's chart twice and keeps the result only when
+// both renders are equal, on top of the guard against non-deterministic
+// functions (hydrate_guard.go), which catches what equal renders by luck
+// would hide; the comparison catches what the guard's list might miss.
+func hydrateApp(env *inventory.Environment, app *inventory.App, archive, values []byte, caps *chartutil.Capabilities) ([]File, error) {
+	first, err := renderChart(app, archive, values, caps)
+	if err != nil {
+		return nil, err
+	}
+	second, err := renderChart(app, archive, values, caps)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(first)) {
+		if first[name] != second[name] {
+			return nil, nondeterministicDiagnostic(app, "", name, name)
+		}
+	}
+	return manifestFiles(env, app, first)
+}
+
+// renderChart renders the chart as `helm install` would, client-only: a
+// fresh copy of the chart from its archive (Helm's dependency processing
+// changes the chart), subcharts enabled or disabled by their conditions and
+// tags, the values validated against the chart's values.schema.json, the
+// release named and placed after the app, IsInstall set. The engine has no
+// Kubernetes client, so lookup returns nothing, and DNS lookups are off.
+// It returns every rendered template and CRD file by name.
+func renderChart(app *inventory.App, archive, valuesFile []byte, caps *chartutil.Capabilities) (map[string]string, error) {
+	fail := func(summary, format string, args ...any) error {
+		return chartDiagnostic(app, summary, fmt.Sprintf(format, args...))
+	}
+	ch, err := loader.LoadArchive(bytes.NewReader(archive))
+	if err != nil {
+		return nil, fail("Chart does not load", "The chart archive of the app %q does not load: %s.", app.Name, err)
+	}
+	if err := checkDependencies(ch); err != nil {
+		return nil, fail("Chart dependencies missing", "The chart %q version %q of the app %q %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
+	}
+	vals, err := chartutil.ReadValues(valuesFile)
+	if err != nil {
+		panic(fmt.Sprintf("the values file of %q does not reparse: %v", app.Name, err))
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		return nil, fail("Chart does not render", "The chart %q of the app %q: %s.", ch.Name(), app.Name, err)
+	}
+	guardChart(ch)
+	top, err := chartutil.ToRenderValues(ch, vals, chartutil.ReleaseOptions{
+		Name: app.Release, Namespace: app.Namespace, Revision: 1, IsInstall: true,
+	}, caps)
+	if err != nil {
+		return nil, fail("Chart does not render", "The values of the app %q do not fit its chart %q: %s.", app.Name, ch.Name(), err)
+	}
+	rendered, err := engine.Engine{}.Render(ch, top)
+	if err != nil {
+		if m := guardMessage.FindStringSubmatch(err.Error()); m != nil {
+			renderedIn, _, _ := strings.Cut(m[1], ":")
+			return nil, nondeterministicDiagnostic(app, m[2], m[3], renderedIn)
+		}
+		return nil, fail("Chart does not render", "The chart %q version %q of the app %q fails to render with the app's values: %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
+	}
+	for _, crd := range ch.CRDObjects() {
+		rendered[crd.Filename] = string(crd.File.Data)
+	}
+	return rendered, nil
+}
+
+// checkDependencies fails when a dependency of Chart.yaml is not packaged
+// in the chart, as `helm install` does.
+func checkDependencies(ch *chart.Chart) error {
+	var missing []string
+	for _, d := range ch.Metadata.Dependencies {
+		if !slices.ContainsFunc(ch.Dependencies(), func(c *chart.Chart) bool { return c.Name() == d.Name }) {
+			missing = append(missing, d.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("lists the dependencies %s in Chart.yaml, but its archive does not contain them (package it with `helm dependency build`)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// chartDiagnostic reports a chart that cannot be hydrated at the app's
+// values when it has some (the chart is pinned and verified, so what
+// changes from one render to the next is the values), else at the app.
+func chartDiagnostic(app *inventory.App, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: at(app.ValuesRange, app.DeclRange).Ptr()}
+}
+
+// nondeterministicDiagnostic refuses a chart whose output would change on
+// every render, naming the function (when known) and the template.
+func nondeterministicDiagnostic(app *inventory.App, fn, where, renderedIn string) *hcl.Diagnostic {
+	what := fmt.Sprintf("renders the template %s differently on two renders with the same values", where)
+	if fn != "" {
+		what = fmt.Sprintf("calls %s at %s", fn, where)
+		if renderedIn != "" && !strings.HasPrefix(where, renderedIn+":") {
+			what += fmt.Sprintf(" (rendering %s)", renderedIn)
+		}
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Non-deterministic chart",
+		Detail: fmt.Sprintf("The chart %q version %q of the app %q %s, so its hydrated manifests would change on every render. Set the values that let the chart skip it (an existing Secret, a given password or certificate), or do not hydrate this environment.",
+			app.Chart, app.Version, app.Name, what),
+		Subject: at(app.VersionRange, app.DeclRange).Ptr(),
+	}
+}
+
+// manifestFiles splits the rendered templates into one file per
+// Kubernetes object, <kind>_<name>.yaml (<kind>_<namespace>_<name>.yaml
+// for an object in another namespace than the app's), and writes the
+// kustomization.yaml that lists them. Helm hooks are kept with their
+// helm.sh/hook annotations, which Argo CD maps onto its own sync hooks;
+// NOTES.txt is dropped, as Helm does.
+func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[string]string) ([]File, error) {
+	dir := path.Join(env.Name, "manifests", app.Name)
+	byName := map[string]File{}
+	sources := map[string]string{}
+	for _, source := range slices.Sorted(maps.Keys(rendered)) {
+		if strings.HasSuffix(source, "NOTES.txt") {
+			continue
+		}
+		dec := yaml.NewDecoder(strings.NewReader(rendered[source]))
+		for {
+			var doc yaml.Node
+			err := dec.Decode(&doc)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, chartDiagnostic(app, "Chart renders invalid YAML", fmt.Sprintf("The chart %q of the app %q renders %s, which is not valid YAML: %s.", app.Chart, app.Name, source, err))
+			}
+			if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
+				continue // an empty document: only comments, or nothing between two ---
+			}
+			obj, err := objectOf(&doc)
+			if err != nil {
+				return nil, chartDiagnostic(app, "Chart renders a non-object", fmt.Sprintf("The chart %q of the app %q renders, in %s, a document that is not a Kubernetes object: %s.", app.Chart, app.Name, source, err))
+			}
+			name := strings.ToLower(obj.Kind) + "_" + obj.Metadata.Name + ".yaml"
+			if ns := obj.Metadata.Namespace; ns != "" && ns != app.Namespace {
+				name = strings.ToLower(obj.Kind) + "_" + ns + "_" + obj.Metadata.Name + ".yaml"
+			}
+			if earlier, dup := sources[name]; dup {
+				return nil, chartDiagnostic(app, "Chart renders an object twice", fmt.Sprintf("The chart %q of the app %q renders the %s %q in %s and again in %s; Kubernetes would keep only one of them.", app.Chart, app.Name, obj.Kind, obj.Metadata.Name, earlier, source))
+			}
+			data, err := encodeManifest(env.Name, source, &doc)
+			if err != nil {
+				return nil, err
+			}
+			sources[name] = source
+			byName[name] = File{Path: path.Join(dir, name), Mode: ModeFile, Data: data}
+		}
+	}
+	names := slices.Sorted(maps.Keys(byName))
+	kustomization, err := kustomizationOf(env.Name, names)
+	if err != nil {
+		return nil, err
+	}
+	files := []File{{Path: path.Join(dir, "kustomization.yaml"), Mode: ModeFile, Data: kustomization}}
+	for _, name := range names {
+		files = append(files, byName[name])
+	}
+	return files, nil
+}
+
+// k8sObject is the head of a Kubernetes object.
+type k8sObject struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Metadata   struct {
+		Name      string `yaml:"name"`
+		Namespace string `yaml:"namespace"`
+	} `yaml:"metadata"`
+}
+
+// objectOf checks that doc is a Kubernetes object and returns its head.
+func objectOf(doc *yaml.Node) (k8sObject, error) {
+	var obj k8sObject
+	if doc.Content[0].Kind != yaml.MappingNode {
+		return obj, errors.New("not a mapping")
+	}
+	if err := doc.Decode(&obj); err != nil {
+		return obj, err
+	}
+	switch {
+	case obj.APIVersion == "":
+		return obj, errors.New("no apiVersion")
+	case obj.Kind == "":
+		return obj, errors.New("no kind")
+	case obj.Metadata.Name == "":
+		return obj, errors.New("no metadata.name")
+	case strings.ContainsAny(obj.Metadata.Name+obj.Metadata.Namespace+obj.Kind, "/_\\ \n") || strings.HasPrefix(obj.Metadata.Name, "."):
+		return obj, fmt.Errorf("the %s name %q or namespace %q is not a valid Kubernetes name", obj.Kind, obj.Metadata.Name, obj.Metadata.Namespace)
+	}
+	return obj, nil
+}
+
+// encodeManifest writes one object with the generated-file header and the
+// template it came from, as `helm template` marks it.
+func encodeManifest(env, source string, doc *yaml.Node) ([]byte, error) {
+	head := templates.Header(env) + "\nSource: " + source
+	if doc.HeadComment != "" {
+		head += "\n" + doc.HeadComment
+	}
+	doc.HeadComment = head
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", source, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// kustomizationOf lists the manifests of one app for kustomize.
+func kustomizationOf(env string, resources []string) ([]byte, error) {
+	return marshalYAML(env, struct {
+		APIVersion string   `yaml:"apiVersion"`
+		Kind       string   `yaml:"kind"`
+		Resources  []string `yaml:"resources"`
+	}{"kustomize.config.k8s.io/v1beta1", "Kustomization", append([]string{}, resources...)})
+}
+
+// at is r when the attribute was written, else the block's range.
+func at(r, block hcl.Range) hcl.Range {
+	if r.Filename == "" {
+		return block
+	}
+	return r
+}

@@ -1,0 +1,424 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"maps"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"gopkg.in/yaml.v3"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/mattermost/fleetgen/internal/charts"
+	"github.com/mattermost/fleetgen/internal/charttest"
+	"github.com/mattermost/fleetgen/internal/golden"
+	"github.com/mattermost/fleetgen/inventory"
+)
+
+// exampleOptions loads the charts of inv's hydrated environments from the
+// repository's chart cache, verified against its lock, as the command does.
+func exampleOptions(t testing.TB, inv *inventory.Inventory) Options {
+	t.Helper()
+	cache, err := charts.Open("../charts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	archives, diags, err := cache.LoadApps(HydratedApps(inv))
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("loading the example charts: %v %v", err, diags)
+	}
+	return Options{Charts: archives}
+}
+
+// TestHydrateExampleGolden holds the sandbox environment's hydrated
+// manifests to their goldens, and checks every manifest is one Kubernetes
+// object (apiVersion, kind, metadata.name) listed by the kustomization.
+func TestHydrateExampleGolden(t *testing.T) {
+	inv := loadInventory(t, "../environments")
+	files, err := RenderWith(inv, exampleOptions(t, inv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifests := map[string][]File{} // by app folder
+	for _, f := range files {
+		if dir, _, ok := strings.Cut(f.Path, "/manifests/"); ok {
+			app := path.Dir(f.Path)
+			manifests[app] = append(manifests[app], f)
+			golden.Assert(t, path.Join("testdata/hydrate", strings.TrimPrefix(f.Path, dir+"/")), f.Data)
+		}
+	}
+	if len(manifests) == 0 {
+		t.Fatal("no environment of the examples is hydrated")
+	}
+	for app, fs := range manifests {
+		checkManifests(t, app, fs)
+		buildKustomization(t, app, fs)
+	}
+	hello := manifests["sandbox/manifests/hello"]
+	kinds := map[string]bool{}
+	for _, f := range hello {
+		kinds[strings.SplitN(path.Base(f.Path), "_", 2)[0]] = true
+	}
+	// The CRD from crds/, the custom resource its API version enables, the
+	// hook kept; no Secret (existingSecret is set, so the guarded
+	// randAlphaNum is never reached) and no NOTES.txt.
+	for _, want := range []string{"customresourcedefinition", "greeting", "job", "deployment", "service", "configmap"} {
+		if !kinds[want] {
+			t.Errorf("no %s among the hydrated manifests of hello: %v", want, slices.Sorted(maps.Keys(kinds)))
+		}
+	}
+	if kinds["secret"] {
+		t.Error("hello rendered its generated Secret although existingSecret is set")
+	}
+}
+
+// checkManifests decodes every manifest of one app folder: exactly one
+// YAML document, a Kubernetes object, and the kustomization lists exactly
+// the other files.
+func checkManifests(t *testing.T, dir string, files []File) {
+	t.Helper()
+	var listed, present []string
+	for _, f := range files {
+		name := path.Base(f.Path)
+		if name == "kustomization.yaml" {
+			var k struct {
+				APIVersion string   `yaml:"apiVersion"`
+				Kind       string   `yaml:"kind"`
+				Resources  []string `yaml:"resources"`
+			}
+			if err := yaml.Unmarshal(f.Data, &k); err != nil || k.Kind != "Kustomization" || k.APIVersion != "kustomize.config.k8s.io/v1beta1" {
+				t.Errorf("%s: not a kustomization: %v", f.Path, err)
+			}
+			listed = k.Resources
+			continue
+		}
+		present = append(present, name)
+		dec := yaml.NewDecoder(bytes.NewReader(f.Data))
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+			continue
+		}
+		meta, _ := obj["metadata"].(map[string]any)
+		if s, _ := obj["apiVersion"].(string); s == "" {
+			t.Errorf("%s: no apiVersion", f.Path)
+		}
+		if s, _ := obj["kind"].(string); s == "" {
+			t.Errorf("%s: no kind", f.Path)
+		}
+		if s, _ := meta["name"].(string); s == "" {
+			t.Errorf("%s: no metadata.name", f.Path)
+		}
+		if err := dec.Decode(&obj); !errors.Is(err, io.EOF) {
+			t.Errorf("%s: more than one document", f.Path)
+		}
+	}
+	slices.Sort(present)
+	if !slices.Equal(listed, present) {
+		t.Errorf("%s: the kustomization lists %v, the folder holds %v", dir, listed, present)
+	}
+}
+
+// buildKustomization builds one app folder with kustomize (krusty, in
+// memory), as Argo CD does: every file must be a resource kustomize
+// accepts, with no two objects of the same ID.
+func buildKustomization(t *testing.T, dir string, files []File) {
+	t.Helper()
+	fsys := filesys.MakeFsInMemory()
+	for _, f := range files {
+		if err := fsys.WriteFile("/"+f.Path, f.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, "/"+dir)
+	if err != nil {
+		t.Fatalf("kustomize build %s: %v", dir, err)
+	}
+	if n := resources.Size(); n != len(files)-1 {
+		t.Errorf("kustomize build %s: %d objects, want %d", dir, n, len(files)-1)
+	}
+}
+
+// hydratedInventory is an environment with hydration on and one custom app
+// "web" of the chart web 1.0.0, with the given values (HCL) and a
+// pre-rendered archive.
+func hydratedInventory(t *testing.T, values string) *inventory.Inventory {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Mkdir(path.Join(dir, "lab"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path.Join(dir, "lab", "environment.hcl"), `environment "lab" {
+  account_id = "111111111111"
+  region     = "eu-west-1"
+  terraform {
+    state_bucket = "fleet-state-lab"
+    role_arn     = "arn:aws:iam::111111111111:role/fleet-deployer"
+    module_ref   = "v1.6.0"
+  }
+  network {
+    vpc_id             = "vpc-0123456789abcdef0"
+    private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+  }
+  dns {
+    private_zone_id = "Z0123456789ABCDEFGHIJ"
+    private_domain  = "lab.example.com"
+  }
+  cluster {
+    kubernetes_version = "1.31"
+    instance_type      = "t3.medium"
+    min_size           = 1
+    desired_size       = 1
+    max_size           = 1
+  }
+  gitops {
+    repo_url = "https://github.com/example/fleet.git"
+    hydrate  = true
+  }
+  app "web" {
+    chart      = "web"
+    repository = "https://charts.example.com"
+    version    = "1.0.0"
+    namespace  = "web"
+    values     = `+values+`
+  }
+}
+`)
+	return loadInventory(t, dir)
+}
+
+// renderWeb hydrates hydratedInventory with a chart of the given templates.
+func renderWeb(t *testing.T, values string, templates map[string]string) ([]File, error) {
+	t.Helper()
+	inv := hydratedInventory(t, values)
+	archive := charttest.Build(t, "web", "1.0.0", templates)
+	return RenderWith(inv, Options{Charts: map[*inventory.App][]byte{inv.Environments[0].Apps[0]: archive}})
+}
+
+const webConfigMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-web
+  namespace: {{ .Release.Namespace }}
+data:
+  kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  install: {{ .Release.IsInstall | quote }}
+  found: {{ lookup "v1" "Secret" "web" "x" | len | quote }}
+  message: {{ .Values.message | quote }}
+`
+
+// TestHydrateRendersClientOnly: the pinned Kubernetes version, IsInstall,
+// the release's name and namespace, lookup empty, and two renders equal.
+func TestHydrateRendersClientOnly(t *testing.T) {
+	first, err := renderWeb(t, `{ message = "hi" }`, map[string]string{"cm.yaml": webConfigMap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := fileAt(t, first, "lab/manifests/web/configmap_mattermost-cm-web-web.yaml")
+	for _, want := range []string{`kube: "v1.31.0"`, `install: "true"`, `found: "0"`, `message: "hi"`, "# Source: web/templates/cm.yaml"} {
+		if !strings.Contains(string(cm), want) {
+			t.Errorf("the hydrated ConfigMap lacks %q:\n%s", want, cm)
+		}
+	}
+	second, err := renderWeb(t, `{ message = "hi" }`, map[string]string{"cm.yaml": webConfigMap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(first, second, func(a, b File) bool { return a.Path == b.Path && bytes.Equal(a.Data, b.Data) }) {
+		t.Error("two hydrations of the same chart and values differ")
+	}
+}
+
+func fileAt(t *testing.T, files []File, p string) []byte {
+	t.Helper()
+	for _, f := range files {
+		if f.Path == p {
+			return f.Data
+		}
+	}
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	t.Fatalf("no file %s among %v", p, paths)
+	return nil
+}
+
+// TestHydrateRefusesNonDeterministicCharts: a reached call to a random,
+// clock or key-generating function is refused by chart and template, even
+// in a helper or in argument position; an unreached one is not.
+func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		templates map[string]string
+		values    string
+		want      []string // in the detail; nil: renders
+	}{
+		{"randAlphaNum", map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ randAlphaNum 16 | b64enc }}\n"}, `{}`,
+			[]string{`chart "web"`, "randAlphaNum", "web/templates/secret.yaml:6"}},
+		{"in a helper", map[string]string{
+			"_helpers.tpl": "{{- define \"pw\" -}}\n{{ .Values.word | default (randAscii 10) }}\n{{- end -}}\n",
+			"cm.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: {{ include \"pw\" . | quote }}\n"}, `{}`,
+			[]string{"randAscii", "web/templates/_helpers.tpl:2", "rendering web/templates/cm.yaml"}},
+		{"argument position", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  year: {{ date \"2006\" now | quote }}\n"}, `{}`,
+			[]string{"now", "web/templates/cm.yaml:6"}},
+		{"generated certificate", map[string]string{"cm.yaml": "{{- $ca := genCA \"ca\" 365 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  ca: {{ $ca.Cert | quote }}\n"}, `{}`,
+			[]string{"genCA", "web/templates/cm.yaml:1"}},
+		{"uuid piped into", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  id: {{ \"x\" | print | uuidv4 | quote }}\n"}, `{}`,
+			[]string{"uuidv4", "web/templates/cm.yaml:6"}},
+		{"result unused", map[string]string{"cm.yaml": "{{- $_ := randNumeric 4 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
+			[]string{"randNumeric", "web/templates/cm.yaml:1"}},
+		{"not reached", map[string]string{"secret.yaml": "{{- if not .Values.existingSecret }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ randAlphaNum 16 | b64enc }}\n{{- end }}\n"}, `{ existingSecret = "given" }`,
+			nil},
+		{"lazy or", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: {{ or .Values.word (randAlphaNum 8) | quote }}\n"}, `{ word = "given" }`,
+			nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := renderWeb(t, tc.values, tc.templates)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("a chart whose non-deterministic call is not reached is refused: %v", err)
+				}
+				return
+			}
+			var diag *hcl.Diagnostic
+			if !errors.As(err, &diag) || diag.Summary != "Non-deterministic chart" {
+				t.Fatalf("want a Non-deterministic chart diagnostic, got %v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(diag.Detail, w) {
+					t.Errorf("the detail does not name %q:\n%s", w, diag.Detail)
+				}
+			}
+			if diag.Subject == nil || diag.Subject.Start.Line != 31 {
+				t.Errorf("want the diagnostic at the app's version (line 31), got %v", diag.Subject)
+			}
+		})
+	}
+}
+
+// TestHydrateRendersTwice: what the guard cannot see, a random function
+// in a values string that the chart renders with tpl, changes the second
+// render, which names the template.
+func TestHydrateRendersTwice(t *testing.T) {
+	_, err := renderWeb(t, `{ name = "{{ randAlphaNum 12 }}" }`, map[string]string{
+		"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  n: {{ tpl .Values.name . | quote }}\n"})
+	var diag *hcl.Diagnostic
+	if !errors.As(err, &diag) || diag.Summary != "Non-deterministic chart" || !strings.Contains(diag.Detail, "web/templates/cm.yaml differently on two renders") {
+		t.Fatalf("want a Non-deterministic chart diagnostic naming the template, got %v", err)
+	}
+}
+
+// TestHydrateWithoutCharts: a hydrated environment rendered without its
+// charts is a diagnostic at the app, never a panic or a silent skip.
+func TestHydrateWithoutCharts(t *testing.T) {
+	_, err := Render(hydratedInventory(t, `{}`))
+	var diag *hcl.Diagnostic
+	if !errors.As(err, &diag) || diag.Summary != "Chart not loaded" || diag.Subject == nil {
+		t.Fatalf("want a Chart not loaded diagnostic, got %v", err)
+	}
+}
+
+// TestHydrateChartFailures: values the chart's schema refuses, a template
+// that renders something that is not an object, and an object rendered
+// twice are diagnostics naming the chart.
+func TestHydrateChartFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name, summary string
+		templates     map[string]string
+	}{
+		{"fail", "Chart does not render", map[string]string{"cm.yaml": `{{ fail "no way" }}`}},
+		{"not an object", "Chart renders a non-object", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\n"}},
+		{"twice", "Chart renders an object twice", map[string]string{"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", "b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}},
+		{"invalid YAML", "Chart renders invalid YAML", map[string]string{"a.yaml": "apiVersion: v1\nkind: [\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := renderWeb(t, `{ a = 1 }`, tc.templates)
+			var diag *hcl.Diagnostic
+			if !errors.As(err, &diag) || diag.Summary != tc.summary {
+				t.Fatalf("want %q, got %v", tc.summary, err)
+			}
+			if !strings.Contains(diag.Detail, `"web"`) || diag.Subject == nil || diag.Subject.Start.Line != 33 {
+				t.Errorf("want the chart named and the values (line 33) pointed at: %s at %v", diag.Detail, diag.Subject)
+			}
+		})
+	}
+}
+
+// TestGuardTemplateLeavesOthersAlone: templates without the guarded
+// functions come back byte for byte.
+func TestGuardTemplateLeavesOthersAlone(t *testing.T) {
+	src := []byte("{{- define \"x\" }}{{ .Values.a | default \"now\" }}{{ end }}\nkind: {{ include \"x\" . }}\n")
+	if got := guardTemplate("c/templates/a.yaml", src); !bytes.Equal(got, src) {
+		t.Errorf("rewrote a template with no guarded call:\n%s", got)
+	}
+}
+
+// TestHydrateSubchartsAndCRDs: a subchart disabled by its condition renders
+// nothing, not even its CRDs, and the API versions a chart sees include
+// those of the CRDs that are installed with it.
+func TestHydrateSubchartsAndCRDs(t *testing.T) {
+	db := &chart.Chart{
+		Metadata:  &chart.Metadata{APIVersion: chart.APIVersionV2, Name: "db", Version: "0.1.0"},
+		Values:    map[string]any{},
+		Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\n")}},
+		Files: []*chart.File{{Name: "crds/backups.yaml", Data: []byte(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.db.example.com
+spec:
+  group: db.example.com
+  names: {kind: Backup, plural: backups}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true}]
+`)}},
+	}
+	web := &chart.Chart{
+		Metadata: &chart.Metadata{APIVersion: chart.APIVersionV2, Name: "web", Version: "1.0.0",
+			Dependencies: []*chart.Dependency{{Name: "db", Version: "0.1.0", Condition: "db.enabled"}}},
+		Raw: []*chart.File{{Name: chartutil.ValuesfileName, Data: []byte("db:\n  enabled: false\n")}},
+		Templates: []*chart.File{{Name: "templates/backup.yaml", Data: []byte(
+			"{{- if .Capabilities.APIVersions.Has \"db.example.com/v1/Backup\" }}\napiVersion: db.example.com/v1\nkind: Backup\nmetadata:\n  name: nightly\n{{- end }}\n")}},
+	}
+	web.AddDependency(db)
+	dir := t.TempDir()
+	saved, err := chartutil.Save(web, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		values string
+		want   []string
+	}{
+		{`{}`, []string{"kustomization.yaml"}},
+		{`{ db = { enabled = true } }`, []string{"backup_nightly.yaml", "configmap_db.yaml", "customresourcedefinition_backups.db.example.com.yaml", "kustomization.yaml"}},
+	} {
+		inv := hydratedInventory(t, tc.values)
+		files, err := RenderWith(inv, Options{Charts: map[*inventory.App][]byte{inv.Environments[0].Apps[0]: archive}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			if d, name := path.Split(f.Path); d == "lab/manifests/web/" {
+				got = append(got, name)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("values %s: hydrated %v, want %v", tc.values, got, tc.want)
+		}
+	}
+}
