@@ -66,11 +66,12 @@ func decodeObjects(t testing.TB, stream []byte) []map[string]any {
 	}
 }
 
-// renderExamples renders the repository's example inventory.
+// renderExamples renders the repository's example inventory, with the
+// committed chart cache its hydrated environment needs.
 func renderExamples(t *testing.T) []File {
 	t.Helper()
 	inv := loadInventory(t, "../environments")
-	files, err := Render(inv)
+	files, err := RenderWith(inv, exampleOptions(t, inv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +91,10 @@ func TestBuildKustomizationsExamples(t *testing.T) {
 			kustomizations++
 		}
 	}
-	if kustomizations != 4 { // argocd/ and k8s/ of dev and prod
-		t.Errorf("%d kustomizations, want 4", kustomizations)
+	if kustomizations != 7 { // argocd/ and k8s/ of dev, prod and sandbox, and sandbox's manifests/hello/
+		t.Errorf("%d kustomizations, want 7", kustomizations)
 	}
-	for _, env := range []string{"dev", "prod"} {
+	for _, env := range []string{"dev", "prod", "sandbox"} {
 		objs := decodeObjects(t, krustyBuild(t, files, env+"/argocd"))
 		var apps int
 		for _, f := range files {
@@ -187,7 +188,7 @@ func BenchmarkBuildKustomizations(b *testing.B) {
 	if diags.HasErrors() {
 		b.Fatal(diags.Error())
 	}
-	files, err := Render(inv)
+	files, err := RenderWith(inv, exampleOptions(b, inv))
 	if err != nil {
 		b.Fatal(err)
 	}

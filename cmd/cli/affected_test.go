@@ -37,8 +37,11 @@ func newAffectedRepo(t *testing.T) *affectedRepo {
 	}
 	r := &affectedRepo{t: t, dir: t.TempDir(), commits: map[string]string{}, golden: goldenDir}
 	r.git("init", "-q", "-b", "main")
-	if err := os.CopyFS(filepath.Join(r.dir, "environments"), os.DirFS("../../environments")); err != nil {
-		t.Fatal(err)
+	// The inventory and the chart cache its hydrated environment renders from.
+	for _, dir := range []string{"environments", "charts"} {
+		if err := os.CopyFS(filepath.Join(r.dir, dir), os.DirFS(filepath.Join("../..", dir))); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Chdir(r.dir)
 	r.commit("init")
