@@ -123,11 +123,15 @@ bash -c "$cmd"
 		b, _ := json.Marshal(n)
 		return string(b)
 	}
+	var runWith func(t *testing.T, nodesJSON, fail string, env ...string) (string, []string, error)
 	run := func(t *testing.T, nodesJSON, fail string) (string, []string, error) {
+		return runWith(t, nodesJSON, fail, "SSH_KEY=not-a-key", "SSH_USER=", "PAUSE=")
+	}
+	runWith = func(t *testing.T, nodesJSON, fail string, env ...string) (string, []string, error) {
 		os.Remove(log)
-		out, err := runStep(t, script, root, "PATH="+bin+":"+os.Getenv("PATH"), "RUNNER_TEMP="+t.TempDir(),
-			"CLUSTER=legacy", "NODES="+nodesJSON, "KNOWN_HOSTS=out/dev/ha/legacy/known_hosts",
-			"SSH_KEY=not-a-key", "SSH_USER=", "PAUSE=", "FAIL_ADDRESS="+fail)
+		out, err := runStep(t, script, root, append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "RUNNER_TEMP=" + t.TempDir(),
+			"ENV_NAME=dev", "CLUSTER=legacy", "NODES=" + nodesJSON, "KNOWN_HOSTS=out/dev/ha/legacy/known_hosts",
+			"FAIL_ADDRESS=" + fail}, env...)...)
 		logged, _ := os.ReadFile(log)
 		return out, strings.Split(strings.TrimSpace(string(logged)), "\n"), err
 	}
@@ -139,20 +143,21 @@ bash -c "$cmd"
 		}
 		var sudo []string
 		for _, l := range logged {
-			if !strings.HasPrefix(l, "-i ") { // not an ssh command line: fake sudo's
+			if !strings.HasPrefix(l, "-F /dev/null ") { // not an ssh command line: fake sudo's
 				sudo = append(sudo, l)
 				continue
 			}
-			for _, want := range []string{"-o StrictHostKeyChecking=yes", "-o UserKnownHostsFile=out/dev/ha/legacy/known_hosts", "-o GlobalKnownHostsFile=/dev/null", "-p 22", "-o BatchMode=yes"} {
+			for _, want := range []string{"-o StrictHostKeyChecking=yes", "-o UserKnownHostsFile=out/dev/ha/legacy/known_hosts", "-o GlobalKnownHostsFile=/dev/null", "-p 22", "-o BatchMode=yes",
+				"-o IdentitiesOnly=yes", "-o IdentityAgent=none", "-o ForwardAgent=no", "-o ClearAllForwardings=yes", "-o UpdateHostKeys=no"} {
 				if !strings.Contains(l, want) {
 					t.Errorf("ssh without %q: %s", want, l)
 				}
 			}
 		}
 		want := []string{
-			"fleetgen@10.10.250.146 sudo /fleetgen-legacy/apply.sh --restart",
-			"fleetgen@10.10.250.231 sudo /fleetgen-legacy/apply.sh --restart",
-			"fleetgen@10.10.250.165 sudo /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.146 sudo -n /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.231 sudo -n /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.165 sudo -n /fleetgen-legacy/apply.sh --restart",
 		}
 		for i := range sudo {
 			sudo[i] = strings.Replace(sudo[i], hosts+"/"+strings.Fields(sudo[i])[0], "", 1)
@@ -180,9 +185,30 @@ bash -c "$cmd"
 	})
 
 	t.Run("unpinned node", func(t *testing.T) {
-		out, logged, err := run(t, nodes("unpinned", "mm1"), "none")
-		if err == nil || !strings.Contains(out, "::error::node unpinned has no host_key") || len(logged) != 1 || logged[0] != "" {
+		// Last in ordinal order: the nodes before it are not touched either.
+		out, logged, err := run(t, nodes("mm1", "mm2", "unpinned"), "none")
+		if err == nil || !strings.Contains(out, "::error::no host_key in the inventory for unpinned") || len(logged) != 1 || logged[0] != "" {
 			t.Errorf("a node without a pinned host key must stop the job before any ssh: %v\n%s\n%q", err, out, logged)
 		}
 	})
+
+	// Bad input fails the job before any connection instead of applying
+	// nothing and passing (jq in a process substitution hid its failure).
+	for _, tc := range []struct {
+		name, nodes, want string
+		env               []string
+	}{
+		{"nodes not JSON", "{not json", "parse error", []string{"SSH_KEY=k"}},
+		{"no node", "[]", "::error::no node to apply in cluster legacy", []string{"SSH_KEY=k"}},
+		{"empty key", nodes("mm1"), "::error::secrets.HA_SSH_KEY is empty in environment dev", []string{"SSH_KEY="}},
+		{"bad user", nodes("mm1"), "::error::vars.HA_SSH_USER must be a user name", []string{"SSH_KEY=k", "SSH_USER=-oProxyCommand=x"}},
+		{"bad pause", nodes("mm1"), "vars.HA_NODE_PAUSE_SECONDS a number of seconds", []string{"SSH_KEY=k", "PAUSE=1m"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, logged, err := runWith(t, tc.nodes, "none", tc.env...)
+			if err == nil || !strings.Contains(out, tc.want) || len(logged) != 1 || logged[0] != "" {
+				t.Errorf("want a failure with %q and no ssh: %v\n%s\n%q", tc.want, err, out, logged)
+			}
+		})
+	}
 }
