@@ -57,7 +57,10 @@ type Location struct {
 func Locate(p string) Location {
 	parts := strings.Split(p, "/")
 	if len(parts) == 1 {
-		return Location{Kind: KindNone} // .fleetgen-manifest.json, …
+		if p == ManifestName || p == JournalName {
+			return Location{Kind: KindNone}
+		}
+		return Location{Kind: KindUnknown} // a file of out/ itself fleetgen does not write
 	}
 	loc := Location{Kind: KindUnknown, Env: parts[0]}
 	switch top := parts[1]; {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // TestApplyAffectedStep runs the affected job's script with the real
@@ -16,6 +18,7 @@ func TestApplyAffectedStep(t *testing.T) {
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Skip("jq is not installed") // GitHub's runners have it
 	}
+	tooltest.IsolateGit(t)
 	script, _ := applyStep(t, "affected", "fleetgen affected")
 	repo, bin := t.TempDir(), t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(repo, "bin/fleetgen"), "../../cmd/fleetgen")
@@ -25,7 +28,6 @@ func TestApplyAffectedStep(t *testing.T) {
 	git := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@x", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@x")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
