@@ -15,6 +15,7 @@ func TestLocate(t *testing.T) {
 	}{
 		{".fleetgen-manifest.json", Location{Kind: KindNone}},
 		{".fleetgen-journal.json", Location{Kind: KindNone}},
+		{".fleetgen.lock", Location{Kind: KindNone}},
 		{"notes.txt", Location{Kind: KindUnknown}},
 		{"prod/README.md", Location{Kind: KindNone, Env: "prod"}},
 		{"prod/notes.txt", Location{Kind: KindUnknown, Env: "prod"}},
