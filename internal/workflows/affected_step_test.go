@@ -15,9 +15,7 @@ import (
 // picks (the last successful run, the pushed range, everything), the job
 // outputs that feed the matrices, the warnings and the step summary.
 func TestApplyAffectedStep(t *testing.T) {
-	if _, err := exec.LookPath("jq"); err != nil {
-		t.Skip("jq is not installed") // GitHub's runners have it
-	}
+	tooltest.Look(t, "jq", "bash") // GitHub's runners have them
 	tooltest.IsolateGit(t)
 	script, _ := applyStep(t, "affected", "fleetgen affected")
 	repo, bin := t.TempDir(), t.TempDir()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // applyStep returns the run: script and env: of the step of job named name
@@ -96,6 +98,7 @@ func TestApplyTerraformStep(t *testing.T) {
 // from the rendered known_hosts, its folder copied whole, its apply.sh run,
 // and nothing after the first failure.
 func TestApplyHAStep(t *testing.T) {
+	tooltest.Look(t, "jq", "tar", "diff")
 	script, _ := applyStep(t, "ha", "Apply the nodes one at a time")
 	root, err := filepath.Abs("../..")
 	if err != nil {
