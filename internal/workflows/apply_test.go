@@ -215,3 +215,103 @@ bash -c "$cmd"
 		})
 	}
 }
+
+// TestRefuseStale runs .github/scripts/refuse-stale.sh, the first step of
+// the apply jobs after the checkout, with a fake curl serving the REST
+// API: a commit older than the last successful push run is refused
+// ("Re-run failed jobs" of an old run would roll the newer one back), any
+// other is let through, and an API failure fails the job.
+func TestRefuseStale(t *testing.T) {
+	tooltest.Look(t, "jq", "bash")
+	script, err := filepath.Abs("../../.github/scripts/refuse-stale.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	log := filepath.Join(bin, "curl.log")
+	// curl --config - … URL: logs its arguments and configuration, answers
+	// from RUNS and COMPARE, or fails as curl -f does with CURL_FAIL.
+	fakeBin(t, bin, "curl", `url=${!#}; echo "args: $*" >>"`+log+`"; echo "config: $(cat)" >>"`+log+`"
+[ -z "${CURL_FAIL:-}" ] || { echo "curl: (22) The requested URL returned error: 403" >&2; exit 22; }
+case $url in
+*/actions/workflows/*) echo "$RUNS" ;;
+*/compare/*) echo "$COMPARE" ;;
+*) exit 22 ;;
+esac
+`)
+	head, newer := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	runs := `{"workflow_runs":[{"head_sha":"` + newer + `"}]}`
+	for _, tc := range []struct {
+		name, runs, compare, fail string
+		env                       []string
+		compared                  bool
+	}{
+		{name: "newer than the last applied", runs: runs, compare: `{"status":"ahead"}`, compared: true},
+		{name: "older than the last applied", runs: runs, compare: `{"status":"behind"}`, compared: true,
+			fail: "::error::" + head + " is older than " + newer + ", which a later run already applied"},
+		{name: "after a force push", runs: runs, compare: `{"status":"diverged"}`, compared: true},
+		{name: "no successful run", runs: `{"workflow_runs":[]}`},
+		{name: "the last applied commit itself", runs: `{"workflow_runs":[{"head_sha":"` + head + `"}]}`},
+		{name: "unexpected answer", runs: runs, compare: `{"message":"Not Found"}`, compared: true, fail: `unexpected status "null"`},
+		{name: "the API fails", env: []string{"CURL_FAIL=1"}, fail: "returned error: 403"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(log)
+			out, err := runStep(t, script, t.TempDir(), append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"),
+				"GH_TOKEN=secret-token", "HEAD_SHA=" + head, "BRANCH=main", "GITHUB_API_URL=https://api.github.com",
+				"GITHUB_REPOSITORY=o/r", "GITHUB_WORKFLOW_REF=o/r/.github/workflows/apply.yml@refs/heads/main",
+				"RUNS=" + tc.runs, "COMPARE=" + tc.compare}, tc.env...)...)
+			if (err != nil) != (tc.fail != "") || !strings.Contains(out, tc.fail) {
+				t.Fatalf("err %v, want failure with %q\n%s", err, tc.fail, out)
+			}
+			logged, _ := os.ReadFile(log)
+			calls := string(logged)
+			if !strings.Contains(calls, " https://api.github.com/repos/o/r/actions/workflows/apply.yml/runs?branch=main&event=push&status=success&per_page=1\n") {
+				t.Errorf("not the last successful push run of this workflow's file on the branch:\n%s", calls)
+			}
+			if got := strings.Contains(calls, "/compare/"+newer+"..."+head); got != tc.compared {
+				t.Errorf("compare called %v, want %v:\n%s", got, tc.compared, calls)
+			}
+			for _, l := range strings.Split(calls, "\n") {
+				if strings.HasPrefix(l, "args: ") && strings.Contains(l, "secret-token") {
+					t.Errorf("the token is on curl's command line (visible in ps): %s", l)
+				}
+			}
+			if !strings.Contains(calls, `config: header = "Authorization: Bearer secret-token"`) {
+				t.Errorf("the token is not passed in curl's configuration:\n%s", calls)
+			}
+		})
+	}
+}
+
+// TestApplyJobsRefuseStale: both apply jobs run refuse-stale.sh right
+// after the checkout, before credentials are minted or a node touched,
+// with the permission it needs.
+func TestApplyJobsRefuseStale(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(dir, "apply.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Permissions map[string]string
+			Steps       []struct {
+				Uses, Run string
+				Env       map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"terraform", "ha"} {
+		job := wf.Jobs[name]
+		if len(job.Steps) < 3 || !strings.HasPrefix(job.Steps[0].Uses, "actions/checkout@") ||
+			job.Steps[1].Run != ".github/scripts/refuse-stale.sh" || job.Steps[1].Env["HEAD_SHA"] != "${{ needs.affected.outputs.head }}" {
+			t.Errorf("job %s: want checkout, then refuse-stale.sh with HEAD_SHA, then the rest: %+v", name, job.Steps)
+		}
+		if job.Permissions["actions"] != "read" {
+			t.Errorf("job %s: refuse-stale.sh needs actions: read: %v", name, job.Permissions)
+		}
+	}
+}

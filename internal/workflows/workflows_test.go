@@ -131,3 +131,16 @@ func TestActionlint(t *testing.T) {
 		t.Fatalf("actionlint did not run shellcheck on a run: script: %v\n%s", err, out)
 	}
 }
+
+// TestScriptsShellcheck: the scripts the workflows run from files, which
+// actionlint does not read.
+func TestScriptsShellcheck(t *testing.T) {
+	bin := tooltest.Look(t, "shellcheck")
+	scripts, err := filepath.Glob("../../.github/scripts/*.sh")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no script under .github/scripts: %v", err)
+	}
+	if out, err := exec.Command(bin, append([]string{"--severity=style"}, scripts...)...).CombinedOutput(); err != nil {
+		t.Fatalf("shellcheck: %v\n%s", err, out)
+	}
+}
