@@ -108,9 +108,11 @@ func TestApplyHAStep(t *testing.T) {
 	log := filepath.Join(hosts, "ssh.log")
 	// ssh [options] user@host command: log, then run the command in a
 	// home folder per host with a sudo that only records what it runs.
+	argsLog := filepath.Join(hosts, "ssh-args.log") // each call's arguments but the command, tab-separated
 	fakeBin(t, bin, "ssh", `
 args=("$@"); dest=${args[$#-2]}; cmd=${args[$#-1]}
 echo "$*" >>"`+log+`"
+(IFS=$'\t'; echo "${args[*]:0:$#-1}") >>"`+argsLog+`"
 export HOME="`+hosts+`/$dest" FAKE_HOST=$dest; mkdir -p "$HOME"
 bash -c "$cmd"
 `)
@@ -140,6 +142,7 @@ bash -c "$cmd"
 	}
 
 	t.Run("all nodes", func(t *testing.T) {
+		os.Remove(argsLog)
 		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "none")
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
@@ -157,6 +160,7 @@ bash -c "$cmd"
 				}
 			}
 		}
+		checkSSHConfig(t, argsLog)
 		want := []string{
 			"fleetgen@10.10.250.146 sudo -n /fleetgen-legacy/apply.sh --restart",
 			"fleetgen@10.10.250.231 sudo -n /fleetgen-legacy/apply.sh --restart",
@@ -178,6 +182,7 @@ bash -c "$cmd"
 	})
 
 	t.Run("stops at the first failure", func(t *testing.T) {
+		os.Remove(argsLog)
 		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "10.10.250.231")
 		if err == nil {
 			t.Fatalf("a failed apply.sh must fail the job\n%s", out)
@@ -312,6 +317,51 @@ func TestApplyJobsRefuseStale(t *testing.T) {
 		}
 		if job.Permissions["actions"] != "read" {
 			t.Errorf("job %s: refuse-stale.sh needs actions: read: %v", name, job.Permissions)
+		}
+	}
+}
+
+// checkSSHConfig gives the arguments the HA step passed to ssh to the real
+// OpenSSH client (ssh -G: the configuration it would connect with, no
+// connection) and checks that it accepts them all and that they pin the
+// host key and keep the key to this connection. (-F /dev/null, which
+// keeps the runner's ssh_config out, is checked on the command line: ssh
+// reads ~/.ssh/config from the password database's home, which a test
+// cannot point elsewhere.)
+func checkSSHConfig(t *testing.T, argsLog string) {
+	t.Helper()
+	bin := tooltest.Look(t, "ssh")
+	data, err := os.ReadFile(argsLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("ssh was not called")
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "-F\t/dev/null\t") {
+			t.Errorf("ssh without -F /dev/null first: %q", l)
+		}
+		out, err := exec.Command(bin, append([]string{"-G"}, strings.Split(l, "\t")...)...).Output()
+		if err != nil {
+			t.Fatalf("ssh -G %s: %v", l, err)
+		}
+		got := map[string]string{}
+		for _, kv := range strings.Split(string(out), "\n") {
+			if k, v, ok := strings.Cut(kv, " "); ok {
+				got[k] = v
+			}
+		}
+		for k, want := range map[string]string{
+			"stricthostkeychecking": "true", "userknownhostsfile": "out/dev/ha/legacy/known_hosts",
+			"globalknownhostsfile": "/dev/null", "updatehostkeys": "false", "batchmode": "yes",
+			"identitiesonly": "yes", "identityagent": "none", "forwardagent": "no", "clearallforwardings": "yes",
+			"user": "fleetgen", "port": "22", "hostname": "10.10.250.",
+		} {
+			if got[k] != want && (k != "hostname" || !strings.HasPrefix(got[k], want)) {
+				t.Errorf("ssh %s: %s is %q, want %q", l, k, got[k], want)
+			}
 		}
 	}
 }
