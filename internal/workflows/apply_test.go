@@ -2,9 +2,13 @@ package workflows
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,33 +226,42 @@ bash -c "$cmd"
 }
 
 // TestRefuseStale runs .github/scripts/refuse-stale.sh, the first step of
-// the apply jobs after the checkout, with a fake curl serving the REST
-// API: a commit older than the last successful push run is refused
-// ("Re-run failed jobs" of an old run would roll the newer one back), any
-// other is let through, and an API failure fails the job.
+// the apply jobs after the checkout, with the real curl against a
+// loopback stand-in of GitHub's REST API: a commit older than the last
+// successful push run is refused ("Re-run failed jobs" of an old run
+// would roll the newer one back), any other is let through, an API
+// failure fails the job, and the token never is on curl's command line.
 func TestRefuseStale(t *testing.T) {
-	tooltest.Look(t, "jq", "bash")
+	realCurl := tooltest.Look(t, "curl", "jq", "bash")
 	script, err := filepath.Abs("../../.github/scripts/refuse-stale.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := t.TempDir()
-	log := filepath.Join(bin, "curl.log")
-	// curl --config - … URL: logs its arguments and configuration, answers
-	// from RUNS and COMPARE, or fails as curl -f does with CURL_FAIL.
-	fakeBin(t, bin, "curl", `url=${!#}; echo "args: $*" >>"`+log+`"; echo "config: $(cat)" >>"`+log+`"
-[ -z "${CURL_FAIL:-}" ] || { echo "curl: (22) The requested URL returned error: 403" >&2; exit 22; }
-case $url in
-*/actions/workflows/*) echo "$RUNS" ;;
-*/compare/*) echo "$COMPARE" ;;
-*) exit 22 ;;
-esac
-`)
 	head, newer := strings.Repeat("a", 40), strings.Repeat("b", 40)
 	runs := `{"workflow_runs":[{"head_sha":"` + newer + `"}]}`
+	var answer struct{ runs, compare string }
+	var requests []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests = append(requests, r.URL.RequestURI())
+		switch {
+		case r.Header.Get("Authorization") != "Bearer secret-token":
+			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+		case r.URL.Path == "/repos/o/r/actions/workflows/apply.yml/runs" && answer.runs != "":
+			io.WriteString(w, answer.runs)
+		case strings.HasPrefix(r.URL.Path, "/repos/o/r/compare/") && answer.compare != "":
+			io.WriteString(w, answer.compare)
+		default:
+			http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
+		}
+	}))
+	defer api.Close()
+	// curl on PATH logs its arguments, then is the real one.
+	bin := t.TempDir()
+	argv := filepath.Join(bin, "curl.argv")
+	fakeBin(t, bin, "curl", `echo "$*" >>"`+argv+`"; exec "`+realCurl+`" "$@"`+"\n")
+
 	for _, tc := range []struct {
 		name, runs, compare, fail string
-		env                       []string
 		compared                  bool
 	}{
 		{name: "newer than the last applied", runs: runs, compare: `{"status":"ahead"}`, compared: true},
@@ -257,33 +270,26 @@ esac
 		{name: "after a force push", runs: runs, compare: `{"status":"diverged"}`, compared: true},
 		{name: "no successful run", runs: `{"workflow_runs":[]}`},
 		{name: "the last applied commit itself", runs: `{"workflow_runs":[{"head_sha":"` + head + `"}]}`},
-		{name: "unexpected answer", runs: runs, compare: `{"message":"Not Found"}`, compared: true, fail: `unexpected status "null"`},
-		{name: "the API fails", env: []string{"CURL_FAIL=1"}, fail: "returned error: 403"},
+		{name: "unexpected answer", runs: runs, compare: `{"message":"?"}`, compared: true, fail: `unexpected status "null"`},
+		{name: "the API refuses", fail: "403"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			os.Remove(log)
-			out, err := runStep(t, script, t.TempDir(), append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"),
-				"GH_TOKEN=secret-token", "HEAD_SHA=" + head, "BRANCH=main", "GITHUB_API_URL=https://api.github.com",
-				"GITHUB_REPOSITORY=o/r", "GITHUB_WORKFLOW_REF=o/r/.github/workflows/apply.yml@refs/heads/main",
-				"RUNS=" + tc.runs, "COMPARE=" + tc.compare}, tc.env...)...)
+			answer.runs, answer.compare, requests = tc.runs, tc.compare, nil
+			os.Remove(argv)
+			out, err := runStep(t, script, t.TempDir(), "PATH="+bin+":"+os.Getenv("PATH"),
+				"GH_TOKEN=secret-token", "HEAD_SHA="+head, "BRANCH=main", "GITHUB_API_URL="+api.URL,
+				"GITHUB_REPOSITORY=o/r", "GITHUB_WORKFLOW_REF=o/r/.github/workflows/apply.yml@refs/heads/main")
 			if (err != nil) != (tc.fail != "") || !strings.Contains(out, tc.fail) {
 				t.Fatalf("err %v, want failure with %q\n%s", err, tc.fail, out)
 			}
-			logged, _ := os.ReadFile(log)
-			calls := string(logged)
-			if !strings.Contains(calls, " https://api.github.com/repos/o/r/actions/workflows/apply.yml/runs?branch=main&event=push&status=success&per_page=1\n") {
-				t.Errorf("not the last successful push run of this workflow's file on the branch:\n%s", calls)
+			if len(requests) == 0 || requests[0] != "/repos/o/r/actions/workflows/apply.yml/runs?branch=main&event=push&status=success&per_page=1" {
+				t.Errorf("not the last successful push run of this workflow's file on the branch: %q", requests)
 			}
-			if got := strings.Contains(calls, "/compare/"+newer+"..."+head); got != tc.compared {
-				t.Errorf("compare called %v, want %v:\n%s", got, tc.compared, calls)
+			if got := slices.Contains(requests, "/repos/o/r/compare/"+newer+"..."+head); got != tc.compared {
+				t.Errorf("compare called %v, want %v: %q", got, tc.compared, requests)
 			}
-			for _, l := range strings.Split(calls, "\n") {
-				if strings.HasPrefix(l, "args: ") && strings.Contains(l, "secret-token") {
-					t.Errorf("the token is on curl's command line (visible in ps): %s", l)
-				}
-			}
-			if !strings.Contains(calls, `config: header = "Authorization: Bearer secret-token"`) {
-				t.Errorf("the token is not passed in curl's configuration:\n%s", calls)
+			if logged, _ := os.ReadFile(argv); len(logged) == 0 || strings.Contains(string(logged), "secret-token") {
+				t.Errorf("the token is on curl's command line (visible in ps), or curl was not run: %s", logged)
 			}
 		})
 	}
