@@ -199,6 +199,10 @@ type classifier struct {
 
 func (c *classifier) add(p string) {
 	loc := render.Locate(p)
+	if loc.Kind == render.KindUnknown && loc.Env == "" {
+		c.unknown = append(c.unknown, c.r.outPath+"/"+p) // a stray file of out/ itself: no environment to filter on
+		return
+	}
 	if loc.Env == "" || (len(c.envs) > 0 && !slices.Contains(c.envs, loc.Env)) {
 		return
 	}

@@ -13,8 +13,9 @@ import (
 type Kind int
 
 const (
-	// KindNone is fleetgen's own bookkeeping (the manifest, the journal)
-	// and prose (an environment's or a cluster's README): nothing applies it.
+	// KindNone is fleetgen's own bookkeeping (the manifest, the journal,
+	// the lock should a repository commit it) and prose (an environment's
+	// or a cluster's README): nothing applies it.
 	KindNone Kind = iota
 	// KindTerraform is a file of one Terraform layer (Location.Layer).
 	KindTerraform
@@ -57,7 +58,10 @@ type Location struct {
 func Locate(p string) Location {
 	parts := strings.Split(p, "/")
 	if len(parts) == 1 {
-		return Location{Kind: KindNone} // .fleetgen-manifest.json, …
+		if p == ManifestName || p == JournalName || p == LockName {
+			return Location{Kind: KindNone}
+		}
+		return Location{Kind: KindUnknown} // a file of out/ itself fleetgen does not write
 	}
 	loc := Location{Kind: KindUnknown, Env: parts[0]}
 	switch top := parts[1]; {

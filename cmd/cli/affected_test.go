@@ -15,6 +15,7 @@ import (
 
 	"github.com/mattermost/fleetgen/affected"
 	"github.com/mattermost/fleetgen/internal/golden"
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // affectedRepo is a git repository built by the test: the example
@@ -28,9 +29,7 @@ type affectedRepo struct {
 
 func newAffectedRepo(t *testing.T) *affectedRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	tooltest.IsolateGit(t)
 	goldenDir, err := filepath.Abs("testdata/affected")
 	if err != nil {
 		t.Fatal(err)
@@ -51,8 +50,6 @@ func newAffectedRepo(t *testing.T) *affectedRepo {
 func (r *affectedRepo) git(args ...string) string {
 	r.t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", r.dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // TestApplyAffectedStep runs the affected job's script with the real
@@ -13,9 +15,8 @@ import (
 // picks (the last successful run, the pushed range, everything), the job
 // outputs that feed the matrices, the warnings and the step summary.
 func TestApplyAffectedStep(t *testing.T) {
-	if _, err := exec.LookPath("jq"); err != nil {
-		t.Skip("jq is not installed") // GitHub's runners have it
-	}
+	tooltest.Look(t, "jq", "bash") // GitHub's runners have them
+	tooltest.IsolateGit(t)
 	script, _ := applyStep(t, "affected", "fleetgen affected")
 	repo, bin := t.TempDir(), t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(repo, "bin/fleetgen"), "../../cmd/fleetgen")
@@ -25,7 +26,6 @@ func TestApplyAffectedStep(t *testing.T) {
 	git := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@x", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@x")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
@@ -60,13 +60,16 @@ func TestApplyAffectedStep(t *testing.T) {
 	write(map[string]string{
 		"out/prod/terraform/1-cluster/main.tf": "b",
 		"out/prod/helm/grafana.values.yaml":    "b",
+		"out/prod/notes.txt":                   "not a path fleetgen renders",
 	})
 	git("rm", "-q", "-r", "out/dev/terraform/3-route53-registration")
 	git("commit", "-q", "-m", "rm")
 	head := git("rev-parse", "HEAD")
 
-	fakeBin(t, bin, "gh", `[ -n "$GH_BASE" ] && echo "$GH_BASE" || exit 1`+"\n")
-	zero := strings.Repeat("0", 40)
+	// gh run list: prints GH_BASE ("" when no run succeeded), or fails
+	// with GH_FAIL; its arguments are logged.
+	ghLog := filepath.Join(bin, "gh.log")
+	fakeBin(t, bin, "gh", `echo "$*" >>"`+ghLog+`"; [ -z "${GH_FAIL:-}" ] || { echo "HTTP 403: Resource not accessible by integration" >&2; exit 1; }; echo "${GH_BASE:-}"`+"\n")
 	for _, tc := range []struct {
 		name                        string
 		env                         []string
@@ -75,41 +78,50 @@ func TestApplyAffectedStep(t *testing.T) {
 	}{
 		{
 			name:      "last successful run",
-			env:       []string{"EVENT=push", "GH_BASE=" + first, "BEFORE=" + zero},
+			env:       []string{"EVENT=push", "GH_BASE=" + first},
 			terraform: `terraform=[{"env":"prod","dir":"out/prod/terraform","layers":["1-cluster"],"apply":["1-cluster"]}]`,
 			ha:        `ha=[]`,
 			out:       "::warning::dev: terraform-layer 3-route53-registration is no longer rendered; it is not destroyed: see docs/apply.md",
 			summary:   "- **prod**: [out/prod](https://github.com/o/r/tree/" + head + "/out/prod), changed:\n  - [`out/prod/helm/grafana.values.yaml`](https://github.com/o/r/tree/" + head + "/out/prod/helm/grafana.values.yaml)",
 		},
 		{
-			name:      "no successful run: the pushed range",
-			env:       []string{"EVENT=push", "GH_BASE=", "BEFORE=" + first},
-			terraform: `terraform=[{"env":"prod","dir":"out/prod/terraform","layers":["1-cluster"],"apply":["1-cluster"]}]`,
-			summary:   "- **prod** Terraform: 1-cluster (changed: 1-cluster)",
-		},
-		{
-			name:      "new branch: everything",
-			env:       []string{"EVENT=push", "GH_BASE=", "BEFORE=" + zero},
+			// Not the pushed range: the changes of a first run that
+			// failed (the commit before this push) would never be applied.
+			name:      "no successful run: everything",
+			env:       []string{"EVENT=push", "GH_BASE="},
 			terraform: `terraform=[{"env":"dev","dir":"out/dev/terraform","layers":["1-cluster"],"apply":["1-cluster"]},{"env":"prod","dir":"out/prod/terraform","layers":["1-cluster"],"apply":["1-cluster"]}]`,
 			ha:        `ha=[{"env":"prod","cluster":"acme","known_hosts":"out/prod/ha/acme/known_hosts","nodes":[{"name":"n1","address":"10.0.0.1","port":22,"pinned":true,"dir":"out/prod/ha/acme/n1"}]}]`,
+			out:       "::notice::no successful run of deploy.yml on main: applying everything",
 			summary:   "- **prod** HA cluster acme, one node at a time: n1",
 		},
 		{
+			name:    "a path no job applies: warned, in the summary",
+			env:     []string{"EVENT=push", "GH_BASE=" + first},
+			out:     "::warning::out/prod/notes.txt changed but no job applies it",
+			summary: "- **not applied by any job**: `out/prod/notes.txt`",
+		},
+		{
+			name: "gh fails: the job fails, no guessed base",
+			env:  []string{"EVENT=push", "GH_FAIL=1"},
+			fail: true,
+			out:  "HTTP 403",
+		},
+		{
 			name:      "force push: everything, with a warning",
-			env:       []string{"EVENT=push", "GH_BASE=" + strings.Repeat("1", 40), "BEFORE=" + zero},
+			env:       []string{"EVENT=push", "GH_BASE=" + strings.Repeat("1", 40)},
 			terraform: `terraform=[{"env":"dev","dir":"out/dev/terraform","layers":["1-cluster"],"apply":["1-cluster"]},{"env":"prod","dir":"out/prod/terraform","layers":["1-cluster"],"apply":["1-cluster"]}]`,
 			out:       "::warning::base commit 1111111111111111111111111111111111111111 is not in the history (force push?): applying everything",
 		},
 		{
 			name:      "re-run of the last applied commit: nothing",
-			env:       []string{"EVENT=push", "GH_BASE=" + head, "BEFORE=" + first},
+			env:       []string{"EVENT=push", "GH_BASE=" + head},
 			terraform: "terraform=[]\n",
 			ha:        "ha=[]\n",
 			summary:   "Nothing Argo CD syncs changed.",
 		},
 		{
 			name: "an older commit than the last applied: refused",
-			env:  []string{"EVENT=push", "GH_BASE=" + head, "BEFORE=" + zero, "SHA=" + first},
+			env:  []string{"EVENT=push", "GH_BASE=" + head, "SHA=" + first},
 			fail: true,
 			out:  "::error::" + first + " is older than " + head + ", which was already applied",
 		},
@@ -136,7 +148,9 @@ func TestApplyAffectedStep(t *testing.T) {
 					sha = v
 				}
 			}
+			os.Remove(ghLog)
 			out, err := runStep(t, script, repo, append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"),
+				"GITHUB_WORKFLOW_REF=o/r/.github/workflows/deploy.yml@refs/heads/main", // the file as if renamed
 				"GITHUB_SHA=" + sha, "GITHUB_OUTPUT=" + output, "GITHUB_STEP_SUMMARY=" + summary, "RUNNER_TEMP=" + tmp,
 				"GITHUB_SERVER_URL=https://github.com", "GITHUB_REPOSITORY=o/r", "BRANCH=main", "GH_TOKEN=x"}, tc.env...)...)
 			if (err != nil) != tc.fail {
@@ -151,6 +165,9 @@ func TestApplyAffectedStep(t *testing.T) {
 				if !strings.Contains(want.in, want.text) {
 					t.Errorf("%s without %q:\n%s", want.where, want.text, want.in)
 				}
+			}
+			if gh, _ := os.ReadFile(ghLog); !strings.HasPrefix(string(gh), "run list --repo o/r --workflow deploy.yml --branch main --event push --status success ") && !strings.Contains(strings.Join(tc.env, " "), "workflow_dispatch") {
+				t.Errorf("gh run list of this workflow's file (GITHUB_WORKFLOW_REF), successful pushes of the branch: %q", gh)
 			}
 			if !tc.fail && !strings.Contains(string(outputs), "head="+head+"\n") {
 				t.Errorf("outputs without head=%s:\n%s", head, outputs)

@@ -2,14 +2,20 @@ package workflows
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 // applyStep returns the run: script and env: of the step of job named name
@@ -96,6 +102,7 @@ func TestApplyTerraformStep(t *testing.T) {
 // from the rendered known_hosts, its folder copied whole, its apply.sh run,
 // and nothing after the first failure.
 func TestApplyHAStep(t *testing.T) {
+	tooltest.Look(t, "jq", "tar", "diff")
 	script, _ := applyStep(t, "ha", "Apply the nodes one at a time")
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -105,9 +112,11 @@ func TestApplyHAStep(t *testing.T) {
 	log := filepath.Join(hosts, "ssh.log")
 	// ssh [options] user@host command: log, then run the command in a
 	// home folder per host with a sudo that only records what it runs.
+	argsLog := filepath.Join(hosts, "ssh-args.log") // each call's arguments but the command, tab-separated
 	fakeBin(t, bin, "ssh", `
 args=("$@"); dest=${args[$#-2]}; cmd=${args[$#-1]}
 echo "$*" >>"`+log+`"
+(IFS=$'\t'; echo "${args[*]:0:$#-1}") >>"`+argsLog+`"
 export HOME="`+hosts+`/$dest" FAKE_HOST=$dest; mkdir -p "$HOME"
 bash -c "$cmd"
 `)
@@ -123,36 +132,43 @@ bash -c "$cmd"
 		b, _ := json.Marshal(n)
 		return string(b)
 	}
+	var runWith func(t *testing.T, nodesJSON, fail string, env ...string) (string, []string, error)
 	run := func(t *testing.T, nodesJSON, fail string) (string, []string, error) {
+		return runWith(t, nodesJSON, fail, "SSH_KEY=not-a-key", "SSH_USER=", "PAUSE=")
+	}
+	runWith = func(t *testing.T, nodesJSON, fail string, env ...string) (string, []string, error) {
 		os.Remove(log)
-		out, err := runStep(t, script, root, "PATH="+bin+":"+os.Getenv("PATH"), "RUNNER_TEMP="+t.TempDir(),
-			"CLUSTER=legacy", "NODES="+nodesJSON, "KNOWN_HOSTS=out/dev/ha/legacy/known_hosts",
-			"SSH_KEY=not-a-key", "SSH_USER=", "PAUSE=", "FAIL_ADDRESS="+fail)
+		out, err := runStep(t, script, root, append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "RUNNER_TEMP=" + t.TempDir(),
+			"ENV_NAME=dev", "CLUSTER=legacy", "NODES=" + nodesJSON, "KNOWN_HOSTS=out/dev/ha/legacy/known_hosts",
+			"FAIL_ADDRESS=" + fail}, env...)...)
 		logged, _ := os.ReadFile(log)
 		return out, strings.Split(strings.TrimSpace(string(logged)), "\n"), err
 	}
 
 	t.Run("all nodes", func(t *testing.T) {
+		os.Remove(argsLog)
 		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "none")
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		var sudo []string
 		for _, l := range logged {
-			if !strings.HasPrefix(l, "-i ") { // not an ssh command line: fake sudo's
+			if !strings.HasPrefix(l, "-F /dev/null ") { // not an ssh command line: fake sudo's
 				sudo = append(sudo, l)
 				continue
 			}
-			for _, want := range []string{"-o StrictHostKeyChecking=yes", "-o UserKnownHostsFile=out/dev/ha/legacy/known_hosts", "-o GlobalKnownHostsFile=/dev/null", "-p 22", "-o BatchMode=yes"} {
+			for _, want := range []string{"-o StrictHostKeyChecking=yes", "-o UserKnownHostsFile=out/dev/ha/legacy/known_hosts", "-o GlobalKnownHostsFile=/dev/null", "-p 22", "-o BatchMode=yes",
+				"-o IdentitiesOnly=yes", "-o IdentityAgent=none", "-o ForwardAgent=no", "-o ClearAllForwardings=yes", "-o UpdateHostKeys=no"} {
 				if !strings.Contains(l, want) {
 					t.Errorf("ssh without %q: %s", want, l)
 				}
 			}
 		}
+		checkSSHConfig(t, argsLog)
 		want := []string{
-			"fleetgen@10.10.250.146 sudo /fleetgen-legacy/apply.sh --restart",
-			"fleetgen@10.10.250.231 sudo /fleetgen-legacy/apply.sh --restart",
-			"fleetgen@10.10.250.165 sudo /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.146 sudo -n /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.231 sudo -n /fleetgen-legacy/apply.sh --restart",
+			"fleetgen@10.10.250.165 sudo -n /fleetgen-legacy/apply.sh --restart",
 		}
 		for i := range sudo {
 			sudo[i] = strings.Replace(sudo[i], hosts+"/"+strings.Fields(sudo[i])[0], "", 1)
@@ -170,6 +186,7 @@ bash -c "$cmd"
 	})
 
 	t.Run("stops at the first failure", func(t *testing.T) {
+		os.Remove(argsLog)
 		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "10.10.250.231")
 		if err == nil {
 			t.Fatalf("a failed apply.sh must fail the job\n%s", out)
@@ -180,9 +197,177 @@ bash -c "$cmd"
 	})
 
 	t.Run("unpinned node", func(t *testing.T) {
-		out, logged, err := run(t, nodes("unpinned", "mm1"), "none")
-		if err == nil || !strings.Contains(out, "::error::node unpinned has no host_key") || len(logged) != 1 || logged[0] != "" {
+		// Last in ordinal order: the nodes before it are not touched either.
+		out, logged, err := run(t, nodes("mm1", "mm2", "unpinned"), "none")
+		if err == nil || !strings.Contains(out, "::error::no host_key in the inventory for unpinned") || len(logged) != 1 || logged[0] != "" {
 			t.Errorf("a node without a pinned host key must stop the job before any ssh: %v\n%s\n%q", err, out, logged)
 		}
 	})
+
+	// Bad input fails the job before any connection instead of applying
+	// nothing and passing (jq in a process substitution hid its failure).
+	for _, tc := range []struct {
+		name, nodes, want string
+		env               []string
+	}{
+		{"nodes not JSON", "{not json", "parse error", []string{"SSH_KEY=k"}},
+		{"no node", "[]", "::error::no node to apply in cluster legacy", []string{"SSH_KEY=k"}},
+		{"empty key", nodes("mm1"), "::error::secrets.HA_SSH_KEY is empty in environment dev", []string{"SSH_KEY="}},
+		{"bad user", nodes("mm1"), "::error::vars.HA_SSH_USER must be a user name", []string{"SSH_KEY=k", "SSH_USER=-oProxyCommand=x"}},
+		{"bad pause", nodes("mm1"), "vars.HA_NODE_PAUSE_SECONDS a number of seconds", []string{"SSH_KEY=k", "PAUSE=1m"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, logged, err := runWith(t, tc.nodes, "none", tc.env...)
+			if err == nil || !strings.Contains(out, tc.want) || len(logged) != 1 || logged[0] != "" {
+				t.Errorf("want a failure with %q and no ssh: %v\n%s\n%q", tc.want, err, out, logged)
+			}
+		})
+	}
+}
+
+// TestRefuseStale runs .github/scripts/refuse-stale.sh, the first step of
+// the apply jobs after the checkout, with the real curl against a
+// loopback stand-in of GitHub's REST API: a commit older than the last
+// successful push run is refused ("Re-run failed jobs" of an old run
+// would roll the newer one back), any other is let through, an API
+// failure fails the job, and the token never is on curl's command line.
+func TestRefuseStale(t *testing.T) {
+	realCurl := tooltest.Look(t, "curl", "jq", "bash")
+	script, err := filepath.Abs("../../.github/scripts/refuse-stale.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, newer := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	runs := `{"workflow_runs":[{"head_sha":"` + newer + `"}]}`
+	var answer struct{ runs, compare string }
+	var requests []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests = append(requests, r.URL.RequestURI())
+		switch {
+		case r.Header.Get("Authorization") != "Bearer secret-token":
+			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+		case r.URL.Path == "/repos/o/r/actions/workflows/apply.yml/runs" && answer.runs != "":
+			io.WriteString(w, answer.runs)
+		case strings.HasPrefix(r.URL.Path, "/repos/o/r/compare/") && answer.compare != "":
+			io.WriteString(w, answer.compare)
+		default:
+			http.Error(w, `{"message":"Resource not accessible by integration"}`, http.StatusForbidden)
+		}
+	}))
+	defer api.Close()
+	// curl on PATH logs its arguments, then is the real one.
+	bin := t.TempDir()
+	argv := filepath.Join(bin, "curl.argv")
+	fakeBin(t, bin, "curl", `echo "$*" >>"`+argv+`"; exec "`+realCurl+`" "$@"`+"\n")
+
+	for _, tc := range []struct {
+		name, runs, compare, fail string
+		compared                  bool
+	}{
+		{name: "newer than the last applied", runs: runs, compare: `{"status":"ahead"}`, compared: true},
+		{name: "older than the last applied", runs: runs, compare: `{"status":"behind"}`, compared: true,
+			fail: "::error::" + head + " is older than " + newer + ", which a later run already applied"},
+		{name: "after a force push", runs: runs, compare: `{"status":"diverged"}`, compared: true},
+		{name: "no successful run", runs: `{"workflow_runs":[]}`},
+		{name: "the last applied commit itself", runs: `{"workflow_runs":[{"head_sha":"` + head + `"}]}`},
+		{name: "unexpected answer", runs: runs, compare: `{"message":"?"}`, compared: true, fail: `unexpected status "null"`},
+		{name: "the API refuses", fail: "403"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			answer.runs, answer.compare, requests = tc.runs, tc.compare, nil
+			os.Remove(argv)
+			out, err := runStep(t, script, t.TempDir(), "PATH="+bin+":"+os.Getenv("PATH"),
+				"GH_TOKEN=secret-token", "HEAD_SHA="+head, "BRANCH=main", "GITHUB_API_URL="+api.URL,
+				"GITHUB_REPOSITORY=o/r", "GITHUB_WORKFLOW_REF=o/r/.github/workflows/apply.yml@refs/heads/main")
+			if (err != nil) != (tc.fail != "") || !strings.Contains(out, tc.fail) {
+				t.Fatalf("err %v, want failure with %q\n%s", err, tc.fail, out)
+			}
+			if len(requests) == 0 || requests[0] != "/repos/o/r/actions/workflows/apply.yml/runs?branch=main&event=push&status=success&per_page=1" {
+				t.Errorf("not the last successful push run of this workflow's file on the branch: %q", requests)
+			}
+			if got := slices.Contains(requests, "/repos/o/r/compare/"+newer+"..."+head); got != tc.compared {
+				t.Errorf("compare called %v, want %v: %q", got, tc.compared, requests)
+			}
+			if logged, _ := os.ReadFile(argv); len(logged) == 0 || strings.Contains(string(logged), "secret-token") {
+				t.Errorf("the token is on curl's command line (visible in ps), or curl was not run: %s", logged)
+			}
+		})
+	}
+}
+
+// TestApplyJobsRefuseStale: both apply jobs run refuse-stale.sh right
+// after the checkout, before credentials are minted or a node touched,
+// with the permission it needs.
+func TestApplyJobsRefuseStale(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(dir, "apply.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Permissions map[string]string
+			Steps       []struct {
+				Uses, Run string
+				Env       map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"terraform", "ha"} {
+		job := wf.Jobs[name]
+		if len(job.Steps) < 3 || !strings.HasPrefix(job.Steps[0].Uses, "actions/checkout@") ||
+			job.Steps[1].Run != ".github/scripts/refuse-stale.sh" || job.Steps[1].Env["HEAD_SHA"] != "${{ needs.affected.outputs.head }}" {
+			t.Errorf("job %s: want checkout, then refuse-stale.sh with HEAD_SHA, then the rest: %+v", name, job.Steps)
+		}
+		if job.Permissions["actions"] != "read" {
+			t.Errorf("job %s: refuse-stale.sh needs actions: read: %v", name, job.Permissions)
+		}
+	}
+}
+
+// checkSSHConfig gives the arguments the HA step passed to ssh to the real
+// OpenSSH client (ssh -G: the configuration it would connect with, no
+// connection) and checks that it accepts them all and that they pin the
+// host key and keep the key to this connection. (-F /dev/null, which
+// keeps the runner's ssh_config out, is checked on the command line: ssh
+// reads ~/.ssh/config from the password database's home, which a test
+// cannot point elsewhere.)
+func checkSSHConfig(t *testing.T, argsLog string) {
+	t.Helper()
+	bin := tooltest.Look(t, "ssh")
+	data, err := os.ReadFile(argsLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		t.Fatal("ssh was not called")
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "-F\t/dev/null\t") {
+			t.Errorf("ssh without -F /dev/null first: %q", l)
+		}
+		out, err := exec.Command(bin, append([]string{"-G"}, strings.Split(l, "\t")...)...).Output()
+		if err != nil {
+			t.Fatalf("ssh -G %s: %v", l, err)
+		}
+		got := map[string]string{}
+		for _, kv := range strings.Split(string(out), "\n") {
+			if k, v, ok := strings.Cut(kv, " "); ok {
+				got[k] = v
+			}
+		}
+		for k, want := range map[string]string{
+			"stricthostkeychecking": "true", "userknownhostsfile": "out/dev/ha/legacy/known_hosts",
+			"globalknownhostsfile": "/dev/null", "updatehostkeys": "false", "batchmode": "yes",
+			"identitiesonly": "yes", "identityagent": "none", "forwardagent": "no", "clearallforwardings": "yes",
+			"user": "fleetgen", "port": "22", "hostname": "10.10.250.",
+		} {
+			if got[k] != want && (k != "hostname" || !strings.HasPrefix(got[k], want)) {
+				t.Errorf("ssh %s: %s is %q, want %q", l, k, got[k], want)
+			}
+		}
+	}
 }

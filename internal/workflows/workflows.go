@@ -1,7 +1,7 @@
 // Package workflows checks the security properties of the GitHub Actions
 // workflows under .github/workflows: explicit read-only top-level
-// permissions, id-token: write only in jobs that use OIDC, no
-// pull_request_target, no static cloud keys, every action pinned to a
+// permissions, no write in a job but id-token: write and that only in
+// jobs that use OIDC, no pull_request_target, no static cloud keys, every action pinned to a
 // commit or an exact version, and no expression inside a run: script.
 // Its tests run the checks (and actionlint) on this repository's files.
 package workflows
@@ -110,7 +110,7 @@ func (c *checker) readOnly(perms *yaml.Node) {
 }
 
 // job checks that id-token: write is granted exactly where OIDC is used,
-// and that no job asks for every permission.
+// and that no job asks for every permission or writes anything else.
 func (c *checker) job(name string, job *yaml.Node) {
 	usesOIDC := false
 	walk(job, func(key, value *yaml.Node) {
@@ -125,8 +125,16 @@ func (c *checker) job(name string, job *yaml.Node) {
 	case perms.Kind == yaml.ScalarNode:
 		c.add(perms, "job %s: permissions %q: list only what the job needs", name, perms.Value)
 	default:
-		if n := get(perms, "id-token"); n != nil {
-			idToken = n.Value
+		for i := 0; i+1 < len(perms.Content); i += 2 {
+			scope, v := perms.Content[i].Value, perms.Content[i+1]
+			switch {
+			case scope == "id-token":
+				idToken = v.Value
+			case v.Value != "read" && v.Value != "none":
+				// Applying what merged reads the repository; nothing
+				// here writes to GitHub (no release, no comment).
+				c.add(v, "job %s: permission %s: %s; the workflows only read: grant write only with a check here that says why", name, scope, v.Value)
+			}
 		}
 	}
 	switch {

@@ -85,6 +85,7 @@ func TestCheckCatches(t *testing.T) {
 		{"top-level write-all", "permissions:\n  contents: read\njobs:", "permissions: write-all\njobs:", `top-level permissions "write-all"`},
 		{"job write-all", "    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout", "    runs-on: ubuntu-24.04\n    permissions: write-all\n    steps:\n      - uses: actions/checkout", `job build: permissions "write-all"`},
 		{"id-token without OIDC", "    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout", "    runs-on: ubuntu-24.04\n    permissions:\n      id-token: write\n    steps:\n      - uses: actions/checkout", "job build: id-token: write without"},
+		{"job write", "      contents: read\n      id-token: write\n", "      contents: write\n      id-token: write\n", "job deploy: permission contents: write"},
 		{"OIDC without id-token", "      id-token: write\n", "", "job deploy uses aws-actions/configure-aws-credentials without"},
 		{"pull_request_target", "on:\n  push:", "on:\n  pull_request_target:\n  push:", "pull_request_target runs untrusted code"},
 		{"pull_request_target in a list", "on:\n  push:\n    branches: [main]", "on: [push, pull_request_target]", "pull_request_target runs untrusted code"},
@@ -111,12 +112,35 @@ func TestCheckCatches(t *testing.T) {
 	}
 }
 
-// TestActionlint runs actionlint on every workflow; with shellcheck on
-// PATH it also checks the run: scripts.
+// TestActionlint runs actionlint on every workflow, with shellcheck on the
+// run: scripts. actionlint skips shellcheck in silence when it cannot run
+// it, so a canary script shellcheck must refuse proves it ran.
 func TestActionlint(t *testing.T) {
 	bin := tooltest.Look(t, "actionlint", "shellcheck")
 	out, err := exec.Command(bin, append([]string{"-color=false"}, workflowFiles(t)...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("actionlint: %v\n%s", err, out)
+	}
+	canary := filepath.Join(t.TempDir(), "canary.yml")
+	script := "      - run: |\n          f=$(ls)\n          cat $f\n" // SC2086: $f unquoted
+	if err := os.WriteFile(canary, []byte(strings.Replace(good, "      - uses: ./local-action\n", script, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(bin, "-color=false", canary).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "SC2086") {
+		t.Fatalf("actionlint did not run shellcheck on a run: script: %v\n%s", err, out)
+	}
+}
+
+// TestScriptsShellcheck: the scripts the workflows run from files, which
+// actionlint does not read.
+func TestScriptsShellcheck(t *testing.T) {
+	bin := tooltest.Look(t, "shellcheck")
+	scripts, err := filepath.Glob("../../.github/scripts/*.sh")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no script under .github/scripts: %v", err)
+	}
+	if out, err := exec.Command(bin, append([]string{"--severity=style"}, scripts...)...).CombinedOutput(); err != nil {
+		t.Fatalf("shellcheck: %v\n%s", err, out)
 	}
 }
