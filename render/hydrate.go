@@ -275,7 +275,8 @@ func nondeterministicDiagnostic(app *inventory.App, fn, where, renderedIn string
 // manifestFiles splits the rendered templates into one file per
 // Kubernetes object, <kind>_<name>.yaml (<kind>_<namespace>_<name>.yaml
 // for an object in another namespace than the app's), and writes the
-// kustomization.yaml that lists them. Helm hooks are kept with their
+// kustomization.yaml that lists them. A list (ConfigMapList, …) is
+// split into its items. Helm hooks are kept with their
 // helm.sh/hook annotations, which Argo CD maps onto its own sync hooks;
 // NOTES.txt is dropped, as Helm does.
 func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[string]string) ([]File, error) {
@@ -299,23 +300,25 @@ func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[
 			if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 				continue // an empty document: only comments, or nothing between two ---
 			}
-			obj, err := objectOf(&doc)
-			if err != nil {
-				return nil, chartDiagnostic(app, "Chart renders a non-object", fmt.Sprintf("The chart %q of the app %q renders, in %s, a document that is not a Kubernetes object: %s.", app.Chart, app.Name, source, err))
+			for _, item := range listItems(&doc) {
+				obj, err := objectOf(item)
+				if err != nil {
+					return nil, chartDiagnostic(app, "Chart renders a non-object", fmt.Sprintf("The chart %q of the app %q renders, in %s, a document that is not a Kubernetes object: %s.", app.Chart, app.Name, source, err))
+				}
+				name := strings.ToLower(obj.Kind) + "_" + obj.Metadata.Name + ".yaml"
+				if ns := obj.Metadata.Namespace; ns != "" && ns != app.Namespace {
+					name = strings.ToLower(obj.Kind) + "_" + ns + "_" + obj.Metadata.Name + ".yaml"
+				}
+				if earlier, dup := sources[name]; dup {
+					return nil, chartDiagnostic(app, "Chart renders an object twice", fmt.Sprintf("The chart %q of the app %q renders the %s %q in %s and again in %s; Kubernetes would keep only one of them.", app.Chart, app.Name, obj.Kind, obj.Metadata.Name, earlier, source))
+				}
+				data, err := encodeManifest(env.Name, source, item)
+				if err != nil {
+					return nil, err
+				}
+				sources[name] = source
+				byName[name] = File{Path: path.Join(dir, name), Mode: ModeFile, Data: data}
 			}
-			name := strings.ToLower(obj.Kind) + "_" + obj.Metadata.Name + ".yaml"
-			if ns := obj.Metadata.Namespace; ns != "" && ns != app.Namespace {
-				name = strings.ToLower(obj.Kind) + "_" + ns + "_" + obj.Metadata.Name + ".yaml"
-			}
-			if earlier, dup := sources[name]; dup {
-				return nil, chartDiagnostic(app, "Chart renders an object twice", fmt.Sprintf("The chart %q of the app %q renders the %s %q in %s and again in %s; Kubernetes would keep only one of them.", app.Chart, app.Name, obj.Kind, obj.Metadata.Name, earlier, source))
-			}
-			data, err := encodeManifest(env.Name, source, &doc)
-			if err != nil {
-				return nil, err
-			}
-			sources[name] = source
-			byName[name] = File{Path: path.Join(dir, name), Mode: ModeFile, Data: data}
 		}
 	}
 	names := slices.Sorted(maps.Keys(byName))
@@ -328,6 +331,37 @@ func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[
 		files = append(files, byName[name])
 	}
 	return files, nil
+}
+
+// listItems are the objects of one rendered document: the items of a
+// list (kind v1 List, ConfigMapList, … with an items sequence), each as a
+// document of its own, as Helm's Kubernetes client and Argo CD both
+// expand a list into its objects before applying them; else the document.
+// Charts render lists (kube-prometheus-stack's Grafana dashboards are a
+// ConfigMapList), which have no metadata.name of their own.
+func listItems(doc *yaml.Node) []*yaml.Node {
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return []*yaml.Node{doc}
+	}
+	var kind string
+	var items *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		switch top.Content[i].Value {
+		case "kind":
+			kind = top.Content[i+1].Value
+		case "items":
+			items = top.Content[i+1]
+		}
+	}
+	if !strings.HasSuffix(kind, "List") || items == nil || items.Kind != yaml.SequenceNode {
+		return []*yaml.Node{doc}
+	}
+	out := make([]*yaml.Node, 0, len(items.Content))
+	for _, item := range items.Content {
+		out = append(out, &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{item}})
+	}
+	return out
 }
 
 // k8sObject is the head of a Kubernetes object.

@@ -422,3 +422,36 @@ spec:
 		}
 	}
 }
+
+// TestHydrateExpandsLists: a chart that renders a list (kube-prometheus-
+// stack renders its Grafana dashboards as a ConfigMapList) is split into
+// its objects, one file each, as Helm's client and Argo CD apply them; an
+// RBAC name with a colon ("system:…", valid for RBAC) makes a file name
+// kustomize builds.
+func TestHydrateExpandsLists(t *testing.T) {
+	files, err := renderWeb(t, `{ a = 1 }`, map[string]string{
+		"dashboards.yaml": "apiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: dash-a\n  data:\n    a.json: '{}'\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: dash-b\n    namespace: {{ .Release.Namespace }}\n  data:\n    b.json: '{}'\n",
+		"empty.yaml":      "apiVersion: v1\nkind: List\nitems: []\n",
+		"role.yaml":       "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: system:web\nrules: []\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app []File
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, "lab/manifests/web/") {
+			app = append(app, f)
+		}
+	}
+	a := fileAt(t, app, "lab/manifests/web/configmap_dash-a.yaml")
+	if !strings.Contains(string(a), "# Source: web/templates/dashboards.yaml") || !strings.Contains(string(a), "a.json: '{}'") || strings.Contains(string(a), "items:") {
+		t.Errorf("the first item is not an object of its own:\n%s", a)
+	}
+	fileAt(t, app, "lab/manifests/web/configmap_dash-b.yaml")
+	fileAt(t, app, "lab/manifests/web/clusterrole_system:web.yaml")
+	if len(app) != 4 {
+		t.Errorf("want the kustomization and 3 objects, got %d files", len(app))
+	}
+	checkManifests(t, "lab/manifests/web", app)
+	buildKustomization(t, "lab/manifests/web", app)
+}
