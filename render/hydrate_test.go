@@ -253,9 +253,12 @@ func fileAt(t *testing.T, files []File, p string) []byte {
 	return nil
 }
 
-// TestHydrateRefusesNonDeterministicCharts: a reached call to a random,
-// clock or key-generating function is refused by chart and template, even
-// in a helper or in argument position; an unreached one is not.
+// TestHydrateRefusesNonDeterministicCharts: a call to a random, clock or
+// key-generating function whose result reaches the output is refused by
+// chart and template, even in a helper or in argument position, even when
+// two real renders would agree (the year); a call that is not reached, or
+// whose result a given value overrides (`default (randAlphaNum 16)`, a
+// variable used only when no value is given), is not.
 func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -273,10 +276,20 @@ func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
 			[]string{"now", "web/templates/cm.yaml:6"}},
 		{"generated certificate", map[string]string{"cm.yaml": "{{- $ca := genCA \"ca\" 365 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  ca: {{ $ca.Cert | quote }}\n"}, `{}`,
 			[]string{"genCA", "web/templates/cm.yaml:1"}},
-		{"uuid piped into", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  id: {{ \"x\" | print | uuidv4 | quote }}\n"}, `{}`,
-			[]string{"uuidv4", "web/templates/cm.yaml:6"}},
+		{"piped into", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  id: {{ \"abcdefgh\" | print | shuffle | quote }}\n"}, `{}`,
+			[]string{"shuffle", "web/templates/cm.yaml:6"}},
 		{"result unused", map[string]string{"cm.yaml": "{{- $_ := randNumeric 4 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
-			[]string{"randNumeric", "web/templates/cm.yaml:1"}},
+			nil},
+		{"default given", map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.word | default (randAlphaNum 16) | b64enc }}\n  key: {{ .Values.seed | default (genPrivateKey \"ecdsa\") | b64enc }}\n"}, `{ word = "given", seed = "pem" }`,
+			nil},
+		{"default not given", map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.word | default (randAlphaNum 16) | b64enc }}\n  key: {{ .Values.seed | default (genPrivateKey \"ecdsa\") | b64enc }}\n"}, `{ word = "given" }`,
+			[]string{"genPrivateKey", "web/templates/secret.yaml:7"}},
+		{"variable set once, used if not given", map[string]string{"secret.yaml": "{{- $pw := randAlphaNum 16 }}\n{{- $ca := genCA \"ca\" 365 }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.word | default $pw | b64enc }}\n"}, `{ word = "given" }`,
+			nil},
+		{"decides an index", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  zone: {{ index (list \"a\" \"b\") (randInt 0 2) }}\n"}, `{}`,
+			[]string{"randInt", "web/templates/cm.yaml:6"}},
+		{"only the year", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  year: {{ now | date \"2006\" | quote }}\n"}, `{}`,
+			[]string{"now", "web/templates/cm.yaml:6"}},
 		{"not reached", map[string]string{"secret.yaml": "{{- if not .Values.existingSecret }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ randAlphaNum 16 | b64enc }}\n{{- end }}\n"}, `{ existingSecret = "given" }`,
 			nil},
 		{"lazy or", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: {{ or .Values.word (randAlphaNum 8) | quote }}\n"}, `{ word = "given" }`,
@@ -358,8 +371,9 @@ func TestHydrateChartFailures(t *testing.T) {
 // functions come back byte for byte.
 func TestGuardTemplateLeavesOthersAlone(t *testing.T) {
 	src := []byte("{{- define \"x\" }}{{ .Values.a | default \"now\" }}{{ end }}\nkind: {{ include \"x\" . }}\n")
-	if got := guardTemplate("c/templates/a.yaml", src); !bytes.Equal(got, src) {
-		t.Errorf("rewrote a template with no guarded call:\n%s", got)
+	got, sites := guardTemplate("c/templates/a.yaml", src, func(int) variant { return variantA })
+	if !bytes.Equal(got, src) || len(sites) != 0 {
+		t.Errorf("rewrote a template with no guarded call: %v\n%s", sites, got)
 	}
 }
 
