@@ -185,9 +185,12 @@ func guardTemplate(name string, src []byte, choose func(int) variant) ([]byte, [
 }
 
 // fixedValue is the template expression of a fixed result of fn, of the
-// type fn returns, different for variants A and B. Strings are letters
-// and digits only, so that they remain valid wherever a generated name or
-// password was (a name suffix, base64 input).
+// type fn returns, different for variants A and B: a real key or
+// certificate for the generators, so that whatever the chart does with one
+// still works; otherwise letters and digits only, valid wherever a
+// generated name or password was (a name suffix, base64 input). The
+// expression holds no newline (strconv.Quote escapes them), so the
+// template keeps its line numbers.
 func fixedValue(fn string, v variant) string {
 	ab := func(a, b string) string {
 		if v == variantA {
@@ -203,6 +206,8 @@ func fixedValue(fn string, v variant) string {
 		return ab("1", "2")
 	case "randNumeric":
 		return strconv.Quote(ab("1357913579", "2468024680"))
+	case "genPrivateKey":
+		return strconv.Quote(fixedCerts()[v].keyPEM)
 	case "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey", "genSignedCert", "genSignedCertWithKey":
 		c := fixedCerts()[v]
 		return "(buildCustomCert " + strconv.Quote(c.cert) + " " + strconv.Quote(c.key) + ")"
@@ -213,7 +218,8 @@ func fixedValue(fn string, v variant) string {
 
 // fixedCert is a certificate and its key, each PEM in base64, as Sprig's
 // buildCustomCert takes them.
-type fixedCert struct{ cert, key string }
+// keyPEM is the key as genPrivateKey returns one.
+type fixedCert struct{ cert, key, keyPEM string }
 
 // fixedCerts are the certificates of variants A and B: real ones, so that
 // whatever the chart does with a generated certificate (its Cert and Key,
@@ -243,9 +249,11 @@ var fixedCerts = sync.OnceValue(func() [2]fixedCert {
 		if err != nil {
 			panic(err)
 		}
+		keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 		out[i] = fixedCert{
-			cert: base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-			key:  base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})),
+			cert:   base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+			key:    base64.StdEncoding.EncodeToString(keyPEM),
+			keyPEM: string(keyPEM),
 		}
 	}
 	return out

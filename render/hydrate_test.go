@@ -290,6 +290,10 @@ func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
 			[]string{"randInt", "web/templates/cm.yaml:6"}},
 		{"only the year", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  year: {{ now | date \"2006\" | quote }}\n"}, `{}`,
 			[]string{"now", "web/templates/cm.yaml:6"}},
+		{"decides whether it renders", map[string]string{"cm.yaml": "{{- if ne (len (randAlphaNum 5)) 5 }}{{ fail \"too long\" }}{{ end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
+			[]string{"randAlphaNum", "web/templates/cm.yaml:1"}},
+		{"a key checked, then unused", map[string]string{"cm.yaml": "{{- $k := genPrivateKey \"ecdsa\" }}{{ if not (hasPrefix \"-----BEGIN\" $k) }}{{ fail \"not a key\" }}{{ end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
+			nil},
 		{"not reached", map[string]string{"secret.yaml": "{{- if not .Values.existingSecret }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ randAlphaNum 16 | b64enc }}\n{{- end }}\n"}, `{ existingSecret = "given" }`,
 			nil},
 		{"lazy or", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: {{ or .Values.word (randAlphaNum 8) | quote }}\n"}, `{ word = "given" }`,
@@ -468,4 +472,21 @@ func TestHydrateExpandsLists(t *testing.T) {
 	}
 	checkManifests(t, "lab/manifests/web", app)
 	buildKustomization(t, "lab/manifests/web", app)
+}
+
+// TestGuardTemplateRewrite: each guarded call, numbered in source order,
+// becomes a coalesce of its fixed value, or stays as it is (variantReal);
+// the lines do not move.
+func TestGuardTemplateRewrite(t *testing.T) {
+	src := "a: {{ 5 | randAlphaNum | b64enc }}\n{{- define \"d\" }}{{ uuidv4 }}{{ end }}\nb: {{ date \"2006\" now }}\n"
+	got, sites := guardTemplate("c/templates/a.yaml", []byte(src), func(i int) variant { return []variant{variantA, variantReal, variantB}[i] })
+	want := "a: {{ 5 | coalesce \"fleetgenfixedvalueaaaa\" | b64enc }}\n{{- define \"d\" }}{{ uuidv4 }}{{ end }}\n" +
+		"b: {{ date \"2006\" (coalesce (toDate \"2006-01-02T15:04:05.999999999Z07:00\" \"2012-11-10T09:08:07.987654321Z\")) }}\n"
+	if string(got) != want {
+		t.Errorf("rewrote\n%s\nwant\n%s", got, want)
+	}
+	wantSites := []guardSite{{"randAlphaNum", "c/templates/a.yaml:1"}, {"uuidv4", "c/templates/a.yaml:2"}, {"now", "c/templates/a.yaml:3"}}
+	if !slices.Equal(sites, wantSites) {
+		t.Errorf("sites %v, want %v", sites, wantSites)
+	}
 }
