@@ -211,7 +211,9 @@ func hydrateApp(env *inventory.Environment, app *inventory.App, archive, values 
 					return nil, nondeterministicDiagnostic(app, sites[i].Fn, sites[i].Where, name)
 				}
 			}
-			panic(fmt.Sprintf("chart %q: the renders with all guarded calls changed differ, but none with one changed does", app.Chart))
+			// Only changing several at once shows (two results compared
+			// with each other): name the first.
+			return nil, nondeterministicDiagnostic(app, sites[0].Fn, sites[0].Where, firstDifference(fixed, other))
 		}
 	}
 	if name := firstDifference(fixed, real); name != "" {

@@ -294,6 +294,8 @@ func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
 			[]string{"randAlphaNum", "web/templates/cm.yaml:1"}},
 		{"a key checked, then unused", map[string]string{"cm.yaml": "{{- $k := genPrivateKey \"ecdsa\" }}{{ if not (hasPrefix \"-----BEGIN\" $k) }}{{ fail \"not a key\" }}{{ end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
 			nil},
+		{"only together", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  both: {{ and (eq (randInt 0 9) 2) (eq (randInt 0 9) 2) | quote }}\n"}, `{}`,
+			[]string{"randInt", "web/templates/cm.yaml:6"}},
 		{"not reached", map[string]string{"secret.yaml": "{{- if not .Values.existingSecret }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ randAlphaNum 16 | b64enc }}\n{{- end }}\n"}, `{ existingSecret = "given" }`,
 			nil},
 		{"lazy or", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: {{ or .Values.word (randAlphaNum 8) | quote }}\n"}, `{ word = "given" }`,
