@@ -40,6 +40,10 @@ func newAffectedRepo(t *testing.T) *affectedRepo {
 	if err := os.CopyFS(filepath.Join(r.dir, "environments"), os.DirFS("../../environments")); err != nil {
 		t.Fatal(err)
 	}
+	// The chart cache the hydrated sandbox environment renders from.
+	if err := os.CopyFS(filepath.Join(r.dir, "charts"), os.DirFS("../../charts")); err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(r.dir)
 	r.commit("init")
 	return r
