@@ -164,25 +164,81 @@ func crdVersions(data []byte) []string {
 	}
 }
 
-// hydrateApp renders one app's chart twice and keeps the result only when
-// both renders are equal, on top of the guard against non-deterministic
-// functions (hydrate_guard.go), which catches what equal renders by luck
-// would hide; the comparison catches what the guard's list might miss.
+// hydrateApp renders one app's chart and keeps the result only when no
+// call to a non-deterministic function (hydrate_guard.go) reaches it and
+// the real chart renders it again byte for byte:
+//
+//  1. every guarded call returns a fixed value A; then, when the chart
+//     has such calls, every one returns another fixed value B. Equal
+//     renders prove the calls' results do not reach the output (a
+//     password generated unless one is given, `default (randAlphaNum 16)`
+//     with the value set); otherwise the sites are switched to B one at
+//     a time to name the call whose result does.
+//  2. the chart renders once more unmodified, with the real functions,
+//     and must give the same output: this catches what the guard's list
+//     does not (a random function in a values string rendered with tpl).
+//
+// The output kept is the real render.
 func hydrateApp(env *inventory.Environment, app *inventory.App, archive, values []byte, caps *chartutil.Capabilities) ([]File, error) {
-	first, err := renderChart(app, archive, values, caps)
+	render := func(choose func(int) variant) (map[string]string, []guardSite, error) {
+		return renderChart(app, archive, values, caps, choose)
+	}
+	all := func(v variant) func(int) variant { return func(int) variant { return v } }
+	fixed, sites, errA := render(all(variantA))
+	real, _, err := render(all(variantReal))
 	if err != nil {
 		return nil, err
 	}
-	second, err := renderChart(app, archive, values, caps)
-	if err != nil {
-		return nil, err
+	if errA != nil {
+		// The real chart renders but not with the fixed values: a
+		// result of a guarded call decides whether it renders.
+		for i := range sites {
+			if _, _, err := render(func(k int) variant { return cond(k == i, variantReal, variantA) }); err == nil {
+				return nil, nondeterministicDiagnostic(app, sites[i].Fn, sites[i].Where, "")
+			}
+		}
+		return nil, errA
 	}
-	for _, name := range slices.Sorted(maps.Keys(first)) {
-		if first[name] != second[name] {
-			return nil, nondeterministicDiagnostic(app, "", name, name)
+	if len(sites) > 0 {
+		other, _, errB := render(all(variantB))
+		if errB != nil || firstDifference(fixed, other) != "" {
+			for i := range sites {
+				one, _, err := render(func(k int) variant { return cond(k == i, variantB, variantA) })
+				if err != nil {
+					return nil, nondeterministicDiagnostic(app, sites[i].Fn, sites[i].Where, "")
+				}
+				if name := firstDifference(fixed, one); name != "" {
+					return nil, nondeterministicDiagnostic(app, sites[i].Fn, sites[i].Where, name)
+				}
+			}
+			// Only changing several at once shows (two results compared
+			// with each other): name the first.
+			return nil, nondeterministicDiagnostic(app, sites[0].Fn, sites[0].Where, firstDifference(fixed, other))
 		}
 	}
-	return manifestFiles(env, app, first)
+	if name := firstDifference(fixed, real); name != "" {
+		return nil, nondeterministicDiagnostic(app, "", name, name)
+	}
+	return manifestFiles(env, app, real)
+}
+
+// cond is a if c, else b.
+func cond[T any](c bool, a, b T) T {
+	if c {
+		return a
+	}
+	return b
+}
+
+// firstDifference is the first template, by name, that two renders of
+// one chart render differently, or "".
+func firstDifference(a, b map[string]string) string {
+	for _, name := range slices.Sorted(maps.Keys(a)) {
+		if a[name] != b[name] {
+			return name
+		}
+	}
+	return ""
 }
 
 // renderChart renders the chart as `helm install` would, client-only: a
@@ -191,44 +247,42 @@ func hydrateApp(env *inventory.Environment, app *inventory.App, archive, values 
 // tags, the values validated against the chart's values.schema.json, the
 // release named and placed after the app, IsInstall set. The engine has no
 // Kubernetes client, so lookup returns nothing, and DNS lookups are off.
-// It returns every rendered template and CRD file by name.
-func renderChart(app *inventory.App, archive, valuesFile []byte, caps *chartutil.Capabilities) (map[string]string, error) {
+// The calls to non-deterministic functions return what choose says
+// (guardChart). It returns every rendered template and CRD file by name,
+// and the guarded calls.
+func renderChart(app *inventory.App, archive, valuesFile []byte, caps *chartutil.Capabilities, choose func(int) variant) (map[string]string, []guardSite, error) {
 	fail := func(summary, format string, args ...any) error {
 		return chartDiagnostic(app, summary, fmt.Sprintf(format, args...))
 	}
 	ch, err := loader.LoadArchive(bytes.NewReader(archive))
 	if err != nil {
-		return nil, fail("Chart does not load", "The chart archive of the app %q does not load: %s.", app.Name, err)
+		return nil, nil, fail("Chart does not load", "The chart archive of the app %q does not load: %s.", app.Name, err)
 	}
 	if err := checkDependencies(ch); err != nil {
-		return nil, fail("Chart dependencies missing", "The chart %q version %q of the app %q %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
+		return nil, nil, fail("Chart dependencies missing", "The chart %q version %q of the app %q %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
 	}
 	vals, err := chartutil.ReadValues(valuesFile)
 	if err != nil {
 		panic(fmt.Sprintf("the values file of %q does not reparse: %v", app.Name, err))
 	}
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
-		return nil, fail("Chart does not render", "The chart %q of the app %q: %s.", ch.Name(), app.Name, err)
+		return nil, nil, fail("Chart does not render", "The chart %q of the app %q: %s.", ch.Name(), app.Name, err)
 	}
-	guardChart(ch)
+	sites := guardChart(ch, choose)
 	top, err := chartutil.ToRenderValues(ch, vals, chartutil.ReleaseOptions{
 		Name: app.Release, Namespace: app.Namespace, Revision: 1, IsInstall: true,
 	}, caps)
 	if err != nil {
-		return nil, fail("Chart does not render", "The values of the app %q do not fit its chart %q: %s.", app.Name, ch.Name(), err)
+		return nil, sites, fail("Chart does not render", "The values of the app %q do not fit its chart %q: %s.", app.Name, ch.Name(), err)
 	}
 	rendered, err := engine.Engine{}.Render(ch, top)
 	if err != nil {
-		if m := guardMessage.FindStringSubmatch(err.Error()); m != nil {
-			renderedIn, _, _ := strings.Cut(m[1], ":")
-			return nil, nondeterministicDiagnostic(app, m[2], m[3], renderedIn)
-		}
-		return nil, fail("Chart does not render", "The chart %q version %q of the app %q fails to render with the app's values: %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
+		return nil, sites, fail("Chart does not render", "The chart %q version %q of the app %q fails to render with the app's values: %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
 	}
 	for _, crd := range ch.CRDObjects() {
 		rendered[crd.Filename] = string(crd.File.Data)
 	}
-	return rendered, nil
+	return rendered, sites, nil
 }
 
 // checkDependencies fails when a dependency of Chart.yaml is not packaged
@@ -275,7 +329,8 @@ func nondeterministicDiagnostic(app *inventory.App, fn, where, renderedIn string
 // manifestFiles splits the rendered templates into one file per
 // Kubernetes object, <kind>_<name>.yaml (<kind>_<namespace>_<name>.yaml
 // for an object in another namespace than the app's), and writes the
-// kustomization.yaml that lists them. Helm hooks are kept with their
+// kustomization.yaml that lists them. A list (ConfigMapList, …) is
+// split into its items. Helm hooks are kept with their
 // helm.sh/hook annotations, which Argo CD maps onto its own sync hooks;
 // NOTES.txt is dropped, as Helm does.
 func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[string]string) ([]File, error) {
@@ -299,23 +354,25 @@ func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[
 			if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 				continue // an empty document: only comments, or nothing between two ---
 			}
-			obj, err := objectOf(&doc)
-			if err != nil {
-				return nil, chartDiagnostic(app, "Chart renders a non-object", fmt.Sprintf("The chart %q of the app %q renders, in %s, a document that is not a Kubernetes object: %s.", app.Chart, app.Name, source, err))
+			for _, item := range listItems(&doc) {
+				obj, err := objectOf(item)
+				if err != nil {
+					return nil, chartDiagnostic(app, "Chart renders a non-object", fmt.Sprintf("The chart %q of the app %q renders, in %s, a document that is not a Kubernetes object: %s.", app.Chart, app.Name, source, err))
+				}
+				name := strings.ToLower(obj.Kind) + "_" + obj.Metadata.Name + ".yaml"
+				if ns := obj.Metadata.Namespace; ns != "" && ns != app.Namespace {
+					name = strings.ToLower(obj.Kind) + "_" + ns + "_" + obj.Metadata.Name + ".yaml"
+				}
+				if earlier, dup := sources[name]; dup {
+					return nil, chartDiagnostic(app, "Chart renders an object twice", fmt.Sprintf("The chart %q of the app %q renders the %s %q in %s and again in %s; Kubernetes would keep only one of them.", app.Chart, app.Name, obj.Kind, obj.Metadata.Name, earlier, source))
+				}
+				data, err := encodeManifest(env.Name, source, item)
+				if err != nil {
+					return nil, err
+				}
+				sources[name] = source
+				byName[name] = File{Path: path.Join(dir, name), Mode: ModeFile, Data: data}
 			}
-			name := strings.ToLower(obj.Kind) + "_" + obj.Metadata.Name + ".yaml"
-			if ns := obj.Metadata.Namespace; ns != "" && ns != app.Namespace {
-				name = strings.ToLower(obj.Kind) + "_" + ns + "_" + obj.Metadata.Name + ".yaml"
-			}
-			if earlier, dup := sources[name]; dup {
-				return nil, chartDiagnostic(app, "Chart renders an object twice", fmt.Sprintf("The chart %q of the app %q renders the %s %q in %s and again in %s; Kubernetes would keep only one of them.", app.Chart, app.Name, obj.Kind, obj.Metadata.Name, earlier, source))
-			}
-			data, err := encodeManifest(env.Name, source, &doc)
-			if err != nil {
-				return nil, err
-			}
-			sources[name] = source
-			byName[name] = File{Path: path.Join(dir, name), Mode: ModeFile, Data: data}
 		}
 	}
 	names := slices.Sorted(maps.Keys(byName))
@@ -328,6 +385,37 @@ func manifestFiles(env *inventory.Environment, app *inventory.App, rendered map[
 		files = append(files, byName[name])
 	}
 	return files, nil
+}
+
+// listItems are the objects of one rendered document: the items of a
+// list (kind v1 List, ConfigMapList, … with an items sequence), each as a
+// document of its own, as Helm's Kubernetes client and Argo CD both
+// expand a list into its objects before applying them; else the document.
+// Charts render lists (kube-prometheus-stack's Grafana dashboards are a
+// ConfigMapList), which have no metadata.name of their own.
+func listItems(doc *yaml.Node) []*yaml.Node {
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return []*yaml.Node{doc}
+	}
+	var kind string
+	var items *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		switch top.Content[i].Value {
+		case "kind":
+			kind = top.Content[i+1].Value
+		case "items":
+			items = top.Content[i+1]
+		}
+	}
+	if !strings.HasSuffix(kind, "List") || items == nil || items.Kind != yaml.SequenceNode {
+		return []*yaml.Node{doc}
+	}
+	out := make([]*yaml.Node, 0, len(items.Content))
+	for _, item := range items.Content {
+		out = append(out, &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{item}})
+	}
+	return out
 }
 
 // k8sObject is the head of a Kubernetes object.

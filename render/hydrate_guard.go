@@ -1,13 +1,22 @@
 package render
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template/parse"
+	"time"
 
 	"helm.sh/helm/v3/pkg/chart"
 )
@@ -26,59 +35,76 @@ var nondeterministic = []string{
 	"randAscii", "randBytes", "randInt", "randNumeric", "shuffle", "uuidv4",
 }
 
-// guardMarker starts the message of the failure a guarded call raises.
-const guardMarker = "fleetgen-nondeterministic:"
-
-// guardMessage finds a guarded call's failure in Helm's rendering error:
-// the function, where it is called, and (when Helm names it) the template
-// being rendered.
-var guardMessage = regexp.MustCompile(`(?:execution error at \(([^)]*)\): )?` + guardMarker + ` (\S+) called at (\S+)`)
-
-// guardChart rewrites the templates of ch and of its subcharts so that
-// executing a call to a non-deterministic function fails, naming the
-// function and its template file and line. A call that a template never
-// reaches with the given values (a password generated only when none is
-// set) does not fail, and a reached one always fails, even when its two
-// results would happen to be equal.
-func guardChart(ch *chart.Chart) {
-	for _, t := range ch.Templates {
-		t.Data = guardTemplate(path.Join(ch.ChartFullPath(), t.Name), t.Data)
-	}
-	for _, dep := range ch.Dependencies() {
-		guardChart(dep)
-	}
+// A guardSite is one call of a non-deterministic function in a chart.
+type guardSite struct {
+	Fn    string // the function
+	Where string // <chart path>/templates/<file>:<line>
 }
 
-// edit replaces del bytes at pos with ins.
+// A variant is what the guarded calls of one render return.
+type variant int
+
+const (
+	variantA    variant = iota // a fixed value
+	variantB                   // another fixed value, of the same type
+	variantReal                // the function itself: the call is not rewritten
+)
+
+// guardChart rewrites every call to a non-deterministic function in the
+// templates of ch and of its enabled subcharts so that it returns a fixed
+// value of its type instead: for site i (in the order of the returned
+// sites, which is the same for every copy of the chart), the value of
+// choose(i). Two renders whose sites return different values and come out
+// equal prove that no call's result reaches the output (a generated
+// password that a given value overrides); if they differ, changing one
+// site at a time names the call that does.
+func guardChart(ch *chart.Chart, choose func(int) variant) []guardSite {
+	var sites []guardSite
+	var walk func(ch *chart.Chart)
+	walk = func(ch *chart.Chart) {
+		for _, t := range ch.Templates {
+			name := path.Join(ch.ChartFullPath(), t.Name)
+			base := len(sites)
+			var found []guardSite
+			t.Data, found = guardTemplate(name, t.Data, func(i int) variant { return choose(base + i) })
+			sites = append(sites, found...)
+		}
+		for _, dep := range ch.Dependencies() {
+			walk(dep)
+		}
+	}
+	walk(ch)
+	return sites
+}
+
+// edit is one guarded call: the function's name at pos, del bytes long,
+// in argument position or not.
 type edit struct {
 	pos, del int
-	ins      string
+	arg      bool
+	site     guardSite
 }
 
-// guardTemplate parses one template file as Helm's engine will and, for
-// every pipeline that calls a non-deterministic function, makes it call
-// Helm's fail first: `.Values.x | randAlphaNum | b64enc` becomes
-// `fail "…" | print .Values.x | randAlphaNum | b64enc` (print turns a
-// first stage that is a value, which only a first stage may be, into a
-// command; it never runs), and a call in argument position,
-// `date "2006" now`, becomes `date "2006" (fail "…")`, so that `and` and
-// `or`, which evaluate their arguments lazily, reach it only when the
-// original would. fail aborts the render with its message. The rewrite only inserts text on the call's line, so Helm's error
-// positions keep their line numbers. A template that does not parse is
-// left alone: Helm's engine reports its syntax error.
-func guardTemplate(name string, src []byte) []byte {
+// guardTemplate parses one template file as Helm's engine will and
+// rewrites every call to a non-deterministic function, numbered in source
+// order, to return choose(number)'s value: `randAlphaNum 16 | b64enc`
+// becomes `coalesce "…" 16 | b64enc` (coalesce returns its first non-empty
+// argument, the fixed value; the call's own arguments are still evaluated,
+// so a required or fail among them still fails), a call in argument
+// position, `date "2006" now`, becomes `date "2006" (coalesce (toDate …))`.
+// The rewrite only replaces the function's name on its line, so the
+// engine's error positions keep their line numbers. A template that does
+// not parse is left alone: Helm's engine reports its syntax error. It
+// returns the template and its sites in source order.
+func guardTemplate(name string, src []byte, choose func(int) variant) ([]byte, []guardSite) {
 	text := string(src)
 	tree := parse.New(name)
 	tree.Mode = parse.SkipFuncCheck
 	trees := map[string]*parse.Tree{}
 	if _, err := tree.Parse(text, "", "", trees); err != nil {
-		return src
+		return src, nil
 	}
-	edits := map[int]edit{}
-	failCall := func(fn string, pos int) string {
-		line := 1 + strings.Count(text[:pos], "\n")
-		return "fail " + strconv.Quote(fmt.Sprintf("%s %s called at %s:%d", guardMarker, fn, name, line))
-	}
+	var edits []edit
 	var pipe func(p *parse.PipeNode)
 	var node func(n parse.Node)
 	pipe = func(p *parse.PipeNode) {
@@ -87,23 +113,18 @@ func guardTemplate(name string, src []byte) []byte {
 		}
 		for _, cmd := range p.Cmds {
 			for j, arg := range cmd.Args {
-				switch a := arg.(type) {
-				case *parse.IdentifierNode:
-					if !slices.Contains(nondeterministic, a.Ident) {
-						continue
-					}
-					if j == 0 {
-						at := int(p.Cmds[0].Position())
-						if _, done := edits[at]; !done {
-							edits[at] = edit{pos: at, ins: failCall(a.Ident, int(a.Position())) + " | print "}
-						}
-					} else {
-						at := int(a.Position())
-						edits[at] = edit{pos: at, del: len(a.Ident), ins: "(" + failCall(a.Ident, at) + ")"}
-					}
-				default:
+				a, ok := arg.(*parse.IdentifierNode)
+				if !ok {
 					node(arg)
+					continue
 				}
+				if !slices.Contains(nondeterministic, a.Ident) {
+					continue
+				}
+				at := int(a.Position())
+				line := 1 + strings.Count(text[:at], "\n")
+				edits = append(edits, edit{pos: at, del: len(a.Ident), arg: j > 0,
+					site: guardSite{Fn: a.Ident, Where: fmt.Sprintf("%s:%d", name, line)}})
 			}
 		}
 	}
@@ -141,15 +162,99 @@ func guardTemplate(name string, src []byte) []byte {
 		node(t.Root)
 	}
 	if len(edits) == 0 {
-		return src
+		return src, nil
 	}
-	ordered := make([]edit, 0, len(edits))
-	for _, e := range edits {
-		ordered = append(ordered, e)
+	slices.SortFunc(edits, func(a, b edit) int { return a.pos - b.pos })
+	sites := make([]guardSite, len(edits))
+	for i := range edits {
+		sites[i] = edits[i].site
 	}
-	slices.SortFunc(ordered, func(a, b edit) int { return b.pos - a.pos })
-	for _, e := range ordered {
-		text = text[:e.pos] + e.ins + text[e.pos+e.del:]
+	for i := len(edits) - 1; i >= 0; i-- {
+		e := edits[i]
+		v := choose(i)
+		if v == variantReal {
+			continue
+		}
+		call := "coalesce " + fixedValue(e.site.Fn, v)
+		if e.arg { // a call without arguments
+			call = "(" + call + ")"
+		}
+		text = text[:e.pos] + call + text[e.pos+e.del:]
 	}
-	return []byte(text)
+	return []byte(text), sites
 }
+
+// fixedValue is the template expression of a fixed result of fn, of the
+// type fn returns, different for variants A and B: a real key or
+// certificate for the generators, so that whatever the chart does with one
+// still works; otherwise letters and digits only, valid wherever a
+// generated name or password was (a name suffix, base64 input). The
+// expression holds no newline (strconv.Quote escapes them), so the
+// template keeps its line numbers.
+func fixedValue(fn string, v variant) string {
+	ab := func(a, b string) string {
+		if v == variantA {
+			return a
+		}
+		return b
+	}
+	switch fn {
+	case "now":
+		return "(toDate " + strconv.Quote(time.RFC3339Nano) + " " +
+			strconv.Quote(ab("2001-02-03T04:05:06.111111111Z", "2012-11-10T09:08:07.987654321Z")) + ")"
+	case "randInt":
+		return ab("1", "2")
+	case "randNumeric":
+		return strconv.Quote(ab("1357913579", "2468024680"))
+	case "genPrivateKey":
+		return strconv.Quote(fixedCerts()[v].keyPEM)
+	case "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey", "genSignedCert", "genSignedCertWithKey":
+		c := fixedCerts()[v]
+		return "(buildCustomCert " + strconv.Quote(c.cert) + " " + strconv.Quote(c.key) + ")"
+	default:
+		return strconv.Quote(ab("fleetgenfixedvalueaaaa", "fleetgenfixedvaluebbbb"))
+	}
+}
+
+// fixedCert is a certificate and its key, each PEM in base64, as Sprig's
+// buildCustomCert takes them.
+// keyPEM is the key as genPrivateKey returns one.
+type fixedCert struct{ cert, key, keyPEM string }
+
+// fixedCerts are the certificates of variants A and B: real ones, so that
+// whatever the chart does with a generated certificate (its Cert and Key,
+// a signature with it) works as with the generated one. They are made
+// once per process; their bytes reach no output that is kept.
+var fixedCerts = sync.OnceValue(func() [2]fixedCert {
+	var out [2]fixedCert
+	for i := range out {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber:          big.NewInt(int64(i + 1)),
+			Subject:               pkix.Name{CommonName: "fleetgen-fixed-" + strconv.Itoa(i)},
+			NotBefore:             time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+			NotAfter:              time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC),
+			IsCA:                  true,
+			BasicConstraintsValid: true,
+			KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			panic(err)
+		}
+		keyDER, err := x509.MarshalECPrivateKey(key)
+		if err != nil {
+			panic(err)
+		}
+		keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+		out[i] = fixedCert{
+			cert:   base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+			key:    base64.StdEncoding.EncodeToString(keyPEM),
+			keyPEM: string(keyPEM),
+		}
+	}
+	return out
+})

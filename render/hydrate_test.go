@@ -253,9 +253,12 @@ func fileAt(t *testing.T, files []File, p string) []byte {
 	return nil
 }
 
-// TestHydrateRefusesNonDeterministicCharts: a reached call to a random,
-// clock or key-generating function is refused by chart and template, even
-// in a helper or in argument position; an unreached one is not.
+// TestHydrateRefusesNonDeterministicCharts: a call to a random, clock or
+// key-generating function whose result reaches the output is refused by
+// chart and template, even in a helper or in argument position, even when
+// two real renders would agree (the year); a call that is not reached, or
+// whose result a given value overrides (`default (randAlphaNum 16)`, a
+// variable used only when no value is given), is not.
 func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -273,10 +276,26 @@ func TestHydrateRefusesNonDeterministicCharts(t *testing.T) {
 			[]string{"now", "web/templates/cm.yaml:6"}},
 		{"generated certificate", map[string]string{"cm.yaml": "{{- $ca := genCA \"ca\" 365 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  ca: {{ $ca.Cert | quote }}\n"}, `{}`,
 			[]string{"genCA", "web/templates/cm.yaml:1"}},
-		{"uuid piped into", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  id: {{ \"x\" | print | uuidv4 | quote }}\n"}, `{}`,
-			[]string{"uuidv4", "web/templates/cm.yaml:6"}},
+		{"piped into", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  id: {{ \"abcdefgh\" | print | shuffle | quote }}\n"}, `{}`,
+			[]string{"shuffle", "web/templates/cm.yaml:6"}},
 		{"result unused", map[string]string{"cm.yaml": "{{- $_ := randNumeric 4 }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
-			[]string{"randNumeric", "web/templates/cm.yaml:1"}},
+			nil},
+		{"default given", map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.word | default (randAlphaNum 16) | b64enc }}\n  key: {{ .Values.seed | default (genPrivateKey \"ecdsa\") | b64enc }}\n"}, `{ word = "given", seed = "pem" }`,
+			nil},
+		{"default not given", map[string]string{"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.word | default (randAlphaNum 16) | b64enc }}\n  key: {{ .Values.seed | default (genPrivateKey \"ecdsa\") | b64enc }}\n"}, `{ word = "given" }`,
+			[]string{"genPrivateKey", "web/templates/secret.yaml:7"}},
+		{"variable set once, used if not given", map[string]string{"secret.yaml": "{{- $pw := randAlphaNum 16 }}\n{{- $ca := genCA \"ca\" 365 }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ .Values.word | default $pw | b64enc }}\n"}, `{ word = "given" }`,
+			nil},
+		{"decides an index", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  zone: {{ index (list \"a\" \"b\") (randInt 0 2) }}\n"}, `{}`,
+			[]string{"randInt", "web/templates/cm.yaml:6"}},
+		{"only the year", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  year: {{ now | date \"2006\" | quote }}\n"}, `{}`,
+			[]string{"now", "web/templates/cm.yaml:6"}},
+		{"decides whether it renders", map[string]string{"cm.yaml": "{{- if ne (len (randAlphaNum 5)) 5 }}{{ fail \"too long\" }}{{ end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
+			[]string{"randAlphaNum", "web/templates/cm.yaml:1"}},
+		{"a key checked, then unused", map[string]string{"cm.yaml": "{{- $k := genPrivateKey \"ecdsa\" }}{{ if not (hasPrefix \"-----BEGIN\" $k) }}{{ fail \"not a key\" }}{{ end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"}, `{}`,
+			nil},
+		{"only together", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  both: {{ and (eq (randInt 0 9) 2) (eq (randInt 0 9) 2) | quote }}\n"}, `{}`,
+			[]string{"randInt", "web/templates/cm.yaml:6"}},
 		{"not reached", map[string]string{"secret.yaml": "{{- if not .Values.existingSecret }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {{ randAlphaNum 16 | b64enc }}\n{{- end }}\n"}, `{ existingSecret = "given" }`,
 			nil},
 		{"lazy or", map[string]string{"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  pw: {{ or .Values.word (randAlphaNum 8) | quote }}\n"}, `{ word = "given" }`,
@@ -358,8 +377,9 @@ func TestHydrateChartFailures(t *testing.T) {
 // functions come back byte for byte.
 func TestGuardTemplateLeavesOthersAlone(t *testing.T) {
 	src := []byte("{{- define \"x\" }}{{ .Values.a | default \"now\" }}{{ end }}\nkind: {{ include \"x\" . }}\n")
-	if got := guardTemplate("c/templates/a.yaml", src); !bytes.Equal(got, src) {
-		t.Errorf("rewrote a template with no guarded call:\n%s", got)
+	got, sites := guardTemplate("c/templates/a.yaml", src, func(int) variant { return variantA })
+	if !bytes.Equal(got, src) || len(sites) != 0 {
+		t.Errorf("rewrote a template with no guarded call: %v\n%s", sites, got)
 	}
 }
 
@@ -420,5 +440,55 @@ spec:
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("values %s: hydrated %v, want %v", tc.values, got, tc.want)
 		}
+	}
+}
+
+// TestHydrateExpandsLists: a chart that renders a list (kube-prometheus-
+// stack renders its Grafana dashboards as a ConfigMapList) is split into
+// its objects, one file each, as Helm's client and Argo CD apply them; an
+// RBAC name with a colon ("system:…", valid for RBAC) makes a file name
+// kustomize builds.
+func TestHydrateExpandsLists(t *testing.T) {
+	files, err := renderWeb(t, `{ a = 1 }`, map[string]string{
+		"dashboards.yaml": "apiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: dash-a\n  data:\n    a.json: '{}'\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: dash-b\n    namespace: {{ .Release.Namespace }}\n  data:\n    b.json: '{}'\n",
+		"empty.yaml":      "apiVersion: v1\nkind: List\nitems: []\n",
+		"role.yaml":       "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: system:web\nrules: []\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app []File
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, "lab/manifests/web/") {
+			app = append(app, f)
+		}
+	}
+	a := fileAt(t, app, "lab/manifests/web/configmap_dash-a.yaml")
+	if !strings.Contains(string(a), "# Source: web/templates/dashboards.yaml") || !strings.Contains(string(a), "a.json: '{}'") || strings.Contains(string(a), "items:") {
+		t.Errorf("the first item is not an object of its own:\n%s", a)
+	}
+	fileAt(t, app, "lab/manifests/web/configmap_dash-b.yaml")
+	fileAt(t, app, "lab/manifests/web/clusterrole_system:web.yaml")
+	if len(app) != 4 {
+		t.Errorf("want the kustomization and 3 objects, got %d files", len(app))
+	}
+	checkManifests(t, "lab/manifests/web", app)
+	buildKustomization(t, "lab/manifests/web", app)
+}
+
+// TestGuardTemplateRewrite: each guarded call, numbered in source order,
+// becomes a coalesce of its fixed value, or stays as it is (variantReal);
+// the lines do not move.
+func TestGuardTemplateRewrite(t *testing.T) {
+	src := "a: {{ 5 | randAlphaNum | b64enc }}\n{{- define \"d\" }}{{ uuidv4 }}{{ end }}\nb: {{ date \"2006\" now }}\n"
+	got, sites := guardTemplate("c/templates/a.yaml", []byte(src), func(i int) variant { return []variant{variantA, variantReal, variantB}[i] })
+	want := "a: {{ 5 | coalesce \"fleetgenfixedvalueaaaa\" | b64enc }}\n{{- define \"d\" }}{{ uuidv4 }}{{ end }}\n" +
+		"b: {{ date \"2006\" (coalesce (toDate \"2006-01-02T15:04:05.999999999Z07:00\" \"2012-11-10T09:08:07.987654321Z\")) }}\n"
+	if string(got) != want {
+		t.Errorf("rewrote\n%s\nwant\n%s", got, want)
+	}
+	wantSites := []guardSite{{"randAlphaNum", "c/templates/a.yaml:1"}, {"uuidv4", "c/templates/a.yaml:2"}, {"now", "c/templates/a.yaml:3"}}
+	if !slices.Equal(sites, wantSites) {
+		t.Errorf("sites %v, want %v", sites, wantSites)
 	}
 }

@@ -2,7 +2,7 @@
 # are hydrated. fleetgen renders each app's chart into
 # out/sandbox/manifests/<app>/ from the chart cache (charts/), so a pull
 # request shows every Kubernetes object that changes. Its one app's chart is
-# committed in the cache (its source is internal/charts/testdata/hello), so
+# committed in the cache (its source is testdata/charts/hello), so
 # rendering it needs no network; see docs/hydration.md.
 environment "sandbox" {
   account_id = "444455556666"

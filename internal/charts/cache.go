@@ -72,7 +72,7 @@ func (c *Cache) Load(ref Ref) ([]byte, error) {
 		return nil, &NotCachedError{Ref: ref, Path: filepath.Join(c.Dir, ref.FileName())}
 	}
 	name := filepath.Join(c.Dir, e.File)
-	data, err := os.ReadFile(name)
+	data, err := readArchive(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &NotCachedError{Ref: ref, Locked: true, Path: name}
 	}
@@ -83,6 +83,20 @@ func (c *Cache) Load(ref Ref) ([]byte, error) {
 		return nil, &DigestError{Ref: ref, Path: name, Source: "the lock", Expected: e.Digest, Actual: d}
 	}
 	return data, nil
+}
+
+// readArchive reads a cached archive, which must be a regular file: a
+// symbolic link (a checkout can hold one) could make fleetgen read any
+// file of the machine, or /dev/zero forever.
+func readArchive(name string) ([]byte, error) {
+	fi, err := os.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("the cached archive %s is not a regular file (%s)", name, fi.Mode().Type())
+	}
+	return os.ReadFile(name)
 }
 
 // Digest is the sha256 of data in hexadecimal, the form of index.yaml.

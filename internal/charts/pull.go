@@ -98,7 +98,7 @@ func (c *Cache) pullOne(ref Ref, opts PullOptions) (Entry, pulled, error) {
 		return Entry{}, 0, fmt.Errorf("its archive name %s is already used by the chart %s in the cache; two repositories serve a chart of that name and version", file, other)
 	}
 	path := filepath.Join(c.Dir, file)
-	cached, err := os.ReadFile(path)
+	cached, err := readArchive(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return Entry{}, 0, err
 	}
@@ -117,23 +117,22 @@ func (c *Cache) pullOne(ref Ref, opts PullOptions) (Entry, pulled, error) {
 	if isLocked && listed != locked.Digest {
 		return Entry{}, 0, fmt.Errorf("the repository now lists the sha256 digest %s for it, but %s records %s: the chart was published again under the same version; check the change, then remove its entry from the lock to accept it", listed, LockFile, locked.Digest)
 	}
-	how := pulledDownload
-	if data == nil {
+	if present {
 		// Present but not locked (copied by hand): lock it if the
-		// repository vouches for exactly these bytes.
+		// repository vouches for exactly these bytes, never replace it
+		// (an oci:// fetch downloads even then: a registry has no index).
 		if d := Digest(cached); d != listed {
 			return Entry{}, 0, &DigestError{Ref: ref, Path: path, Source: "the repository's index", Expected: listed, Actual: d}
 		}
-		how = pulledLockOnly
-	} else {
-		if d := Digest(data); d != listed {
-			return Entry{}, 0, &DigestError{Ref: ref, Source: "the repository's index", Expected: listed, Actual: d}
-		}
-		if err := writeFileAtomic(path, data); err != nil {
-			return Entry{}, 0, err
-		}
+		return Entry{Repository: ref.Repository, Chart: ref.Chart, Version: ref.Version, File: file, Digest: listed}, pulledLockOnly, nil
 	}
-	return Entry{Repository: ref.Repository, Chart: ref.Chart, Version: ref.Version, File: file, Digest: listed}, how, nil
+	if d := Digest(data); d != listed {
+		return Entry{}, 0, &DigestError{Ref: ref, Source: "the repository's index", Expected: listed, Actual: d}
+	}
+	if err := writeFileAtomic(path, data); err != nil {
+		return Entry{}, 0, err
+	}
+	return Entry{Repository: ref.Repository, Chart: ref.Chart, Version: ref.Version, File: file, Digest: listed}, pulledDownload, nil
 }
 
 // fileOwner is the locked chart whose archive is named file, if any.

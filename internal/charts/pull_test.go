@@ -298,4 +298,60 @@ func TestPullFromAnOCIRegistry(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "api-2.0.0.tgz")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the mismatched layer was cached: %v", err)
 	}
+
+	// An archive copied by hand under an oci:// chart's name is locked
+	// when it is the registry's, and never replaced when it is not.
+	dir = t.TempDir()
+	foreign := append(bytes.Clone(archive), 0)
+	if err := os.WriteFile(filepath.Join(dir, "web-1.0.0.tgz"), foreign, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var digest *DigestError
+	if _, err := c.Pull([]Ref{ref}, PullOptions{PlainHTTP: true}); !errors.As(err, &digest) || digest.Source != "the repository's index" {
+		t.Fatalf("want a digest mismatch for a foreign archive, got %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "web-1.0.0.tgz")); !bytes.Equal(data, foreign) {
+		t.Error("pull replaced an archive it did not write")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "web-1.0.0.tgz"), archive, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if report, err := c.Pull([]Ref{ref}, PullOptions{PlainHTTP: true}); err != nil || len(report.Locked) != 1 {
+		t.Fatalf("%+v %v: want the archive copied by hand locked", report, err)
+	}
+}
+
+// TestLoadRefusesASymlink: a cached archive that is a symbolic link is
+// not followed, by Load or by Pull, even to a file with the locked digest.
+func TestLoadRefusesASymlink(t *testing.T) {
+	repo, ref, archive := newWebRepo(t)
+	dir := t.TempDir()
+	if _, err := pull(t, dir, repo, ref); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "web.tgz")
+	if err := os.WriteFile(elsewhere, archive, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "web-1.0.0.tgz")
+	if err := os.Remove(name); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, name); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Load(ref); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Load followed a symbolic link: %v", err)
+	}
+	if _, err := pull(t, dir, repo, ref); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Pull followed a symbolic link: %v", err)
+	}
 }
