@@ -15,8 +15,6 @@ import (
 	"gopkg.in/yaml.v3"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/internal/charttest"
@@ -133,17 +131,7 @@ func checkManifests(t *testing.T, dir string, files []File) {
 // accepts, with no two objects of the same ID.
 func buildKustomization(t *testing.T, dir string, files []File) {
 	t.Helper()
-	fsys := filesys.MakeFsInMemory()
-	for _, f := range files {
-		if err := fsys.WriteFile("/"+f.Path, f.Data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, "/"+dir)
-	if err != nil {
-		t.Fatalf("kustomize build %s: %v", dir, err)
-	}
-	if n := resources.Size(); n != len(files)-1 {
+	if n := len(decodeObjects(t, krustyBuild(t, files, dir))); n != len(files)-1 {
 		t.Errorf("kustomize build %s: %d objects, want %d", dir, n, len(files)-1)
 	}
 }

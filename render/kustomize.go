@@ -40,21 +40,9 @@ func BuildKustomizations(files []File) error {
 	if len(dirs) == 0 {
 		return nil
 	}
-	// Only the files under a kustomization go in: kustomize's default load
-	// restrictions keep a build inside its folder, and the in-memory file
-	// system refuses some names the rest of the tree has (systemd's @).
-	fs := filesys.MakeFsInMemory()
-	for _, f := range files {
-		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(f.Path, d+"/") }) {
-			continue
-		}
-		p := "/" + f.Path
-		if err := fs.MkdirAll(path.Dir(p)); err != nil {
-			return fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
-		}
-		if err := fs.WriteFile(p, f.Data); err != nil {
-			return fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
-		}
+	fs, err := kustomizeFS(files, dirs)
+	if err != nil {
+		return err
 	}
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
 	for _, dir := range dirs {
@@ -63,4 +51,25 @@ func BuildKustomizations(files []File) error {
 		}
 	}
 	return nil
+}
+
+// kustomizeFS is an in-memory copy of the files under the kustomizations
+// in dirs. Only those go in: kustomize's default load restrictions keep a
+// build inside its folder, and the in-memory file system refuses some
+// names the rest of the tree has (systemd's @).
+func kustomizeFS(files []File, dirs []string) (filesys.FileSystem, error) {
+	fs := filesys.MakeFsInMemory()
+	for _, f := range files {
+		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(f.Path, d+"/") }) {
+			continue
+		}
+		p := "/" + f.Path
+		if err := fs.MkdirAll(path.Dir(p)); err != nil {
+			return nil, fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
+		}
+		if err := fs.WriteFile(p, f.Data); err != nil {
+			return nil, fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
+		}
+	}
+	return fs, nil
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
 	"github.com/mattermost/fleetgen/inventory"
@@ -27,17 +26,9 @@ import (
 // files with kustomize's library and returns its YAML stream.
 func krustyBuild(t testing.TB, files []File, dir string) []byte {
 	t.Helper()
-	fs := filesys.MakeFsInMemory()
-	for _, f := range files {
-		if !strings.HasPrefix(f.Path, dir+"/") {
-			continue
-		}
-		if err := fs.MkdirAll(path.Dir("/" + f.Path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := fs.WriteFile("/"+f.Path, f.Data); err != nil {
-			t.Fatal(err)
-		}
+	fs, err := kustomizeFS(files, []string{dir})
+	if err != nil {
+		t.Fatal(err)
 	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/"+dir)
 	if err != nil {
