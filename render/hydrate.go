@@ -472,11 +472,7 @@ func encodeManifest(env, source string, doc *yaml.Node) ([]byte, error) {
 
 // kustomizationOf lists the manifests of one app for kustomize.
 func kustomizationOf(env string, resources []string) ([]byte, error) {
-	return marshalYAML(env, struct {
-		APIVersion string   `yaml:"apiVersion"`
-		Kind       string   `yaml:"kind"`
-		Resources  []string `yaml:"resources"`
-	}{"kustomize.config.k8s.io/v1beta1", "Kustomization", append([]string{}, resources...)})
+	return marshalYAML(env, newKustomization(slices.Clone(resources)))
 }
 
 // at is r when the attribute was written, else the block's range.
