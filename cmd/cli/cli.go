@@ -34,11 +34,15 @@ func Main() int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	root := newRootCommand()
+	prof := &profiles{}
+	root := newRootCommand(prof)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
+	if perr := prof.stop(); err == nil {
+		err = perr
+	}
 	var code exitCode
 	switch {
 	case err == nil:
@@ -62,7 +66,7 @@ type globalOptions struct {
 	files inventory.Files // sources of the last load, for diagnostics
 }
 
-func newRootCommand() *cobra.Command {
+func newRootCommand(prof *profiles) *cobra.Command {
 	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:   "fleetgen",
@@ -71,10 +75,15 @@ func newRootCommand() *cobra.Command {
 configuration file the fleet runs on into out/, which is committed: HA node
 firewall rules, SSH tunnels and systemd units, and the command and control
 cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return prof.start() },
 	}
 	pf := root.PersistentFlags()
+	pf.StringVar(&prof.cpu, "cpuprofile", "", "write a pprof CPU profile of the run to this file")
+	pf.StringVar(&prof.mem, "memprofile", "", "write a pprof allocation profile of the run to this file")
+	_ = pf.MarkHidden("cpuprofile")
+	_ = pf.MarkHidden("memprofile")
 	pf.StringVar(&g.inventoryDir, "inventory", "environments", "inventory folder: one sub-folder of .hcl files per environment")
 	pf.StringVar(&g.outDir, "out", "out", "folder of the rendered tree")
 	pf.StringArrayVar(&g.envs, "env", nil, "limit the run to this environment (repeatable)")
