@@ -116,13 +116,14 @@ func decodeJournal(raw []byte) (*journal, error) {
 // A path holding neither content (edited since) keeps its old entry, so the
 // plan reports the edit as it would without a crash.
 func recoverJournal(root *os.Root, j *journal, m *Manifest) ([]string, error) {
+	paths := slices.Sorted(maps.Keys(j.Files))
+	found, err := scanOut(root, paths, nil)
+	if err != nil {
+		return nil, err
+	}
 	var done []string
-	for _, p := range slices.Sorted(maps.Keys(j.Files)) {
-		e := j.Files[p]
-		disk, err := inspect(root, p)
-		if err != nil {
-			return nil, err
-		}
+	for _, p := range paths {
+		e, disk := j.Files[p], found.state[p]
 		switch {
 		case disk.kind == onDiskFile && e.To != nil && hashOf(disk.data) == e.To.SHA256 &&
 			(e.From == nil || e.From.SHA256 != e.To.SHA256 || disk.mode == mustParseMode(e.To.Mode)):

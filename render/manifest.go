@@ -51,6 +51,21 @@ func entryFor(f File) ManifestEntry {
 	return ManifestEntry{SHA256: hashOf(f.Data), Mode: formatMode(f.Mode)}
 }
 
+// A pathEntry is the manifest entry of one rendered path.
+type pathEntry struct {
+	path  string
+	entry ManifestEntry
+}
+
+// entriesOf gives the manifest entry of every file, in order. Hashing is
+// most of a no-op render's own work, so the files are shared out among
+// the cores.
+func entriesOf(files []File) []pathEntry {
+	entries := make([]pathEntry, len(files))
+	inParallel(len(files), func(i int) { entries[i] = pathEntry{files[i].Path, entryFor(files[i])} })
+	return entries
+}
+
 func hashOf(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])

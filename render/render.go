@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/templates"
@@ -18,20 +21,41 @@ func Render(inv *inventory.Inventory) ([]File, error) {
 }
 
 // RenderWith is Render with the charts of hydrated environments.
+//
+// Each output kind of each environment is one job, and the jobs run on
+// every core (see inParallel): the renderers are pure functions of the
+// inventory, which nothing changes while they run. The result does not
+// depend on the order jobs finish in: files are sorted, and the error
+// returned is that of the first failing job in inventory order, as a
+// serial render would return it.
 func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
-	var files []File
+	type job struct {
+		env *inventory.Environment
+		run func() ([]File, error)
+	}
+	var jobs []job
 	for _, env := range inv.Environments {
-		envFiles, err := renderEnvironment(env, opts)
-		if err != nil {
-			return nil, fmt.Errorf("environment %q: %w", env.Name, err)
+		for _, r := range renderers {
+			jobs = append(jobs, job{env, func() ([]File, error) { return r(env) }})
 		}
-		files = append(files, envFiles...)
+		jobs = append(jobs, job{env, func() ([]File, error) { return Hydrate(env, opts.Charts) }})
+	}
+	out := make([][]File, len(jobs))
+	errs := make([]error, len(jobs))
+	inParallel(len(jobs), func(i int) { out[i], errs[i] = jobs[i].run() })
+	var files []File
+	for i, j := range jobs {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("environment %q: %w", j.env.Name, errs[i])
+		}
+		files = append(files, out[i]...)
 	}
 	slices.SortFunc(files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
 	return files, nil
 }
 
 // renderers are the output kinds of one environment, each a pure function.
+// Hydrate, which also needs the charts, is the last.
 var renderers = []func(*inventory.Environment) ([]File, error){
 	environmentReadme,
 	HA,
@@ -42,20 +66,20 @@ var renderers = []func(*inventory.Environment) ([]File, error){
 	Terraform,
 }
 
-func renderEnvironment(env *inventory.Environment, opts Options) ([]File, error) {
-	var files []File
-	for _, r := range renderers {
-		out, err := r(env)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, out...)
+// inParallel calls do(0), …, do(n-1), at most GOMAXPROCS at a time, and
+// returns when all have returned. A free goroutine takes the next job in
+// index order.
+func inParallel(n int, do func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				do(i)
+			}
+		})
 	}
-	hydrated, err := Hydrate(env, opts.Charts)
-	if err != nil {
-		return nil, err
-	}
-	return append(files, hydrated...), nil
+	wg.Wait()
 }
 
 // environmentView is what the environment README shows.

@@ -11,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // tmpPrefix starts the name of every temporary file Write creates. A killed
@@ -202,52 +203,10 @@ const (
 
 type diskState struct {
 	kind   diskKind
-	data   []byte      // for onDiskFile
+	data   []byte      // for onDiskFile, unless same
+	same   bool        // for onDiskFile: holds exactly the rendered content (data is not kept)
 	mode   fs.FileMode // for onDiskFile: permission, setuid, setgid and sticky bits
 	parent string      // for onDiskBadParent: the offending folder, relative to outDir
-}
-
-// inspect looks at rel under root without following symlinks: writing or
-// deleting through a symlinked folder would touch other files than planned.
-// The plan's view can be out of date by the time Write acts on it; the
-// operations that act re-check (see outroot.go). A nil root is an empty out/.
-func inspect(root *os.Root, rel string) (diskState, error) {
-	if root == nil {
-		return diskState{kind: onDiskMissing}, nil
-	}
-	elems := strings.Split(rel, "/")
-	for i := 1; i < len(elems); i++ {
-		parent := strings.Join(elems[:i], "/")
-		info, err := root.Lstat(parent)
-		if errors.Is(err, fs.ErrNotExist) {
-			return diskState{kind: onDiskMissing}, nil
-		}
-		if err != nil {
-			return diskState{}, err
-		}
-		if !info.IsDir() {
-			return diskState{kind: onDiskBadParent, parent: parent}, nil
-		}
-	}
-	info, err := root.Lstat(rel)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return diskState{kind: onDiskMissing}, nil
-	case err != nil:
-		return diskState{}, err
-	case info.Mode().IsRegular():
-		data, err := root.ReadFile(rel)
-		if err != nil {
-			return diskState{}, err
-		}
-		return diskState{kind: onDiskFile, data: data, mode: info.Mode() & modeBits}, nil
-	case info.IsDir():
-		return diskState{kind: onDiskDir}, nil
-	case info.Mode()&fs.ModeSymlink != 0:
-		return diskState{kind: onDiskSymlink}, nil
-	default:
-		return diskState{kind: onDiskOther}, nil
-	}
 }
 
 // modeBits are the bits of a file's mode that Write sets with chmod.
@@ -282,9 +241,11 @@ type plan struct {
 	final     *Manifest // the manifest after a complete run
 	journaled bool      // a killed run left its journal
 	recovered []string  // what that run had already changed
+	temps     []string  // temporary files a killed run left in the folders looked at
 }
 
-// makePlan compares the rendered files and the manifest with the disk.
+// makePlan compares the rendered files and the manifest with the disk. It
+// reads out/ once, folder by folder (see scanOut).
 func makePlan(root *os.Root, files []File, envs []string) (*plan, error) {
 	old, oldRaw, err := readManifest(root)
 	if err != nil {
@@ -301,41 +262,45 @@ func makePlan(root *os.Root, files []File, envs []string) (*plan, error) {
 			return nil, err
 		}
 	}
-	rendered := make(map[string]bool, len(files))
+	rendered := make(map[string][]byte, len(files))
+	paths := make([]string, 0, len(files))
 	for _, f := range files {
-		s, err := planRendered(root, f, old)
-		if err != nil {
-			return nil, err
-		}
-		p.steps = append(p.steps, s)
-		p.final.Files[f.Path] = entryFor(f)
-		rendered[f.Path] = true
+		rendered[f.Path] = f.Data
+		paths = append(paths, f.Path)
 	}
+	var orphans []string
 	for _, rel := range slices.Sorted(maps.Keys(old.Files)) {
-		switch {
-		case rendered[rel]:
+		switch _, ok := rendered[rel]; {
+		case ok:
 		case !inScope(rel, envs):
 			// Another environment's file: this run knows nothing about it.
 			p.final.Files[rel] = old.Files[rel]
 		default:
-			s, err := planOrphan(root, rel, old.Files[rel])
-			if err != nil {
-				return nil, err
-			}
-			p.steps = append(p.steps, s)
+			orphans = append(orphans, rel)
 		}
+	}
+	disk, err := scanOut(root, append(paths, orphans...), rendered)
+	if err != nil {
+		return nil, err
+	}
+	p.temps = disk.temps
+	for _, f := range files {
+		p.steps = append(p.steps, planRendered(f, disk.state[f.Path], old))
+	}
+	for _, e := range entriesOf(files) {
+		p.final.Files[e.path] = e.entry
+	}
+	for _, rel := range orphans {
+		p.steps = append(p.steps, planOrphan(rel, disk.state[rel], old.Files[rel]))
 	}
 	slices.SortFunc(p.steps, func(a, b step) int { return cmp.Compare(a.path, b.path) })
 	return p, nil
 }
 
-// planRendered decides what to do with a rendered file. The action is what
-// Write would do were there no conflict; Check reports it either way.
-func planRendered(root *os.Root, f File, old *Manifest) (step, error) {
-	disk, err := inspect(root, f.Path)
-	if err != nil {
-		return step{}, err
-	}
+// planRendered decides what to do with a rendered file, given what disk
+// holds at its path. The action is what Write would do were there no
+// conflict; Check reports it either way.
+func planRendered(f File, disk diskState, old *Manifest) step {
 	entry, owned := old.Files[f.Path]
 	s := step{path: f.Path, file: f, disk: disk, owned: owned, action: write}
 	switch disk.kind {
@@ -350,7 +315,7 @@ func planRendered(root *os.Root, f File, old *Manifest) (step, error) {
 		s.conflict = &Conflict{Path: f.Path, Reason: "is not a regular file"}
 	case onDiskFile:
 		switch {
-		case bytes.Equal(disk.data, f.Data):
+		case disk.same:
 			// Also adopts an unowned file with the rendered content: that is
 			// what a run killed before it wrote the manifest leaves behind.
 			s.action = keep
@@ -363,16 +328,12 @@ func planRendered(root *os.Root, f File, old *Manifest) (step, error) {
 			s.conflict = &Conflict{Path: f.Path, Reason: "was edited by hand since fleetgen wrote it", Forcible: true}
 		}
 	}
-	return s, nil
+	return s
 }
 
 // planOrphan decides what to do with an owned file of the run's environments
-// that is no longer rendered.
-func planOrphan(root *os.Root, rel string, entry ManifestEntry) (step, error) {
-	disk, err := inspect(root, rel)
-	if err != nil {
-		return step{}, err
-	}
+// that is no longer rendered, given what disk holds at its path.
+func planOrphan(rel string, disk diskState, entry ManifestEntry) step {
 	s := step{path: rel, disk: disk, owned: true, action: remove}
 	switch {
 	case disk.kind != onDiskFile:
@@ -382,7 +343,7 @@ func planOrphan(root *os.Root, rel string, entry ManifestEntry) (step, error) {
 	case hashOf(disk.data) != entry.SHA256:
 		s.conflict = &Conflict{Path: rel, Reason: "was edited by hand since fleetgen wrote it, and is no longer rendered", Forcible: true}
 	}
-	return s, nil
+	return s
 }
 
 // refuse returns a *ConflictError listing every step Write must not take.
@@ -481,75 +442,89 @@ func ensureOutDir(outDir string) error {
 	return os.Chmod(outDir, 0o755)
 }
 
-// removeLeftovers deletes .fleetgen-tmp-* files in the folders this run
-// writes to or prunes from.
+// removeLeftovers deletes the .fleetgen-tmp-* files a killed run left in
+// the folders the plan looked at.
 func (p *plan) removeLeftovers(root *os.Root) error {
-	dirs := map[string]bool{".": true}
-	for _, s := range p.steps {
-		if s.disk.kind != onDiskBadParent && s.action != drop {
-			dirs[path.Dir(s.path)] = true
-		}
-	}
-	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
-		if err := removeTemps(root, dir); err != nil && !errors.Is(err, fs.ErrNotExist) { // missing: created later by writeFiles
+	for _, rel := range p.temps {
+		err := inDir(root, path.Dir(rel), false, func(d *os.Root) error { return d.Remove(path.Base(rel)) })
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
 	return nil
 }
 
-// removeTemps deletes the temporary files in the folder rel of root.
-func removeTemps(root *os.Root, rel string) error {
-	d, err := openDir(root, rel, false)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	entries, err := readDir(d)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular() {
-			if err := d.Remove(e.Name()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// writeFiles writes new and changed files and fixes modes.
+// writeFiles writes new and changed files and fixes modes, folder by folder
+// on several cores (see walkDirs), in two passes so a crash at any instant
+// leaves each file old or new: first every new content goes to a temporary
+// file, then, once those are durable, each is renamed over its file.
+// Renames and chmods count as changes (see changed).
+//
+// On Linux one syncfs(2) after each pass makes the whole pass durable;
+// elsewhere each temporary file and each folder with a rename is synced.
 func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
-	renamedIn := map[string]bool{}
+	byPath := map[string]step{}
 	for _, s := range p.steps {
 		switch s.action {
 		case keep:
 			r.Unchanged = append(r.Unchanged, s.path)
-		case chmod:
-			if err := inDir(root, path.Dir(s.path), false, func(d *os.Root) error {
-				return chmodOpened(d, path.Base(s.path), s.file.Mode)
-			}); err != nil {
-				return err
-			}
-			changed()
-			r.Written = append(r.Written, s.path)
-		case write:
-			if err := inDir(root, path.Dir(s.path), true, func(d *os.Root) error {
-				return writeFileAtomic(d, path.Base(s.path), s.file.Data, s.file.Mode)
-			}); err != nil {
-				return err
-			}
-			changed()
-			renamedIn[path.Dir(s.path)] = true
+		case chmod, write:
+			byPath[s.path] = s
 			r.Written = append(r.Written, s.path)
 		}
 	}
-	// The renames are durable only once their folders are synced.
-	for _, dir := range slices.Sorted(maps.Keys(renamedIn)) {
-		if err := inDir(root, dir, false, syncDir); err != nil {
+	if len(byPath) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	temps := map[string]string{} // path → its temporary file
+	err := walkDirs(root, newDirTree(slices.Collect(maps.Keys(byPath))), true, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+		for _, name := range t.files {
+			s := byPath[path.Join(t.rel, name)]
+			if s.action == chmod {
+				if err := chmodOpened(d, name, s.file.Mode); err != nil {
+					return nil, err
+				}
+				changed()
+				continue
+			}
+			tmp, err := writeTemp(d, s.file.Data, s.file.Mode, !haveSyncfs)
+			if err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			temps[s.path] = tmp
+			mu.Unlock()
+		}
+		return slices.Collect(maps.Values(t.dirs)), nil
+	})
+	if err != nil {
+		return err
+	}
+	if haveSyncfs {
+		if err := syncFilesystem(root); err != nil {
 			return err
 		}
+	}
+	err = walkDirs(root, newDirTree(slices.Collect(maps.Keys(temps))), false, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+		for _, name := range t.files {
+			if err := d.Rename(temps[path.Join(t.rel, name)], name); err != nil {
+				return nil, err
+			}
+			changed()
+		}
+		if !haveSyncfs && len(t.files) > 0 {
+			if err := syncDir(d); err != nil {
+				return nil, err
+			}
+		}
+		return slices.Collect(maps.Values(t.dirs)), nil
+	})
+	if err != nil {
+		return err
+	}
+	if haveSyncfs {
+		return syncFilesystem(root)
 	}
 	return nil
 }
@@ -566,33 +541,46 @@ func inDir(root *os.Root, rel string, create bool, do func(*os.Root) error) erro
 
 // writeFileAtomic replaces the file name of dir with data so that a reader,
 // or a run killed at any instant, sees either the old file or the new one,
-// never a part. The chmod comes before the fsync so the mode is as durable
-// as the content. The rename replaces whatever name holds, a symlink
+// never a part. The rename replaces whatever name holds, a symlink
 // included, and never follows it.
-func writeFileAtomic(dir *os.Root, name string, data []byte, mode fs.FileMode) (err error) {
-	tmp, tmpName, err := createTemp(dir)
+func writeFileAtomic(dir *os.Root, name string, data []byte, mode fs.FileMode) error {
+	tmp, err := writeTemp(dir, data, mode, true)
 	if err != nil {
 		return err
+	}
+	if err := dir.Rename(tmp, name); err != nil {
+		dir.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file of dir and returns its
+// name. The chmod comes before any fsync so the mode is as durable as the
+// content.
+func writeTemp(dir *os.Root, data []byte, mode fs.FileMode, fsync bool) (name string, err error) {
+	tmp, name, err := createTemp(dir)
+	if err != nil {
+		return "", err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			dir.Remove(tmpName)
+			dir.Remove(name)
 		}
 	}()
 	if _, err := tmp.Write(data); err != nil {
-		return err
+		return "", err
 	}
 	if err := tmp.Chmod(mode); err != nil { // exact mode: chmod ignores the umask
-		return err
+		return "", err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if fsync {
+		if err := tmp.Sync(); err != nil {
+			return "", err
+		}
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return dir.Rename(tmpName, name)
+	return name, tmp.Close()
 }
 
 // writeDurably replaces the file name at the top of out/ and syncs the

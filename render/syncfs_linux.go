@@ -1,0 +1,23 @@
+package render
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// haveSyncfs says that syncFilesystem makes a whole render durable at once.
+const haveSyncfs = true
+
+// syncFilesystem flushes every file and folder of the filesystem holding
+// root to disk with one syncfs(2). For a render of thousands of files it
+// replaces an fsync per file and per folder, which cost more than all the
+// rest of a cold render.
+func syncFilesystem(root *os.Root) error {
+	f, err := root.Open(".")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unix.Syncfs(int(f.Fd()))
+}
