@@ -6,8 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// haveSyncfs says that syncFilesystem makes a whole render durable at once.
-const haveSyncfs = true
+// useSyncfs says that syncFilesystem makes a whole render durable at once.
+// Tests turn it off to run the per-file path other systems take.
+var useSyncfs = true
 
 // syncFilesystem flushes every file and folder of the filesystem holding
 // root to disk with one syncfs(2). For a render of thousands of files it

@@ -7,9 +7,9 @@ import (
 	"os"
 )
 
-// haveSyncfs is false where there is no syncfs(2): Write then syncs each
+// useSyncfs is false where there is no syncfs(2): Write then syncs each
 // file and folder it changes.
-const haveSyncfs = false
+var useSyncfs = false
 
 func syncFilesystem(*os.Root) error {
 	return errors.New("syncfs is only available on Linux")

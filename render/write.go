@@ -488,7 +488,7 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 				changed()
 				continue
 			}
-			tmp, err := writeTemp(d, s.file.Data, s.file.Mode, !haveSyncfs)
+			tmp, err := writeTemp(d, s.file.Data, s.file.Mode, !useSyncfs)
 			if err != nil {
 				return nil, err
 			}
@@ -501,7 +501,7 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 	if err != nil {
 		return err
 	}
-	if haveSyncfs {
+	if useSyncfs {
 		if err := syncFilesystem(root); err != nil {
 			return err
 		}
@@ -513,7 +513,7 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 			}
 			changed()
 		}
-		if !haveSyncfs && len(t.files) > 0 {
+		if !useSyncfs && len(t.files) > 0 {
 			if err := syncDir(d); err != nil {
 				return nil, err
 			}
@@ -523,7 +523,7 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 	if err != nil {
 		return err
 	}
-	if haveSyncfs {
+	if useSyncfs {
 		return syncFilesystem(root)
 	}
 	return nil

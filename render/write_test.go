@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -615,5 +616,48 @@ func TestWriteConflictErrorMessage(t *testing.T) {
 		"\tprod/x.sh: was edited by hand since fleetgen wrote it (force discards the edit)"
 	if got := err.Error(); got != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestWriteManyFoldersBothWaysOfSyncing writes a tree with far more folders
+// than Write's workers, deeper than any example, then changes, adds and
+// prunes files in it, once with syncfs (Linux) and once syncing each file
+// and folder (every other system). Both must leave out/ exactly as
+// rendered, with a clean check after each step.
+func TestWriteManyFoldersBothWaysOfSyncing(t *testing.T) {
+	var files []File
+	for c := range 12 {
+		for n := range 6 {
+			dir := fmt.Sprintf("prod/ha/c%02d/n%d/etc/systemd/system/mattermost.service.d", c, n)
+			files = append(files,
+				File{Path: dir + "/tunnels.conf", Mode: ModeFile, Data: fmt.Appendf(nil, "c%d n%d\n", c, n)},
+				File{Path: fmt.Sprintf("prod/ha/c%02d/n%d/apply.sh", c, n), Mode: ModeScript, Data: []byte("#!/bin/sh\n")})
+		}
+	}
+	next := replaced(files[10:], files[11].Path, "#!/bin/sh\necho changed\n")
+	next = append(next, File{Path: "prod/ha/c99/n1/new/file", Mode: ModeFile, Data: []byte("new\n")})
+	for _, syncfs := range []bool{true, false} {
+		t.Run(fmt.Sprintf("syncfs=%v", syncfs), func(t *testing.T) {
+			if syncfs && !useSyncfs {
+				t.Skip("no syncfs on this system")
+			}
+			defer func(was bool) { useSyncfs = was }(useSyncfs)
+			useSyncfs = syncfs
+			out := t.TempDir()
+			for _, step := range [][]File{files, next} {
+				mustWrite(t, out, step, WriteOptions{})
+				if d := mustCheck(t, out, step, CheckOptions{}); !d.Clean() {
+					t.Fatalf("drift after a render: %+v", d.Files())
+				}
+				for _, f := range step {
+					if got := read(t, out, f.Path); got != string(f.Data) {
+						t.Errorf("%s = %q, want %q", f.Path, got, f.Data)
+					}
+				}
+			}
+			if exists(t, out, files[0].Path) || exists(t, out, "prod/ha/c00/n0") {
+				t.Errorf("%s and its emptied folders were not pruned", files[0].Path)
+			}
+		})
 	}
 }
