@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -51,10 +53,30 @@ func Parse(name string) *template.Template {
 	return template.Must(template.New(name).Option("missingkey=error").Funcs(Funcs()).Parse(string(src)))
 }
 
+// parsed holds every embedded template, parsed once. Renderers execute
+// them from several goroutines at once, which text/template allows as long
+// as nobody calls Parse, Funcs or Clone on them afterwards: nothing outside
+// this file sees them.
+var parsed = sync.OnceValue(func() map[string]*template.Template {
+	names, err := fs.Glob(files, "*/*.tmpl")
+	if err != nil {
+		panic(fmt.Sprintf("templates: %v", err))
+	}
+	m := make(map[string]*template.Template, len(names))
+	for _, name := range names {
+		m[name] = Parse(name)
+	}
+	return m
+})
+
 // Execute renders the embedded template name with data.
 func Execute(name string, data any) ([]byte, error) {
+	t, ok := parsed()[name]
+	if !ok {
+		panic(fmt.Sprintf("templates: no template %q", name))
+	}
 	var buf bytes.Buffer
-	if err := Parse(name).Execute(&buf, data); err != nil {
+	if err := t.Execute(&buf, data); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
