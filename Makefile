@@ -88,3 +88,9 @@ apply:
 .PHONY: charts
 charts: build
 	./$(BIN) charts pull
+
+## race: the renderers, run from many goroutines at once, under the race
+## detector (RenderWith renders environments and clusters in parallel)
+.PHONY: race
+race:
+	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render

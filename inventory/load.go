@@ -3,10 +3,13 @@ package inventory
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
@@ -34,15 +37,15 @@ type folder struct {
 // Paths in diagnostics are dir joined with the file's name, so a relative dir
 // gives relative paths.
 func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
-	parser := hclparse.NewParser()
-	files := Files{}
 	envDirs, diags := environmentDirs(dir, only)
+	loaded := loadEnvironments(envDirs)
+	files := Files{}
 	inv := &Inventory{}
-	for _, envDir := range envDirs {
-		env, ds := loadEnvironment(parser, files, envDir)
-		diags = append(diags, ds...)
-		if env != nil {
-			inv.Environments = append(inv.Environments, env)
+	for _, l := range loaded {
+		maps.Copy(files, l.files)
+		diags = append(diags, l.diags...)
+		if l.env != nil {
+			inv.Environments = append(inv.Environments, l.env)
 		}
 	}
 	// Environments that decoded are validated even when another one (or an
@@ -52,6 +55,34 @@ func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
 		return nil, files, diags
 	}
 	return inv, files, diags
+}
+
+// loadedEnvironment is what loadEnvironment made of one folder.
+type loadedEnvironment struct {
+	env   *Environment
+	files Files
+	diags hcl.Diagnostics
+}
+
+// loadEnvironments loads the environment folders at once, as many at a
+// time as Go runs threads: parsing is most of a load and the environments
+// share nothing until validation. Each gets its own parser and Files, so
+// the results, kept in folder order, are what a serial load gives.
+func loadEnvironments(dirs []string) []loadedEnvironment {
+	loaded := make([]loadedEnvironment, len(dirs))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, dir := range dirs {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			l := &loaded[i]
+			l.files = Files{}
+			l.env, l.diags = loadEnvironment(hclparse.NewParser(), l.files, dir)
+		})
+	}
+	wg.Wait()
+	return loaded
 }
 
 // environmentDirs lists the environment folders of dir in name order.

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"unicode/utf8"
@@ -42,29 +43,120 @@ func screenBytes(path string, src []byte) hcl.Diagnostics {
 		}
 		i += size
 	}
+	if depth, ok := plainNesting(src); ok && depth <= MaxNesting {
+		return nil
+	}
 	return screenNesting(path, src)
+}
+
+// plainNesting is the deepest nesting screenNesting would find in src,
+// measured without HCL's lexer, which costs as much as the parse that
+// follows. It knows only plain HCL: brackets, braces and parentheses, quoted
+// strings on one line, and comments. On anything else (a heredoc, a
+// template sequence, a string running into a newline) it gives up, ok is
+// false, and the lexer decides.
+func plainNesting(src []byte) (depth int, ok bool) {
+	level := 0
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '{', '[', '(':
+			level++
+			depth = max(depth, level)
+		case '}', ']', ')':
+			level = max(level-1, 0)
+		case '<':
+			if next(src, i) == '<' {
+				return 0, false // a heredoc
+			}
+		case '$', '%':
+			if next(src, i) == '{' {
+				return 0, false // a template sequence
+			}
+		case '#':
+			i = lineEnd(src, i)
+		case '/':
+			switch {
+			case next(src, i) == '/':
+				i = lineEnd(src, i)
+			case next(src, i) == '*':
+				end := bytes.Index(src[i+2:], []byte("*/"))
+				if end < 0 {
+					return 0, false
+				}
+				i += 2 + end + 1
+			}
+		case '"':
+			depth = max(depth, level+1)
+			for i++; i < len(src) && src[i] != '"'; i++ {
+				switch src[i] {
+				case '\\':
+					i++
+					if i < len(src) && src[i] == '\n' {
+						return 0, false
+					}
+				case '\n':
+					return 0, false
+				case '$', '%':
+					if next(src, i) == '{' {
+						return 0, false
+					}
+				}
+			}
+			if i == len(src) {
+				return 0, false
+			}
+		}
+	}
+	return depth, true
+}
+
+// next is the byte after src[i], or 0 at the end.
+func next(src []byte, i int) byte {
+	if i+1 < len(src) {
+		return src[i+1]
+	}
+	return 0
+}
+
+// lineEnd is the index of the newline ending the line that holds src[i],
+// or the last index of src.
+func lineEnd(src []byte, i int) int {
+	if n := bytes.IndexByte(src[i:], '\n'); n >= 0 {
+		return i + n
+	}
+	return len(src) - 1
 }
 
 // screenNesting finds the first token nested deeper than MaxNesting. The
 // lexer is a state machine, so unlike the parser it is safe on any depth.
 func screenNesting(path string, src []byte) hcl.Diagnostics {
-	tokens, _ := hclsyntax.LexConfig(src, path, hcl.InitialPos) // lexing errors are the parser's to report
+	if depth, at := lexedNesting(src, MaxNesting); depth > MaxNesting {
+		return byteError(path, at, "Value nested too deeply",
+			fmt.Sprintf("This is nesting level %d; an inventory file may nest brackets, braces and strings at most %d levels deep.", depth, MaxNesting))
+	}
+	return nil
+}
+
+// lexedNesting is the deepest nesting of the tokens of src, or the level
+// and place of the first token nested deeper than limit.
+func lexedNesting(src []byte, limit int) (deepest int, at hcl.Pos) {
+	tokens, _ := hclsyntax.LexConfig(src, "", hcl.InitialPos) // lexing errors are the parser's to report
 	depth := 0
 	for _, tok := range tokens {
 		switch tok.Type {
 		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
 			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl, hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc:
 			depth++
-			if depth > MaxNesting {
-				return byteError(path, tok.Range.Start, "Value nested too deeply",
-					fmt.Sprintf("This is nesting level %d; an inventory file may nest brackets, braces and strings at most %d levels deep.", depth, MaxNesting))
+			deepest = max(deepest, depth)
+			if depth > limit {
+				return depth, tok.Range.Start
 			}
 		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
 			hclsyntax.TokenTemplateSeqEnd, hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc:
 			depth = max(depth-1, 0)
 		}
 	}
-	return nil
+	return deepest, hcl.Pos{}
 }
 
 func byteError(path string, pos hcl.Pos, summary, detail string) hcl.Diagnostics {

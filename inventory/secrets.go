@@ -39,8 +39,8 @@ var (
 
 var secretKinds = []secretKind{
 	{"a private key block", adviceKey, findPrivateKeys},
-	{"an AWS access key ID", adviceAWS, func(src []byte) [][2]int { return submatchSpans(awsAccessKeyID, src, 0) }},
-	{"an AWS secret access key", adviceAWS, func(src []byte) [][2]int { return submatchSpans(awsSecretKey, src, 1) }},
+	{"an AWS access key ID", adviceAWS, findAWSAccessKeyIDs},
+	{"an AWS secret access key", adviceAWS, findAWSSecretKeys},
 	{"a password or token in a URL", adviceURL, findURLCredentials},
 }
 
@@ -115,17 +115,52 @@ func findPrivateKeys(src []byte) [][2]int {
 	return spans
 }
 
+// The regular expressions below take milliseconds per inventory file, so
+// each runs only where a plain byte search shows it could match.
+
+// findAWSAccessKeyIDs spans AWS access key IDs. Every one holds AKIA or ASIA.
+func findAWSAccessKeyIDs(src []byte) [][2]int {
+	if !bytes.Contains(src, []byte("AKIA")) && !bytes.Contains(src, []byte("ASIA")) {
+		return nil
+	}
+	return submatchSpans(awsAccessKeyID, src, 0)
+}
+
+// findAWSSecretKeys spans the values of aws_secret_access_key settings.
+// Every match holds "ecret_acce" in some letter case: none of these letters
+// has a non-ASCII case variant (as k and s have) that (?i) would also match.
+func findAWSSecretKeys(src []byte) [][2]int {
+	if !bytes.Contains(bytes.ToLower(src), []byte("ecret_acce")) {
+		return nil
+	}
+	return submatchSpans(awsSecretKey, src, 1)
+}
+
 // findURLCredentials spans the user information of URLs that carry a
-// password, or a token in place of the user of an http(s) URL.
+// password, or a token in place of the user of an http(s) URL. A match
+// holds "://" and never a newline, so only the lines holding "://" are
+// searched, each on its own (its ends are word boundaries as the newlines
+// around it are).
 func findURLCredentials(src []byte) [][2]int {
 	var spans [][2]int
-	for _, m := range urlUserinfo.FindAllSubmatchIndex(src, -1) {
-		scheme, userinfo := bytes.ToLower(src[m[2]:m[3]]), src[m[4]:m[5]]
-		if bytes.ContainsRune(userinfo, ':') || string(scheme) == "http" || string(scheme) == "https" {
-			spans = append(spans, [2]int{m[4], m[5]})
+	for from := 0; ; {
+		i := bytes.Index(src[from:], []byte("://"))
+		if i < 0 {
+			return spans
 		}
+		start := from + bytes.LastIndexByte(src[from:from+i], '\n') + 1
+		end := len(src)
+		if j := bytes.IndexByte(src[from+i:], '\n'); j >= 0 {
+			end = from + i + j
+		}
+		for _, m := range urlUserinfo.FindAllSubmatchIndex(src[start:end], -1) {
+			scheme, userinfo := bytes.ToLower(src[start+m[2]:start+m[3]]), src[start+m[4]:start+m[5]]
+			if bytes.ContainsRune(userinfo, ':') || string(scheme) == "http" || string(scheme) == "https" {
+				spans = append(spans, [2]int{start + m[4], start + m[5]})
+			}
+		}
+		from = end
 	}
-	return spans
 }
 
 // submatchSpans spans submatch group of every match of re.

@@ -63,12 +63,19 @@ func (h *helmEnv) values(app *inventory.App) ([]byte, error) {
 			Subject:  app.ValuesRange.Ptr(),
 		}
 	}
-	if app.Chart == "prometheus" {
+	data, err := marshalYAML(h.env.Name, merged)
+	if err != nil {
+		return nil, err
+	}
+	// The values file holds each serverFiles entry as the ConfigMap does,
+	// only indented deeper (yaml.v3 never folds lines), so a file within the
+	// limit has serverFiles within it: only a larger one needs measuring.
+	if app.Chart == "prometheus" && len(data) > configMapLimit {
 		if err := checkServerFilesSize(h.env, app, merged); err != nil {
 			return nil, err
 		}
 	}
-	return marshalYAML(h.env.Name, merged)
+	return data, nil
 }
 
 // configMapLimit is the most data a Kubernetes ConfigMap holds: its keys
@@ -82,22 +89,9 @@ const configMapLimit = 1 << 20
 // central Prometheus stuck on its previous configuration. The size counted
 // is what the chart writes: each key and its value as YAML.
 func checkServerFilesSize(env *inventory.Environment, app *inventory.App, values map[string]any) error {
-	files, ok := values["serverFiles"].(map[string]any)
-	if !ok {
-		return nil
-	}
-	size := 0
-	for _, key := range slices.Sorted(maps.Keys(files)) {
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2) // as Helm's toYaml
-		if err := enc.Encode(files[key]); err != nil {
-			return fmt.Errorf("serverFiles %q: %w", key, err)
-		}
-		size += len(key) + buf.Len()
-	}
-	if size <= configMapLimit {
-		return nil
+	size, err := serverFilesSize(values)
+	if err != nil || size <= configMapLimit {
+		return err
 	}
 	subject := app.DeclRange
 	if app.Name == "prometheus" && env.Federation != nil && env.Federation.DeclRange.Filename != "" {
@@ -112,6 +106,26 @@ func checkServerFilesSize(env *inventory.Environment, app *inventory.App, values
 			"or shorten their labels.", app.Name, size, configMapLimit),
 		Subject: subject.Ptr(),
 	}
+}
+
+// serverFilesSize is the size of the prometheus chart's server ConfigMap
+// with the serverFiles of values: each key and its value as YAML.
+func serverFilesSize(values map[string]any) (int, error) {
+	files, ok := values["serverFiles"].(map[string]any)
+	if !ok {
+		return 0, nil
+	}
+	size := 0
+	for _, key := range slices.Sorted(maps.Keys(files)) {
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2) // as Helm's toYaml
+		if err := enc.Encode(files[key]); err != nil {
+			return 0, fmt.Errorf("serverFiles %q: %w", key, err)
+		}
+		size += len(key) + buf.Len()
+	}
+	return size, nil
 }
 
 // DeliveredApps are the apps of env that run on its C&C cluster, in

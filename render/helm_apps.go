@@ -4,8 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -47,20 +45,14 @@ const chartRulesFile = "/etc/config/alerting_rules.yml"
 // rules the federation rules. The exporters that would watch the C&C
 // cluster itself belong to prometheus-client, so they are off here.
 func (h *helmEnv) centralPrometheusValues(app *inventory.App) (map[string]any, error) {
-	config, err := toValues(promConfigOf(h.fed, []string{chartRulesFile}))
-	if err != nil {
-		return nil, err
-	}
+	config := promConfigOf(h.fed, []string{chartRulesFile}).values()
 	global := config["global"]
 	delete(config, "global")
 	rules, err := federationRules(h.fed)
 	if err != nil {
 		return nil, err
 	}
-	rulesValues, err := toValues(rules)
-	if err != nil {
-		return nil, err
-	}
+	rulesValues := rules.values()
 	server := h.prometheusServer(app)
 	server["global"] = global
 	return map[string]any{
@@ -285,18 +277,4 @@ func (h *helmEnv) ingressControllerValues(app *inventory.App) (map[string]any, e
 // its values come from the inventory alone.
 func (h *helmEnv) mattermostCloudValues(*inventory.App) (map[string]any, error) {
 	return map[string]any{}, nil
-}
-
-// toValues turns a typed document into the map form Helm's coalescing
-// works on, through its YAML form so field names and omissions match.
-func toValues(v any) (map[string]any, error) {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }

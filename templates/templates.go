@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -20,13 +22,16 @@ func Header(env string) string {
 }
 
 // StockUFWAfterRules is ufw's stock after.rules, verbatim (see ufw/ORIGIN.md).
-func StockUFWAfterRules() string {
+func StockUFWAfterRules() string { return stockUFWAfterRules() }
+
+// stockUFWAfterRules reads the file once: every node's after.rules holds it.
+var stockUFWAfterRules = sync.OnceValue(func() string {
 	b, err := files.ReadFile("ufw/after.rules.stock")
 	if err != nil {
 		panic(err) // embedded at build time: cannot happen
 	}
 	return string(b)
-}
+})
 
 // Funcs are the functions every template may call.
 func Funcs() template.FuncMap {
@@ -51,10 +56,41 @@ func Parse(name string) *template.Template {
 	return template.Must(template.New(name).Option("missingkey=error").Funcs(Funcs()).Parse(string(src)))
 }
 
+// parsed holds every embedded template, parsed once, and the size of its
+// source, which a rendered file mostly repeats: the output buffer starts
+// that large rather than growing to it. Renderers execute the templates
+// from several goroutines at once, which text/template allows as long as
+// nobody calls Parse, Funcs or Clone on them afterwards: nothing outside
+// this file sees them.
+var parsed = sync.OnceValue(func() map[string]parsedTemplate {
+	names, err := fs.Glob(files, "*/*.tmpl")
+	if err != nil {
+		panic(fmt.Sprintf("templates: %v", err))
+	}
+	m := make(map[string]parsedTemplate, len(names))
+	for _, name := range names {
+		src, err := files.ReadFile(name)
+		if err != nil {
+			panic(fmt.Sprintf("templates: %v", err))
+		}
+		m[name] = parsedTemplate{Parse(name), len(src)}
+	}
+	return m
+})
+
+type parsedTemplate struct {
+	t    *template.Template
+	size int
+}
+
 // Execute renders the embedded template name with data.
 func Execute(name string, data any) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := Parse(name).Execute(&buf, data); err != nil {
+	t, ok := parsed()[name]
+	if !ok {
+		panic(fmt.Sprintf("templates: no template %q", name))
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, t.size))
+	if err := t.t.Execute(buf, data); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -64,10 +100,22 @@ func Execute(name string, data any) ([]byte, error) {
 // quote inside is closed, escaped and reopened. Numbers are quoted too, so a
 // template never has to decide which values are safe.
 func ShellQuote(v any) string {
-	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", `'\''`) + "'"
+	return "'" + strings.ReplaceAll(text(v), "'", `'\''`) + "'"
 }
 
-var systemdPlain = regexp.MustCompile(`^[A-Za-z0-9/._+:@=-]+$`)
+// text is fmt.Sprint(v) without fmt's cost for the common string: the
+// quoting functions run for every peer of every node.
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+var (
+	systemdPlain   = regexp.MustCompile(`^[A-Za-z0-9/._+:@=-]+$`)
+	systemdEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, `%`, `%%`, `$`, `$$`)
+)
 
 // SystemdQuote quotes v as one word of a systemd Exec*= line: double
 // quotes with C-style escapes when needed, and % and $ doubled so systemd
@@ -80,8 +128,7 @@ func SystemdQuote(v any) (string, error) {
 	if systemdPlain.MatchString(s) {
 		return s, nil
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `%`, `%%`, `$`, `$$`)
-	return `"` + r.Replace(s) + `"`, nil
+	return `"` + systemdEscaper.Replace(s) + `"`, nil
 }
 
 // OptionQuote writes v as the double-quoted value of an authorized_keys
@@ -101,7 +148,7 @@ func OptionQuote(v any) (string, error) {
 // Line returns v as text and refuses control characters, so a value cannot
 // add lines to a line-oriented file (authorized_keys, known_hosts, rules).
 func Line(v any) (string, error) {
-	s := fmt.Sprint(v)
+	s := text(v)
 	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "", fmt.Errorf("%q holds a control character", s)
 	}
