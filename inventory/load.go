@@ -3,7 +3,6 @@ package inventory
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -22,6 +21,8 @@ const MaxFileSize = 4 << 20
 
 // Files are the inventory files read by Load, by path, for printing
 // diagnostics with their source lines. Credential-looking values are masked.
+// Only the bytes are kept: a file's syntax tree is several times its size,
+// and nothing needs it once the inventory is decoded.
 type Files map[string]*hcl.File
 
 // folder is the top level of one environment folder, all files merged.
@@ -42,7 +43,9 @@ func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
 	files := Files{}
 	inv := &Inventory{}
 	for _, l := range loaded {
-		maps.Copy(files, l.files)
+		for name, f := range l.files {
+			files[name] = &hcl.File{Bytes: f.Bytes}
+		}
 		diags = append(diags, l.diags...)
 		if l.env != nil {
 			inv.Environments = append(inv.Environments, l.env)

@@ -56,32 +56,21 @@ func Parse(name string) *template.Template {
 	return template.Must(template.New(name).Option("missingkey=error").Funcs(Funcs()).Parse(string(src)))
 }
 
-// parsed holds every embedded template, parsed once, and the size of its
-// source, which a rendered file mostly repeats: the output buffer starts
-// that large rather than growing to it. Renderers execute the templates
-// from several goroutines at once, which text/template allows as long as
-// nobody calls Parse, Funcs or Clone on them afterwards: nothing outside
-// this file sees them.
-var parsed = sync.OnceValue(func() map[string]parsedTemplate {
+// parsed holds every embedded template, parsed once. Renderers execute
+// the templates from several goroutines at once, which text/template allows
+// as long as nobody calls Parse, Funcs or Clone on them afterwards: nothing
+// outside this file sees them.
+var parsed = sync.OnceValue(func() map[string]*template.Template {
 	names, err := fs.Glob(files, "*/*.tmpl")
 	if err != nil {
 		panic(fmt.Sprintf("templates: %v", err))
 	}
-	m := make(map[string]parsedTemplate, len(names))
+	m := make(map[string]*template.Template, len(names))
 	for _, name := range names {
-		src, err := files.ReadFile(name)
-		if err != nil {
-			panic(fmt.Sprintf("templates: %v", err))
-		}
-		m[name] = parsedTemplate{Parse(name), len(src)}
+		m[name] = Parse(name)
 	}
 	return m
 })
-
-type parsedTemplate struct {
-	t    *template.Template
-	size int
-}
 
 // Execute renders the embedded template name with data.
 func Execute(name string, data any) ([]byte, error) {
@@ -89,12 +78,20 @@ func Execute(name string, data any) ([]byte, error) {
 	if !ok {
 		panic(fmt.Sprintf("templates: no template %q", name))
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, t.size))
-	if err := t.t.Execute(buf, data); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if err := t.Execute(buf, data); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	// An exact copy: a render holds every file it made until they are
+	// written, and a grown buffer is up to twice its content.
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// buffers are reused by Execute, so the output grows in place once, not for
+// every file.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ShellQuote quotes v for POSIX shells: in single quotes, where a single
 // quote inside is closed, escaped and reopened. Numbers are quoted too, so a
