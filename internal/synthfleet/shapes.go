@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Small is a fleet of every kind of block that renders in well under a
@@ -52,4 +53,39 @@ func BenchShape() (string, Shape, error) {
 	}
 	s, err := Named(name)
 	return name, s, err
+}
+
+// benchFleet is the fleet of this process's benchmarks, written once.
+var benchFleet struct {
+	once sync.Once
+	dir  string
+	name string
+	err  error
+}
+
+// BenchFleet writes the fleet BenchShape names into a temporary directory
+// on its first call and returns that directory (holding environments/) and
+// the fleet's name on every call, so the benchmarks of one test binary share
+// one fleet. The binary's TestMain calls RemoveBenchFleet.
+func BenchFleet() (dir, name string, err error) {
+	benchFleet.once.Do(func() {
+		var s Shape
+		benchFleet.name, s, benchFleet.err = BenchShape()
+		if benchFleet.err != nil {
+			return
+		}
+		benchFleet.dir, benchFleet.err = os.MkdirTemp("", "fleetgen-bench-")
+		if benchFleet.err == nil {
+			benchFleet.err = Write(benchFleet.dir, s)
+		}
+	})
+	return benchFleet.dir, benchFleet.name, benchFleet.err
+}
+
+// RemoveBenchFleet removes what BenchFleet wrote, if it wrote anything.
+func RemoveBenchFleet() error {
+	if benchFleet.dir == "" {
+		return nil
+	}
+	return os.RemoveAll(benchFleet.dir)
 }
