@@ -65,9 +65,9 @@ for fleet in "${fleets[@]}"; do
 done
 
 # timed runs "$@" under /usr/bin/time -v, its output in $work/stdout and
-# $work/stderr, and sets elapsed (seconds, wall clock) and rss (peak resident
-# memory, MB). It returns the command's status.
-elapsed=0 rss=0
+# $work/stderr, and sets elapsed (seconds, wall clock), cpu (user + system
+# seconds) and rss (peak resident memory, MB). It returns the command's status.
+elapsed=0 rss=0 cpu=0
 timed() {
 	local start end status=0
 	start=$EPOCHREALTIME
@@ -75,14 +75,16 @@ timed() {
 	end=$EPOCHREALTIME
 	elapsed=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')
 	rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/time")
+	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$work/time")
 	return "$status"
 }
 
-# record appends the last run's time to FLEET.OP and keeps the peak memory
-# of the fleetgen runs of FLEET.OP.
+# record appends the last run's wall and CPU times to FLEET.OP and keeps
+# the peak memory of the fleetgen runs of FLEET.OP.
 record() {
 	local file=$work/results/$1.$2
 	echo "$elapsed" >>"$file.times"
+	echo "$cpu" >>"$file.cpu"
 	if [ "${3:-}" = fleetgen ]; then
 		local peak=0
 		[ -f "$file.rss" ] && peak=$(cat "$file.rss")
@@ -139,7 +141,7 @@ bench_fleet() {
 	done
 	find out -type f | wc -l >"$work/results/$fleet.nfiles"
 	find out -type d | wc -l >"$work/results/$fleet.ndirs"
-	du -s --apparent-size --block-size=1 out | awk '{ printf "%.0f\n", $1 / 1e6 }' >"$work/results/$fleet.mb"
+	find out -type f -printf '%s\n' | awk '{ n += $1 } END { printf "%.0f\n", n / 1e6 }' >"$work/results/$fleet.mb"
 
 	# No-op render beside diff -r: out/ is already what the inventory renders.
 	fleetgen_ok render
@@ -231,7 +233,7 @@ echo "- $("$fleetgen" version), commit $commit"
 echo "- runs: $runs timed runs of each command, median shown; each command ran once untimed first, so every run is warm (programs, inventory and trees in the page cache); \`sync\` before each timed run, so no run pays for the writeback of the one before"
 echo "- peak RSS: the largest maximum resident set size of the fleetgen runs of the row (\`/usr/bin/time -v\`)"
 for fleet in "${fleets[@]}"; do
-	echo "- $fleet: $(cat "$work/results/$fleet.shape"); out/ holds $(cat "$work/results/$fleet.nfiles") files in $(cat "$work/results/$fleet.ndirs") folders, $(cat "$work/results/$fleet.mb") MB"
+	echo "- $fleet: $(cat "$work/results/$fleet.shape"); out/ holds $(cat "$work/results/$fleet.nfiles") files in $(cat "$work/results/$fleet.ndirs") folders, $(cat "$work/results/$fleet.mb") MB of file data"
 done
 echo
 echo "| fleet | operation | fleetgen | baseline | ratio | target | peak RSS |"
@@ -285,3 +287,16 @@ if [ -z "$doubling" ]; then
 	echo
 	echo "Doubling not measured: BENCH_SIZES needs a fleet and its half (half,reference or small-half,small)."
 fi
+
+# Every run, so a reader can judge the noise. CPU time beside wall time
+# tells work from waiting (disk flushes, other processes).
+runs_of() { awk '{ printf "%s" ($1 < 1 ? "%.3f" : "%.2f"), (NR > 1 ? " " : ""), $1 }' "$work/results/$1.$2.$3"; }
+echo
+echo "Every timed run, in seconds: wall clock, then CPU (user + system) in brackets."
+echo
+for fleet in "${fleets[@]}"; do
+	echo "- $fleet: cold render $(runs_of "$fleet" cold times) [$(runs_of "$fleet" cold cpu)], \`cp -a\` $(runs_of "$fleet" cp times) [$(runs_of "$fleet" cp cpu)];" \
+		"no-op render $(runs_of "$fleet" noop times) [$(runs_of "$fleet" noop cpu)], \`diff -r\` $(runs_of "$fleet" noop-diff times);" \
+		"one-line change $(runs_of "$fleet" change times) [$(runs_of "$fleet" change cpu)];" \
+		"check $(runs_of "$fleet" check times) [$(runs_of "$fleet" check cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times)"
+done

@@ -59,8 +59,12 @@ func TestBenchScript(t *testing.T) {
 				t.Errorf("no complete %q row for %s", op, fleet)
 			}
 		}
-		if !regexp.MustCompile(`(?m)^- ` + fleet + `: [0-9]+ environments × .*; out/ holds [1-9][0-9]* files in [1-9][0-9]* folders, [0-9]+ MB$`).MatchString(table) {
+		if !regexp.MustCompile(`(?m)^- ` + fleet + `: [0-9]+ environments × .*; out/ holds [1-9][0-9]* files in [1-9][0-9]* folders, [0-9]+ MB of file data$`).MatchString(table) {
 			t.Errorf("no description of fleet %s", fleet)
+		}
+		run := num + ` \[` + num + `\]`
+		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render " + run + ", `diff -r` " + num + "; one-line change " + run + "; check " + run + ", `diff -r` " + num + "$").MatchString(table) {
+			t.Errorf("no line of every run of fleet %s", fleet)
 		}
 	}
 	for _, op := range []string{"cold render", "no-op render", "check"} {
