@@ -30,7 +30,7 @@ say() { echo "bench: $*" >&2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not \"$runs\""
 ((BASH_VERSINFO[0] >= 5)) || die "needs bash 5 or later (for \$EPOCHREALTIME)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (it measures peak memory): apt-get install time"
-for tool in "$go" cp diff find du sync awk sed grep; do
+for tool in "$go" cp diff find sync sort awk sed grep; do
 	command -v "$tool" >/dev/null || die "$tool is missing"
 done
 fleets=()
