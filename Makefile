@@ -94,3 +94,17 @@ charts: build
 .PHONY: race
 race:
 	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render
+
+## bench: time the fleetgen program on the reference fleet and its half,
+## each beside cp -a and diff -r of the same tree, and print the Markdown
+## table of docs/performance.md. Options: BENCH_RUNS=5 (median of),
+## BENCH_SIZES=half,reference (small-half,small: seconds), BENCH_KEEP=1.
+## bench-go: the Go benchmarks of each stage (load, validate, each renderer,
+## render, kustomize, write, check) on FLEETGEN_BENCH_SHAPE.
+FLEETGEN_BENCH_SHAPE ?= reference
+.PHONY: bench bench-go
+bench:
+	GO=$(GO) tools/bench/bench.sh
+
+bench-go:
+	FLEETGEN_BENCH_SHAPE=$(FLEETGEN_BENCH_SHAPE) $(GO) test -run='^$$' -bench=Fleet -benchmem ./inventory ./render

@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# bench.sh (make bench): time the whole fleetgen program on synthetic fleets,
+# each figure beside its baseline on the same tree in the same run: a cold
+# render beside `cp -a` of the rendered tree, a no-op render, a render after
+# a one-line change and `fleetgen check` beside `diff -r` of the tree
+# against a copy (without out/.fleetgen.lock, which holds the pid of the
+# last run). It prints a Markdown table of medians, ratios, targets
+# and peak memory. See docs/performance.md.
+#
+# Environment:
+#   BENCH_RUNS=5                  timed runs of each command (the median is shown)
+#   BENCH_SIZES=half,reference    fleets, by synthfleet name (small-half,small: seconds)
+#   BENCH_KEEP=1                  keep the work folder (printed at the end)
+#   GO=go                         the go command that builds fleetgen
+set -euo pipefail
+export LC_ALL=C
+
+runs=${BENCH_RUNS:-5}
+sizes=${BENCH_SIZES:-half,reference}
+keep=${BENCH_KEEP:-}
+go=${GO:-go}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+say() { echo "bench: $*" >&2; }
+
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not \"$runs\""
+((BASH_VERSINFO[0] >= 5)) || die "needs bash 5 or later (for \$EPOCHREALTIME)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (it measures peak memory): apt-get install time"
+for tool in "$go" cp diff find sync sort awk sed grep; do
+	command -v "$tool" >/dev/null || die "$tool is missing"
+done
+fleets=()
+IFS=, read -r -a names <<<"$sizes"
+for name in "${names[@]}"; do
+	[ -n "$name" ] || continue
+	[[ " ${fleets[*]} " != *" $name "* ]] || die "BENCH_SIZES names $name twice"
+	fleets+=("$name")
+done
+((${#fleets[@]} > 0)) || die "BENCH_SIZES names no fleet"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fleetgen-bench.XXXXXX")
+cleanup() {
+	if [ -n "$keep" ]; then
+		say "kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$work/bin" "$work/results"
+
+say "building fleetgen and synthfleet"
+(cd "$repo" && "$go" build -o "$work/bin/fleetgen" ./cmd/fleetgen && "$go" build -o "$work/bin/synthfleet" ./tools/synthfleet)
+fleetgen=$work/bin/fleetgen
+
+# Every fleet is written first, so a wrong name fails before any timing.
+for fleet in "${fleets[@]}"; do
+	mkdir "$work/$fleet"
+	"$work/bin/synthfleet" -dir "$work/$fleet" -shape "$fleet" >"$work/results/$fleet.shape" || die "synthfleet -shape $fleet failed"
+done
+
+# timed runs "$@" under /usr/bin/time -v, its output in $work/stdout and
+# $work/stderr, and sets elapsed (seconds, wall clock), cpu (user + system
+# seconds) and rss (peak resident memory, MB). It returns the command's status.
+elapsed=0 rss=0 cpu=0
+timed() {
+	local start end status=0
+	start=$EPOCHREALTIME
+	/usr/bin/time -v -o "$work/time" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
+	end=$EPOCHREALTIME
+	elapsed=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')
+	rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/time")
+	cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$work/time")
+	return "$status"
+}
+
+# record appends the last run's wall and CPU times to FLEET.OP and keeps
+# the peak memory of the fleetgen runs of FLEET.OP.
+record() {
+	local file=$work/results/$1.$2
+	echo "$elapsed" >>"$file.times"
+	echo "$cpu" >>"$file.cpu"
+	if [ "${3:-}" = fleetgen ]; then
+		local peak=0
+		[ -f "$file.rss" ] && peak=$(cat "$file.rss")
+		((rss > peak)) && peak=$rss
+		echo "$peak" >"$file.rss"
+	fi
+	return 0
+}
+
+# median of the times of FLEET.OP, in seconds.
+median() {
+	sort -g "$work/results/$1.$2.times" | awk '{ t[NR] = $1 }
+		END { if (NR % 2) print t[(NR + 1) / 2]; else printf "%.4f\n", (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
+}
+
+peak() { cat "$work/results/$1.$2.rss"; }
+
+# written is the number of files the last render wrote, from its summary
+# line "out: 12 written, 3 unchanged, 0 removed".
+written() {
+	local n
+	n=$(sed -n 's/^out: \([0-9][0-9]*\) written, .*/\1/p' "$work/stdout")
+	[ -n "$n" ] || die "no render summary in: $(cat "$work/stdout")"
+	echo "$n"
+}
+
+# fleetgen_ok runs fleetgen untimed (a warm-up) and dies when it fails.
+fleetgen_ok() {
+	"$fleetgen" "$@" >"$work/stdout" 2>"$work/stderr" || die "fleetgen $* failed: $(cat "$work/stderr")"
+}
+
+# bench_fleet measures the fleet written in $work/FLEET.
+bench_fleet() {
+	local fleet=$1 dir=$work/$1 i n
+	cd "$dir"
+	say "$fleet: $(cat "$work/results/$fleet.shape")"
+
+	# Cold render beside cp -a: out/ and copy/ deleted before each run.
+	# The warm-up run loads the programs and the inventory into the cache.
+	fleetgen_ok render
+	cp -a out copy
+	for ((i = 1; i <= runs; i++)); do
+		say "$fleet: cold render $i/$runs"
+		rm -rf out copy
+		sync
+		timed "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
+		record "$fleet" cold fleetgen
+		n=$(written)
+		((n > 0)) || die "a cold render wrote no file"
+		echo "$n" >"$work/results/$fleet.files"
+		sync
+		timed cp -a out copy || die "cp -a failed: $(cat "$work/stderr")"
+		record "$fleet" cp
+	done
+	find out -type f | wc -l >"$work/results/$fleet.nfiles"
+	find out -type d | wc -l >"$work/results/$fleet.ndirs"
+	find out -type f -printf '%s\n' | awk '{ n += $1 } END { printf "%.0f\n", n / 1e6 }' >"$work/results/$fleet.mb"
+
+	# No-op render beside diff -r: out/ is already what the inventory renders.
+	fleetgen_ok render
+	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy before the no-op renders"
+	for ((i = 1; i <= runs; i++)); do
+		say "$fleet: no-op render $i/$runs"
+		sync
+		timed "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
+		record "$fleet" noop fleetgen
+		n=$(written)
+		((n == 0)) || die "a no-op render wrote $n files"
+		sync
+		timed diff -r -x .fleetgen.lock out copy || die "diff -r -x .fleetgen.lock out copy: the trees differ"
+		record "$fleet" noop-diff
+	done
+
+	# A one-line change: one workload cluster's label, changed then changed
+	# back, so every run renders a real one-line change.
+	local hcl=environments/env01/workload-clusters.hcl line changed=0
+	line=$(grep -n -m1 'tier = "shared" }' "$hcl" | cut -d: -f1)
+	[ -n "$line" ] || die "no shared workload cluster in $hcl"
+	toggle() {
+		if ((changed)); then
+			sed -i "${line}s/tier = \"shared-bench\" }/tier = \"shared\" }/" "$hcl"
+			changed=0
+		else
+			sed -i "${line}s/tier = \"shared\" }/tier = \"shared-bench\" }/" "$hcl"
+			changed=1
+		fi
+	}
+	toggle
+	fleetgen_ok render
+	for ((i = 1; i <= runs; i++)); do
+		say "$fleet: one-line change $i/$runs"
+		toggle
+		sync
+		timed "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
+		record "$fleet" change fleetgen
+		n=$(written)
+		((n > 0)) || die "a render after a one-line change wrote no file"
+	done
+	if ((changed)); then
+		toggle
+		fleetgen_ok render
+	fi
+	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy after the change was undone"
+
+	# check beside diff -r, both on the clean tree.
+	fleetgen_ok check
+	for ((i = 1; i <= runs; i++)); do
+		say "$fleet: check $i/$runs"
+		sync
+		timed "$fleetgen" check || die "fleetgen check of a clean tree failed: $(cat "$work/stdout" "$work/stderr")"
+		record "$fleet" check fleetgen
+		sync
+		timed diff -r -x .fleetgen.lock out copy || die "diff -r -x .fleetgen.lock out copy: the trees differ"
+		record "$fleet" check-diff
+	done
+
+	cd "$work"
+	[ -n "$keep" ] || rm -rf "$dir"
+}
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+for fleet in "${fleets[@]}"; do
+	bench_fleet "$fleet"
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ratio A B is A / B with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+# seconds formats a time.
+seconds() { awk -v t="$1" 'BEGIN { if (t < 1) printf "%.3f s", t; else printf "%.2f s", t }'; }
+# verdict R MAX says whether R ≤ MAX.
+verdict() { awk -v r="$1" -v m="$2" 'BEGIN { if (r != "inf" && r + 0 <= m + 0) print "met"; else print "**not met**" }'; }
+
+commit=unknown
+if git -C "$repo" rev-parse --short HEAD >/dev/null 2>&1; then
+	commit=$(git -C "$repo" rev-parse --short HEAD)
+	[ -z "$(git -C "$repo" status --porcelain --untracked-files=no)" ] || commit="$commit + uncommitted changes"
+fi
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+
+echo "## fleetgen benchmark"
+echo
+echo "- machine: $(nproc) cores${cpu:+ ($cpu)}, $(uname -sr); load average $load_start at the start, $load_end at the end"
+echo "- $("$go" version)"
+echo "- $("$fleetgen" version), commit $commit"
+echo "- runs: $runs timed runs of each command, median shown; each command ran once untimed first, so every run is warm (programs, inventory and trees in the page cache); \`sync\` before each timed run, so no run pays for the writeback of the one before"
+echo "- peak RSS: the largest maximum resident set size of the fleetgen runs of the row (\`/usr/bin/time -v\`)"
+for fleet in "${fleets[@]}"; do
+	echo "- $fleet: $(cat "$work/results/$fleet.shape"); out/ holds $(cat "$work/results/$fleet.nfiles") files in $(cat "$work/results/$fleet.ndirs") folders, $(cat "$work/results/$fleet.mb") MB of file data"
+done
+echo
+echo "| fleet | operation | fleetgen | baseline | ratio | target | peak RSS |"
+echo "|---|---|---:|---:|---:|---|---:|"
+# row FLEET LABEL OP BASEOP BASENAME MAXRATIO prints one line of the table;
+# MAXRATIO empty: no target.
+row() {
+	local t b r target=none
+	t=$(median "$1" "$3")
+	b=$(median "$1" "$4")
+	r=$(ratio "$t" "$b")
+	[ -z "$6" ] || target="≤ $6×: $(verdict "$r" "$6")"
+	echo "| $1 | $2 | $(seconds "$t") | $(seconds "$b") \`$5\` | ${r}× | $target | $(peak "$1" "$3") MB |"
+}
+for fleet in "${fleets[@]}"; do
+	row "$fleet" "cold render" cold cp "cp -a" 1.5
+	row "$fleet" "no-op render" noop noop-diff "diff -r" 1
+	row "$fleet" "one-line change" change noop-diff "diff -r" ""
+	row "$fleet" "check" check check-diff "diff -r" 1
+	max=0
+	for op in cold noop change check; do
+		p=$(peak "$fleet" "$op")
+		((p > max)) && max=$p
+	done
+	echo "| $fleet | peak memory | | | | ≤ 300 MB: $(verdict "$max" 300) | $max MB |"
+done
+
+# Doubling: each fleet beside its half, when both were measured.
+declare -A halves=([reference]=half [small]=small-half)
+doubling=""
+for full in "${fleets[@]}"; do
+	half=${halves[$full]:-}
+	if [ -z "$half" ] || [[ ",$sizes," != *",$half,"* ]]; then
+		continue
+	fi
+	if [ -z "$doubling" ]; then
+		echo
+		echo "| doubling | operation | half | full | full / half | target | baseline full / half |"
+		echo "|---|---|---:|---:|---:|---|---:|"
+		doubling=1
+	fi
+	for spec in "cold render:cold:cp" "no-op render:noop:noop-diff" "check:check:check-diff"; do
+		IFS=: read -r label op base <<<"$spec"
+		th=$(median "$half" "$op")
+		tf=$(median "$full" "$op")
+		r=$(ratio "$tf" "$th")
+		echo "| $half → $full | $label | $(seconds "$th") | $(seconds "$tf") | ${r}× | ≤ 2.2×: $(verdict "$r" 2.2) | $(ratio "$(median "$full" "$base")" "$(median "$half" "$base")")× |"
+	done
+done
+if [ -z "$doubling" ]; then
+	echo
+	echo "Doubling not measured: BENCH_SIZES needs a fleet and its half (half,reference or small-half,small)."
+fi
+
+# Every run, so a reader can judge the noise. CPU time beside wall time
+# tells work from waiting (disk flushes, other processes).
+runs_of() { awk '{ printf "%s" ($1 < 1 ? "%.3f" : "%.2f"), (NR > 1 ? " " : ""), $1 }' "$work/results/$1.$2.$3"; }
+echo
+echo "Every timed run, in seconds: wall clock, then CPU (user + system) in brackets."
+echo
+for fleet in "${fleets[@]}"; do
+	echo "- $fleet: cold render $(runs_of "$fleet" cold times) [$(runs_of "$fleet" cold cpu)], \`cp -a\` $(runs_of "$fleet" cp times) [$(runs_of "$fleet" cp cpu)];" \
+		"no-op render $(runs_of "$fleet" noop times) [$(runs_of "$fleet" noop cpu)], \`diff -r\` $(runs_of "$fleet" noop-diff times);" \
+		"one-line change $(runs_of "$fleet" change times) [$(runs_of "$fleet" change cpu)];" \
+		"check $(runs_of "$fleet" check times) [$(runs_of "$fleet" check cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times)"
+done
