@@ -18,18 +18,27 @@ import (
 func HA(env *inventory.Environment) ([]File, error) {
 	var files []File
 	for _, c := range env.HAClusters {
-		view, err := newHAClusterView(env.Name, c)
+		fs, err := haCluster(env, c)
 		if err != nil {
-			return nil, fmt.Errorf("ha_cluster %q: %w", c.Name, err)
-		}
-		fs, err := renderHACluster(view)
-		if err != nil {
-			return nil, fmt.Errorf("ha_cluster %q: %w", c.Name, err)
+			return nil, err
 		}
 		files = append(files, fs...)
 	}
 	slices.SortFunc(files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// haCluster renders the files of one HA cluster of env: HA's share of
+// work that RenderWith runs as a job of its own.
+func haCluster(env *inventory.Environment, c *inventory.HACluster) ([]File, error) {
+	view, err := newHAClusterView(env.Name, c)
+	if err == nil {
+		var files []File
+		if files, err = renderHACluster(view); err == nil {
+			return files, nil
+		}
+	}
+	return nil, fmt.Errorf("ha_cluster %q: %w", c.Name, err)
 }
 
 // renderHACluster renders the cluster README, the cluster's known_hosts

@@ -38,6 +38,11 @@ func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 		for _, r := range renderers {
 			jobs = append(jobs, job{env, func() ([]File, error) { return r(env) }})
 		}
+		// HA clusters, most of the work and N×(N-1) each, are a job each,
+		// so one large environment still uses every core.
+		for _, c := range env.HAClusters {
+			jobs = append(jobs, job{env, func() ([]File, error) { return haCluster(env, c) }})
+		}
 		jobs = append(jobs, job{env, func() ([]File, error) { return Hydrate(env, opts.Charts) }})
 	}
 	out := make([][]File, len(jobs))
@@ -54,11 +59,11 @@ func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 	return files, nil
 }
 
-// renderers are the output kinds of one environment, each a pure function.
-// Hydrate, which also needs the charts, is the last.
+// renderers are the output kinds of one environment, each a pure function,
+// but for HA and Hydrate, which RenderWith runs per cluster and with the
+// charts.
 var renderers = []func(*inventory.Environment) ([]File, error){
 	environmentReadme,
-	HA,
 	Prometheus,
 	Helm,
 	ArgoCD,
