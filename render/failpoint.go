@@ -4,8 +4,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // FailpointEnv names the test hook that lets the crash and lock tests stop
@@ -42,6 +44,9 @@ func parseFailpoint(v string) (int64, syscall.Signal) {
 var afterPlan, afterChange func()
 
 // changed counts one change to out/ and fires the failpoint when it is due.
+// A process that has signalled itself never goes on: it waits, holding
+// failpointMu, for the signal to stop or kill it, so no other change can
+// slip in while the kernel delivers it.
 func changed() {
 	if afterChange != nil {
 		afterChange()
@@ -51,5 +56,25 @@ func changed() {
 	}
 	if changesDone.Add(1) == failpointAt {
 		syscall.Kill(os.Getpid(), failpointSig)
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
+}
+
+// failpointMu makes the changes Write runs in parallel one at a time when
+// the failpoint is armed, so "after the Nth change" is exact.
+var failpointMu sync.Mutex
+
+// change makes one change to out/ with do and counts it (see changed).
+func change(do func() error) error {
+	if failpointAt != 0 {
+		failpointMu.Lock()
+		defer failpointMu.Unlock()
+	}
+	if err := do(); err != nil {
+		return err
+	}
+	changed()
+	return nil
 }

@@ -458,7 +458,7 @@ func (p *plan) removeLeftovers(root *os.Root) error {
 // on several cores (see walkDirs), in two passes so a crash at any instant
 // leaves each file old or new: first every new content goes to a temporary
 // file, then, once those are durable, each is renamed over its file.
-// Renames and chmods count as changes (see changed).
+// Renames and chmods count as changes (see change).
 //
 // On Linux one syncfs(2) after each pass makes the whole pass durable;
 // elsewhere each temporary file and each folder with a rename is synced.
@@ -482,10 +482,9 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 		for _, name := range t.files {
 			s := byPath[path.Join(t.rel, name)]
 			if s.action == chmod {
-				if err := chmodOpened(d, name, s.file.Mode); err != nil {
+				if err := change(func() error { return chmodOpened(d, name, s.file.Mode) }); err != nil {
 					return nil, err
 				}
-				changed()
 				continue
 			}
 			tmp, err := writeTemp(d, s.file.Data, s.file.Mode, !useSyncfs)
@@ -508,10 +507,9 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 	}
 	err = walkDirs(root, newDirTree(slices.Collect(maps.Keys(temps))), false, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
 		for _, name := range t.files {
-			if err := d.Rename(temps[path.Join(t.rel, name)], name); err != nil {
+			if err := change(func() error { return d.Rename(temps[path.Join(t.rel, name)], name) }); err != nil {
 				return nil, err
 			}
-			changed()
 		}
 		if !useSyncfs && len(t.files) > 0 {
 			if err := syncDir(d); err != nil {
