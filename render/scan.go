@@ -201,16 +201,30 @@ func inspectEntry(d *os.Root, name string, typ fs.FileMode, rendered []byte) (di
 	if !info.Mode().IsRegular() {
 		return inspectEntry(d, name, info.Mode().Type(), rendered)
 	}
-	data := make([]byte, info.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	size := int(info.Size())
+	if cap(*bp) < size+1 {
+		*bp = make([]byte, size+1)
+	}
+	buf := (*bp)[:size+1]
+	if _, err := io.ReadFull(f, buf[:size]); err != nil {
 		return diskState{}, err
 	}
-	if extra, _ := f.Read(make([]byte, 1)); extra > 0 { // grew since the stat
+	if extra, _ := f.Read(buf[size:]); extra > 0 { // grew since the stat
 		return diskState{}, fmt.Errorf("changed while fleetgen read it")
 	}
-	st := diskState{kind: onDiskFile, mode: info.Mode() & modeBits, data: data}
-	if rendered != nil && bytes.Equal(data, rendered) {
-		st.data, st.same = nil, true
+	st := diskState{kind: onDiskFile, mode: info.Mode() & modeBits}
+	if rendered != nil && bytes.Equal(buf[:size], rendered) {
+		st.same = true
+	} else {
+		st.data = bytes.Clone(buf[:size])
 	}
 	return st, nil
 }
+
+// readBuffers hold the files the scan reads. Nearly every file of a no-op
+// render or a check equals its rendered content and is dropped once
+// compared, so reading into a reused buffer saves allocating, and
+// collecting, a second copy of the whole tree.
+var readBuffers = sync.Pool{New: func() any { return new([]byte) }}
