@@ -16,18 +16,9 @@ import (
 // nesting (brackets, quotes, escapes, comments, heredoc and template
 // openers). Where it gives up the lexer decides, so only its answers count.
 func TestPlainNestingAgreesWithTheLexer(t *testing.T) {
-	var srcs [][]byte
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || (filepath.Ext(path) != ".hcl" && !strings.Contains(path, "fuzz")) {
-			return err
-		}
-		src, err := os.ReadFile(path)
-		srcs = append(srcs, src)
-		return err
+	srcs := readSources(t, ".", func(path string) bool {
+		return filepath.Ext(path) == ".hcl" || strings.Contains(path, "fuzz")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	pieces := []string{"{", "}", "[", "]", "(", ")", "\"", "\\", "\\\"", "\n", "\r\n", "#", "//", "/*", "*/", "/", "*", "<<", "<", "${", "$", "%{", "%", "a", " ", "x = ", "é"}
 	rng := rand.New(rand.NewPCG(8, 8))
 	for range 100000 {
@@ -52,4 +43,22 @@ func TestPlainNestingAgreesWithTheLexer(t *testing.T) {
 		t.Errorf("plainNesting answered for %d of %d inputs: the test proves little", answered, len(srcs))
 	}
 	t.Logf("plainNesting answered for %d of %d inputs", answered, len(srcs))
+}
+
+// readSources reads every file under dir that keep accepts.
+func readSources(t *testing.T, dir string, keep func(path string) bool) [][]byte {
+	t.Helper()
+	var srcs [][]byte
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !keep(path) {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		srcs = append(srcs, src)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srcs
 }

@@ -2,8 +2,6 @@ package inventory
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,17 +20,7 @@ func TestSecretFindersMatchTheirRegexpOverTheWholeSource(t *testing.T) {
 		[]byte("aws_ſecret_access_\u212aey = 1"),
 		[]byte("AKIAABCDEFGHIJKLMNOP ASIAABCDEFGHIJKLMNOP xAKIAABCDEFGHIJKLMNOP AKIAABCDEFGHIJKLMNO"),
 	}
-	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(path) != ".hcl" {
-			return err
-		}
-		src, err := os.ReadFile(path)
-		srcs = append(srcs, src)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srcs = append(srcs, readSources(t, "testdata", func(path string) bool { return filepath.Ext(path) == ".hcl" })...)
 	finders := []struct {
 		name string
 		find func([]byte) [][2]int
