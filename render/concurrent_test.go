@@ -38,6 +38,7 @@ func TestRenderersAreSafeForConcurrentUse(t *testing.T) {
 			for i, r := range renderers {
 				jobs = append(jobs, job{fmt.Sprintf("%s/renderer %d", env.Name, i), func() ([]File, error) { return r(env) }})
 			}
+			jobs = append(jobs, job{env.Name + "/readme", func() ([]File, error) { return environmentReadme(env) }})
 			jobs = append(jobs, job{env.Name + "/ha", func() ([]File, error) { return HA(env) }})
 			jobs = append(jobs, job{env.Name + "/hydrate", func() ([]File, error) { return Hydrate(env, opts.Charts) }})
 		}

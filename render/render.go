@@ -22,12 +22,12 @@ func Render(inv *inventory.Inventory) ([]File, error) {
 
 // RenderWith is Render with the charts of hydrated environments.
 //
-// Each output kind of each environment is one job, and the jobs run on
-// every core (see inParallel): the renderers are pure functions of the
-// inventory, which nothing changes while they run. The result does not
-// depend on the order jobs finish in: files are sorted, and the error
-// returned is that of the first failing job in inventory order, as a
-// serial render would return it.
+// Each output kind of each environment, and each HA cluster, is one job,
+// and the jobs run on every core (see inParallel): the renderers are pure
+// functions of the inventory, which nothing changes while they run. The
+// result does not depend on the order jobs finish in: files are sorted, and
+// the error returned is that of the first failing job in inventory order,
+// as a serial render would return it.
 func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 	type job struct {
 		env *inventory.Environment
@@ -35,13 +35,14 @@ func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 	}
 	var jobs []job
 	for _, env := range inv.Environments {
-		for _, r := range renderers {
-			jobs = append(jobs, job{env, func() ([]File, error) { return r(env) }})
-		}
+		jobs = append(jobs, job{env, func() ([]File, error) { return environmentReadme(env) }})
 		// HA clusters, most of the work and N×(N-1) each, are a job each,
 		// so one large environment still uses every core.
 		for _, c := range env.HAClusters {
 			jobs = append(jobs, job{env, func() ([]File, error) { return haCluster(env, c) }})
+		}
+		for _, r := range renderers {
+			jobs = append(jobs, job{env, func() ([]File, error) { return r(env) }})
 		}
 		jobs = append(jobs, job{env, func() ([]File, error) { return Hydrate(env, opts.Charts) }})
 	}
@@ -59,11 +60,10 @@ func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
 	return files, nil
 }
 
-// renderers are the output kinds of one environment, each a pure function,
-// but for HA and Hydrate, which RenderWith runs per cluster and with the
-// charts.
+// renderers are the output kinds of one environment that RenderWith runs
+// as they are, each a pure function, after the README and the HA clusters
+// and before Hydrate: the order a serial render had.
 var renderers = []func(*inventory.Environment) ([]File, error){
-	environmentReadme,
 	Prometheus,
 	Helm,
 	ArgoCD,
