@@ -25,10 +25,12 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 
-## test: every test, the real-program checks and a bounded fuzz run (minimizing
-## is capped: the default of 60 s per new input would eat the whole budget)
+## test: every test, the real-program checks, the parallel renderers and
+## writer under the race detector, and a bounded fuzz run (minimizing is
+## capped: the default of 60 s per new input would eat the whole budget)
 test: vet
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory race
 	$(MAKE) --no-print-directory fuzz
 
 ## fuzz: run each fuzz target for FUZZTIME, one after the other, on top of
@@ -89,11 +91,12 @@ apply:
 charts: build
 	./$(BIN) charts pull
 
-## race: the renderers, run from many goroutines at once, under the race
-## detector (RenderWith renders environments and clusters in parallel)
+## race: the renderers run from many goroutines at once, and the writer and
+## check, which walk out/ on several goroutines, under the race detector
+## (RenderWith renders environments and clusters in parallel)
 .PHONY: race
 race:
-	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render
+	$(GO) test -race -count=1 -run 'ConcurrentUse|^TestWrite|^TestCheck' ./render
 
 ## bench: time the fleetgen program on the reference fleet and its half,
 ## each beside cp -a and diff -r of the same tree, and print the Markdown
