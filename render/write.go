@@ -367,7 +367,8 @@ func (p *plan) refuse(outDir string, force bool) error {
 //  1. Remove temporary files a killed run left behind.
 //  2. Write the journal: for every path this run changes, its manifest entry
 //     before and after. Durable before anything else changes.
-//  3. Write every changed file (temporary file, fsync, rename) and delete
+//  3. Write every changed file (temporary files, made durable, then renamed
+//     over their files: see writeFiles) and delete
 //     the pruned ones. Killed here, the next run reads the journal and takes
 //     each path's entry from the content it finds.
 //  4. Write the final manifest, then remove the journal.
