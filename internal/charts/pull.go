@@ -14,6 +14,8 @@ import (
 	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/registry"
 	"helm.sh/helm/v3/pkg/repo"
+
+	"github.com/mattermost/fleetgen/internal/atomicfile"
 )
 
 // PullOptions configure how Pull reaches the chart repositories.
@@ -74,7 +76,7 @@ func (c *Cache) Pull(refs []Ref, opts PullOptions) (*PullReport, error) {
 		changed = true
 	}
 	if changed {
-		if err := writeFileAtomic(filepath.Join(c.Dir, LockFile), c.lock.marshal()); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(c.Dir, LockFile), c.lock.marshal(), 0o644); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -129,7 +131,7 @@ func (c *Cache) pullOne(ref Ref, opts PullOptions) (Entry, pulled, error) {
 	if d := Digest(data); d != listed {
 		return Entry{}, 0, &DigestError{Ref: ref, Source: "the repository's index", Expected: listed, Actual: d}
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return Entry{}, 0, err
 	}
 	return Entry{Repository: ref.Repository, Chart: ref.Chart, Version: ref.Version, File: file, Digest: listed}, pulledDownload, nil
