@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/fleetgen
 FUZZTIME ?= 20s
 
-.PHONY: all build render check validate test vet fuzz clean
+.PHONY: all build render check validate test vet fuzz clean docs
 
 all: build
 
@@ -48,6 +48,11 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+## docs: regenerate docs/cli, one page per command, from the command tree
+## (a test fails when the committed pages are stale)
+docs:
+	$(GO) run ./cmd/fleetgen docs docs/cli
 
 ## plan / apply: the Terraform layers of out/$(ENV)/terraform, in order, each
 ## `init` then `plan` (apply: plan to a file, then apply exactly that plan).

@@ -152,7 +152,7 @@ func loadEnvironment(parser *hclparse.Parser, files Files, dir string) (*Environ
 	}
 	var parsed []*hcl.File
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") {
+		if !isInventoryFile(e.Name()) {
 			continue
 		}
 		f, ds := parseFile(parser, files, filepath.Join(dir, e.Name()))

@@ -17,7 +17,8 @@ func newChartsCommand(g *globalOptions) *cobra.Command {
 local cache (--charts, default charts/) whose lock file records the sha256
 digest of every chart archive. render never downloads: "charts pull" fills
 the cache.`,
-		Args: cobra.NoArgs,
+		Example: `  fleetgen charts pull --env sandbox`,
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(newChartsPullCommand(g))
 	return cmd

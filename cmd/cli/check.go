@@ -33,6 +33,7 @@ Markdown summary to $GITHUB_STEP_SUMMARY (or prints it when that is unset).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github")
+	completeWords(cmd, "format", "text", "json", "github")
 	return cmd
 }
 

@@ -75,6 +75,10 @@ func newRootCommand(prof *profiles) *cobra.Command {
 configuration file the fleet runs on into out/, which is committed: HA node
 firewall rules, SSH tunnels and systemd units, and the command and control
 cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
+		Example: `  fleetgen validate                  # parse and validate the inventory
+  fleetgen render                    # write out/; commit it with the inventory
+  fleetgen check                     # what CI runs: exit 2 when out/ is stale
+  fleetgen render --env prod         # one environment only`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return prof.start() },
@@ -97,6 +101,8 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newVersionCommand(),
 		newChartsCommand(g),
 	)
+	setUpCompletion(root, g)
+	root.AddCommand(newDocsCommand(root))
 	return root
 }
 

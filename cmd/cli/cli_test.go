@@ -3,13 +3,17 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 func TestMain(m *testing.M) {
@@ -31,6 +35,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REPO_CA", repo.CAFile)
 			return nil
 		},
+		Condition: haveTool,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":     cmdExits,
 			"expandenv": cmdExpandEnv,
@@ -62,6 +67,25 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d\nstdout:\n%s\nstderr:\n%s", args[1], got, want, ts.ReadFile("stdout"), ts.ReadFile("stderr"))
 	}
+}
+
+// haveTool is the script condition [have:PROGRAM]: whether PROGRAM is
+// installed. Under FLEETGEN_REQUIRE_TOOLS=1 (CI) a missing program fails
+// the script instead, like tooltest.Look:
+//
+//	[!have:fish] skip 'fish is not installed'
+func haveTool(cond string) (bool, error) {
+	name, ok := strings.CutPrefix(cond, "have:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, err := exec.LookPath(name); err != nil {
+		if tooltest.Required() {
+			return false, fmt.Errorf("%s is not installed (FLEETGEN_REQUIRE_TOOLS=1)", name)
+		}
+		return false, nil
+	}
+	return true, nil
 }
 
 // TestRepositoryIsCurrent is the CI drift check on this repository's own

@@ -15,7 +15,10 @@ func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print fleetgen's version",
-		Args:  cobra.NoArgs,
+		Long: `version prints the version fleetgen was built as: the release tag given at
+build time, else the module version (go install …@v1.2.3), else "dev".`,
+		Example: `  fleetgen version`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "fleetgen %s\n", version())
 			return nil

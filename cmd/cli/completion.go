@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mattermost/fleetgen/inventory"
+)
+
+// setUpCompletion adds cobra's completion command (bash, zsh, fish,
+// powershell) with examples, and completes the values fleetgen knows:
+// environment names from the inventory folder, and each --format's words.
+func setUpCompletion(root *cobra.Command, g *globalOptions) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = `  source <(fleetgen completion bash)
+  fleetgen completion zsh > "${fpath[1]}/_fleetgen"
+  fleetgen completion fish > ~/.config/fish/completions/fleetgen.fish`
+		for _, shell := range c.Commands() {
+			shell.Example = completionExamples[shell.Name()]
+		}
+	}
+	_ = root.RegisterFlagCompletionFunc("env", g.completeEnvs)
+}
+
+// completionExamples show how to load each shell's script, for --help and
+// docs/cli; cobra's Long text explains the rest.
+var completionExamples = map[string]string{
+	"bash":       "  source <(fleetgen completion bash)\n  fleetgen completion bash > /etc/bash_completion.d/fleetgen",
+	"zsh":        "  fleetgen completion zsh > \"${fpath[1]}/_fleetgen\"",
+	"fish":       "  fleetgen completion fish > ~/.config/fish/completions/fleetgen.fish",
+	"powershell": "  fleetgen completion powershell | Out-String | Invoke-Expression",
+}
+
+// completeEnvs offers the environment folders of --inventory. A missing
+// or unreadable inventory offers nothing rather than an error: completion
+// must never print into the user's command line.
+func (g *globalOptions) completeEnvs(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	sources, _ := inventory.Sources(g.inventoryDir)
+	var names []cobra.Completion
+	for _, s := range sources {
+		if strings.HasPrefix(s.Env, prefix) {
+			names = append(names, s.Env)
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeWords completes a flag from a fixed list, such as --format's.
+func completeWords(cmd *cobra.Command, flag string, words ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp))
+}
