@@ -10,25 +10,11 @@ import (
 	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
-// terraformFormatter is terraform, or OpenTofu's tofu (whose fmt formats
-// exactly like terraform fmt; CI builds it from the Go module proxy), the
-// first one on PATH.
-func terraformFormatter(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"terraform", "tofu"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	tooltest.Missing(t, "neither terraform nor tofu is installed: terraform fmt -check did not run")
-	return ""
-}
-
 // TestTerraformFmt runs `terraform fmt -check -recursive` on every rendered
 // layer of the examples and of the test inventory, after checking on a
 // badly formatted file that the check can fail.
 func TestTerraformFmt(t *testing.T) {
-	tool := terraformFormatter(t)
+	tool := tooltest.TerraformFormatter(t)
 	t.Logf("checking with %s fmt", tool)
 	fmtCheck := func(dir string) ([]byte, error) {
 		cmd := exec.Command(tool, "fmt", "-check", "-recursive", "-diff", dir)

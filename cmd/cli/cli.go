@@ -100,6 +100,7 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newAffectedCommand(g),
 		newVersionCommand(),
 		newChartsCommand(g),
+		newFmtCommand(g),
 	)
 	setUpCompletion(root, g)
 	root.AddCommand(newDocsCommand(root))

@@ -45,3 +45,17 @@ func Missing(t testing.TB, format string, args ...any) {
 	}
 	t.Skipf(format, args...)
 }
+
+// TerraformFormatter is terraform, or OpenTofu's tofu (whose fmt formats
+// exactly like terraform fmt; CI builds it from the Go module proxy), the
+// first one on PATH.
+func TerraformFormatter(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{"terraform", "tofu"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	Missing(t, "neither terraform nor tofu is installed: terraform fmt -check did not run")
+	return ""
+}
