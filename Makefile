@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/fleetgen
 FUZZTIME ?= 20s
 
-.PHONY: all build render check validate test vet fuzz clean docs
+.PHONY: all build render check validate fmt test vet fuzz clean docs
 
 all: build
 
@@ -20,6 +20,10 @@ check: build
 
 validate: build
 	./$(BIN) validate
+
+## fmt: rewrite the inventory in the canonical HCL layout (CI fails otherwise)
+fmt: build
+	./$(BIN) fmt
 
 vet:
 	$(GO) vet ./...
