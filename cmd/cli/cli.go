@@ -94,6 +94,7 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newCheckCommand(g),
 		newValidateCommand(g),
 		newAffectedCommand(g),
+		newExplainCommand(g),
 		newVersionCommand(),
 		newChartsCommand(g),
 	)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -205,4 +206,43 @@ func blobID(h hash.Hash, data []byte) string {
 	fmt.Fprintf(h, "blob %d\x00", len(data))
 	h.Write(data)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ReadAll returns the content of files of out/ (relative to out/) at
+// commit, with one git process (cat-file --batch) for all of them.
+func (r *Repo) ReadAll(ctx context.Context, commit string, rels []string) (map[string][]byte, error) {
+	if len(rels) == 0 {
+		return map[string][]byte{}, nil
+	}
+	var in bytes.Buffer
+	for _, rel := range rels {
+		if strings.ContainsAny(rel, "\n\r") {
+			return nil, fmt.Errorf("cannot read %q from git: a newline in its name", rel)
+		}
+		fmt.Fprintf(&in, "%s:%s/%s\n", commit, r.OutPath, rel)
+	}
+	cmd := exec.CommandContext(ctx, "git", "-C", r.Top, "cat-file", "--batch")
+	cmd.Env = append(cmd.Environ(), "LC_ALL=C", "GIT_TERMINAL_PROMPT=0")
+	cmd.Stdin = &in
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("git cat-file: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	out := stdout.Bytes()
+	files := make(map[string][]byte, len(rels))
+	for _, rel := range rels {
+		header, rest, ok := bytes.Cut(out, []byte("\n"))
+		f := strings.Fields(string(header))
+		if !ok || len(f) != 3 || f[1] != "blob" {
+			return nil, fmt.Errorf("git cat-file: no blob %s/%s at %s: %q", r.OutPath, rel, commit, header)
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size+1 > len(rest) {
+			return nil, fmt.Errorf("git cat-file: unexpected header %q", header)
+		}
+		files[rel] = rest[:size:size]
+		out = rest[size+1:]
+	}
+	return files, nil
 }

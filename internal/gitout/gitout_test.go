@@ -74,6 +74,21 @@ func TestBlobsAndHash(t *testing.T) {
 			if format == "sha1" && BlobID([]byte("a: 1\n")) != blobs["prod/a.yaml"].ID {
 				t.Error("BlobID differs from git's SHA-1 id")
 			}
+			read, err := r.ReadAll(ctx, "HEAD", []string{"prod/empty", "dev/x/y.tf", "prod/a.yaml"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rel, data := range read {
+				if string(data) != files["out/"+rel] {
+					t.Errorf("ReadAll %s: %q", rel, data)
+				}
+			}
+			if len(read) != 3 {
+				t.Errorf("ReadAll: %d files", len(read))
+			}
+			if _, err := r.ReadAll(ctx, "HEAD", []string{"prod/missing"}); err == nil {
+				t.Error("ReadAll of a missing file: no error")
+			}
 			if hash([]byte("a: 2\n")) == blobs["prod/a.yaml"].ID {
 				t.Error("different content, same id")
 			}

@@ -1,0 +1,201 @@
+package explain
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+)
+
+// application is what an Argo CD Application of out/<env>/argocd says
+// about its app.
+type application struct {
+	doc          any
+	chart        string // "" for a hydrated app (it syncs manifests/<app>)
+	version      string
+	versionPath  string // where the chart's targetRevision sits, for diffPaths
+	manifestsDir string
+}
+
+func parseApplication(data []byte) (*application, bool) {
+	doc, ok := parseYAML(data)
+	if !ok || str(dig(doc, "kind")) != "Application" {
+		return nil, false
+	}
+	app := &application{doc: doc}
+	if src, ok := dig(doc, "spec", "source").(map[string]any); ok {
+		if src["chart"] != nil {
+			app.chart, app.version, app.versionPath = str(src["chart"]), str(src["targetRevision"]), "spec.source.targetRevision"
+		}
+		app.manifestsDir = str(src["path"])
+	}
+	srcs, _ := dig(doc, "spec", "sources").([]any)
+	for i, s := range srcs {
+		if c := str(dig(s, "chart")); c != "" {
+			app.chart, app.version = c, str(dig(s, "targetRevision"))
+			app.versionPath = fmt.Sprintf("spec.sources[%d].targetRevision", i)
+		}
+	}
+	return app, true
+}
+
+// apps explains the Argo CD side, app by app: added, removed, chart
+// version, the changed key paths of its Helm values and Application, and
+// the objects of a hydrated app's manifests.
+func (a *analysis) apps() {
+	names := map[string]bool{}
+	for _, c := range a.under("argocd") {
+		base := path.Base(c.Path)
+		if name, ok := strings.CutSuffix(base, ".yaml"); ok && base != "kustomization.yaml" && base != "fleetgen-k8s.yaml" {
+			names[name] = true
+		}
+	}
+	for _, c := range a.under("helm") {
+		if name, ok := strings.CutSuffix(path.Base(c.Path), ".values.yaml"); ok {
+			names[name] = true
+		}
+	}
+	for _, c := range a.under("manifests") {
+		names[strings.SplitN(strings.TrimPrefix(c.Path, a.rel("manifests/")), "/", 2)[0]] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		a.app(name)
+	}
+	if c := a.change("argocd/kustomization.yaml"); c != nil && c.OldExists && c.NewExists {
+		a.explain(c.Path) // its list of Applications: the statements above say which
+	}
+}
+
+func (a *analysis) app(name string) {
+	appFile := a.change("argocd/" + name + ".yaml")
+	values := a.change("helm/" + name + ".values.yaml")
+	manifests := a.under("manifests/" + name)
+	var parts []string
+	var paths []string
+	if appFile != nil {
+		var old, cur *application
+		ok := true
+		if appFile.OldExists {
+			old, ok = parseApplication(appFile.Old)
+		}
+		if ok && appFile.NewExists {
+			cur, ok = parseApplication(appFile.New)
+		}
+		if !ok {
+			appFile = nil
+		} else {
+			switch {
+			case old == nil:
+				a.say(KindApp, false, a.appPaths(appFile, values, manifests), "app %s added%s", name, chartOf(cur, len(manifests)))
+				return
+			case cur == nil:
+				a.say(KindApp, true, a.appPaths(appFile, values, manifests),
+					"app %s removed → Argo CD deletes its Application and, through its finalizer, every object of it", name)
+				return
+			}
+			paths = append(paths, appFile.Path)
+			if old.chart != "" && old.chart == cur.chart && old.version != cur.version {
+				parts = append(parts, fmt.Sprintf("chart %s %s → %s", cur.chart, old.version, cur.version))
+			}
+			rest := diffPaths(old.doc, cur.doc, "")
+			rest = slices.DeleteFunc(rest, func(p string) bool { return p == cur.versionPath && old.chart == cur.chart })
+			if len(rest) > 0 {
+				parts = append(parts, "Application "+valueChanges(old.doc, cur.doc, rest))
+			}
+		}
+	}
+	if values != nil && values.OldExists && values.NewExists {
+		o, ok1 := parseYAML(values.Old)
+		n, ok2 := parseYAML(values.New)
+		if ok1 && ok2 {
+			ps := diffPaths(o, n, "")
+			if name == "prometheus" {
+				ps = a.withoutMirrored(ps)
+			}
+			paths = append(paths, values.Path)
+			if len(ps) > 0 {
+				parts = append(parts, "values "+valueChanges(o, n, ps))
+			}
+		}
+	}
+	if len(manifests) > 0 {
+		parts = append(parts, objectChanges(manifests))
+		for _, c := range manifests {
+			paths = append(paths, c.Path)
+		}
+	}
+	if len(parts) == 0 {
+		a.explain(paths...) // same structure, other bytes (a comment): nothing to say
+		if len(paths) > 0 {
+			a.say(KindApp, false, paths, "app %s: formatting or comments change only", name)
+		}
+		return
+	}
+	a.say(KindApp, false, paths, "app %s: %s", name, strings.Join(parts, "; "))
+	a.explain(paths...)
+}
+
+// withoutMirrored drops the prometheus app's values that mirror
+// out/<env>/prometheus (the server's configuration and rules) when those
+// files changed too: their statements explain them.
+func (a *analysis) withoutMirrored(ps []string) []string {
+	if a.change(prometheusConfig) == nil && a.change(prometheusRules) == nil {
+		return ps
+	}
+	return slices.DeleteFunc(ps, func(p string) bool {
+		return strings.HasPrefix(p, `serverFiles["prometheus.yml"]`) && a.change(prometheusConfig) != nil ||
+			strings.HasPrefix(p, `serverFiles["alerting_rules.yml"]`) && a.change(prometheusRules) != nil ||
+			strings.HasPrefix(p, "server.global.") && a.change(prometheusConfig) != nil
+	})
+}
+
+func (a *analysis) appPaths(appFile, values *Change, manifests []*Change) []string {
+	ps := []string{appFile.Path}
+	if values != nil {
+		ps = append(ps, values.Path)
+	}
+	for _, c := range manifests {
+		ps = append(ps, c.Path)
+	}
+	a.explain(ps...)
+	return ps
+}
+
+func chartOf(app *application, objects int) string {
+	if app.chart != "" {
+		return fmt.Sprintf(" (chart %s %s)", app.chart, app.version)
+	}
+	if objects > 0 {
+		return fmt.Sprintf(" (%s, hydrated)", count(objects, "rendered file"))
+	}
+	return ""
+}
+
+// objectChanges summarises the changed files of a hydrated app's
+// manifests, one object per file (<kind>_<name>.yaml).
+func objectChanges(cs []*Change) string {
+	var added, removed, changed []string
+	for _, c := range cs {
+		name := strings.TrimSuffix(path.Base(c.Path), ".yaml")
+		switch {
+		case !c.OldExists:
+			added = append(added, name)
+		case !c.NewExists:
+			removed = append(removed, name)
+		default:
+			changed = append(changed, name)
+		}
+	}
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, "+ "+list(added))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, "− "+list(removed))
+	}
+	if len(changed) > 0 {
+		parts = append(parts, "changed "+list(changed))
+	}
+	return "manifests " + strings.Join(parts, ", ")
+}
