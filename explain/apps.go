@@ -73,6 +73,7 @@ func (a *analysis) app(name string) {
 	manifests := a.under("manifests/" + name)
 	var parts []string
 	var paths []string
+	mirrored := false
 	if appFile != nil {
 		var old, cur *application
 		ok := true
@@ -98,10 +99,10 @@ func (a *analysis) app(name string) {
 			if old.chart != "" && old.chart == cur.chart && old.version != cur.version {
 				parts = append(parts, fmt.Sprintf("chart %s %s → %s", cur.chart, old.version, cur.version))
 			}
-			rest := diffPaths(old.doc, cur.doc, "")
-			rest = slices.DeleteFunc(rest, func(p string) bool { return p == cur.versionPath && old.chart == cur.chart })
+			rest := diffLeaves(old.doc, cur.doc, "")
+			rest = slices.DeleteFunc(rest, func(l leaf) bool { return l.path == cur.versionPath && old.chart == cur.chart })
 			if len(rest) > 0 {
-				parts = append(parts, "Application "+valueChanges(old.doc, cur.doc, rest))
+				parts = append(parts, "Application "+valueChanges(rest))
 			}
 		}
 	}
@@ -109,13 +110,15 @@ func (a *analysis) app(name string) {
 		o, ok1 := parseYAML(values.Old)
 		n, ok2 := parseYAML(values.New)
 		if ok1 && ok2 {
-			ps := diffPaths(o, n, "")
+			ps := diffLeaves(o, n, "")
 			if name == "prometheus" {
+				all := len(ps)
 				ps = a.withoutMirrored(ps)
+				mirrored = len(ps) < all
 			}
 			paths = append(paths, values.Path)
 			if len(ps) > 0 {
-				parts = append(parts, "values "+valueChanges(o, n, ps))
+				parts = append(parts, "values "+valueChanges(ps))
 			}
 		}
 	}
@@ -126,8 +129,8 @@ func (a *analysis) app(name string) {
 		}
 	}
 	if len(parts) == 0 {
-		a.explain(paths...) // same structure, other bytes (a comment): nothing to say
-		if len(paths) > 0 {
+		a.explain(paths...)
+		if len(paths) > 0 && !mirrored { // same structure, other bytes
 			a.say(KindApp, false, paths, "app %s: formatting or comments change only", name)
 		}
 		return
@@ -139,11 +142,12 @@ func (a *analysis) app(name string) {
 // withoutMirrored drops the prometheus app's values that mirror
 // out/<env>/prometheus (the server's configuration and rules) when those
 // files changed too: their statements explain them.
-func (a *analysis) withoutMirrored(ps []string) []string {
+func (a *analysis) withoutMirrored(ps []leaf) []leaf {
 	if a.change(prometheusConfig) == nil && a.change(prometheusRules) == nil {
 		return ps
 	}
-	return slices.DeleteFunc(ps, func(p string) bool {
+	return slices.DeleteFunc(ps, func(l leaf) bool {
+		p := l.path
 		return strings.HasPrefix(p, `serverFiles["prometheus.yml"]`) && a.change(prometheusConfig) != nil ||
 			strings.HasPrefix(p, `serverFiles["alerting_rules.yml"]`) && a.change(prometheusRules) != nil ||
 			strings.HasPrefix(p, "server.global.") && a.change(prometheusConfig) != nil

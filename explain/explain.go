@@ -24,8 +24,8 @@ type Change struct {
 // Trees are the environments present in each tree, and the changes from
 // the old one to the new one.
 type Trees struct {
-	OutDir   string // out/ as the user named it, for the report
-	Against  string // the git ref of the old tree; "" for out/ on disk
+	OutDir   string   // out/ as the user named it, for the report
+	Against  string   // the git ref of the old tree; "" for out/ on disk
 	Old, New []string // environments with any file in each tree
 	Changes  []Change
 }

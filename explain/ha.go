@@ -180,6 +180,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			tunnelNodes = append(tunnelNodes, n)
 		}
 	}
+	slices.Sort(tunnelFiles)
 	consequence := ""
 	if len(tunnelNodes) > 0 {
 		consequence = fmt.Sprintf(" → %s' firewall and tunnels change", count(len(tunnelNodes), "node"))

@@ -147,8 +147,8 @@ func (a *analysis) prometheus() {
 		if !ok {
 			continue // a new job: its targets say why
 		}
-		if ps := diffPaths(o, cur.jobs[name], ""); len(ps) > 0 {
-			a.say(KindFederation, false, paths, "federation job %s: %s", name, valueChanges(o, cur.jobs[name], ps))
+		if ls := diffLeaves(o, cur.jobs[name], ""); len(ls) > 0 {
+			a.say(KindFederation, false, paths, "federation job %s: %s", name, valueChanges(ls))
 		}
 	}
 	if c.OldExists && c.NewExists {
@@ -169,28 +169,19 @@ func (a *analysis) prometheus() {
 	}
 }
 
-// valueChanges describes the changed paths of two maps: "a: x → y" for
-// short scalars, the bare path otherwise.
-func valueChanges(o, n any, paths []string) string {
+// valueChanges describes changed leaves: "a: x → y" for short values,
+// the bare path otherwise.
+func valueChanges(leaves []leaf) string {
 	var parts []string
-	for _, p := range paths {
-		ov, nv := digPath(o, p), digPath(n, p)
-		os, ns := short(ov), short(nv)
+	for _, l := range leaves {
+		os, ns := short(l.old), short(l.new)
 		if os != "" && ns != "" {
-			parts = append(parts, fmt.Sprintf("%s %s → %s", p, os, ns))
+			parts = append(parts, fmt.Sprintf("%s %s → %s", l.path, os, ns))
 		} else {
-			parts = append(parts, p)
+			parts = append(parts, l.path)
 		}
 	}
 	return list(parts)
-}
-
-// digPath follows a path made by diffPaths of plain keys.
-func digPath(v any, p string) any {
-	if strings.ContainsAny(p, `["`) {
-		return nil
-	}
-	return dig(v, strings.Split(p, ".")...)
 }
 
 // short is a scalar or list as text when it is short, "" otherwise.

@@ -31,17 +31,23 @@ func parseJSON(data []byte) (any, bool) {
 	return v, true
 }
 
-// diffPaths lists the paths (a.b["c.d"], a.list[2]) of the leaves that
-// differ between a and b. Lists of the same length are compared element
-// by element; lists whose length changed differ as a whole.
-func diffPaths(a, b any, prefix string) []string {
+// A leaf is one value that differs between two documents.
+type leaf struct {
+	path     string // a.b["c.d"].list[2]
+	old, new any    // nil when absent
+}
+
+// diffLeaves lists the leaves that differ between a and b, by path. Lists
+// of the same length are compared element by element; lists whose length
+// changed differ as a whole.
+func diffLeaves(a, b any, prefix string) []leaf {
 	if al, ok := a.([]any); ok {
 		if bl, ok := b.([]any); ok && len(al) == len(bl) {
-			var paths []string
+			var leaves []leaf
 			for i := range al {
-				paths = append(paths, diffPaths(al[i], bl[i], fmt.Sprintf("%s[%d]", prefix, i))...)
+				leaves = append(leaves, diffLeaves(al[i], bl[i], fmt.Sprintf("%s[%d]", prefix, i))...)
 			}
-			return paths
+			return leaves
 		}
 	}
 	am, aok := a.(map[string]any)
@@ -50,21 +56,22 @@ func diffPaths(a, b any, prefix string) []string {
 		if reflect.DeepEqual(a, b) {
 			return nil
 		}
-		return []string{prefix}
+		return []leaf{{path: prefix, old: a, new: b}}
 	}
-	var paths []string
+	var leaves []leaf
 	keys := maps.Clone(am)
 	maps.Copy(keys, bm)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		av, ain := am[k]
-		bv, bin := bm[k]
-		p := joinKey(prefix, k)
-		switch {
-		case ain != bin:
-			paths = append(paths, p)
-		default:
-			paths = append(paths, diffPaths(av, bv, p)...)
-		}
+		leaves = append(leaves, diffLeaves(am[k], bm[k], joinKey(prefix, k))...)
+	}
+	return leaves
+}
+
+// diffPaths is the paths of diffLeaves.
+func diffPaths(a, b any, prefix string) []string {
+	var paths []string
+	for _, l := range diffLeaves(a, b, prefix) {
+		paths = append(paths, l.path)
 	}
 	return paths
 }
