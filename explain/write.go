@@ -17,23 +17,25 @@ func (r *Report) old() string {
 	return out
 }
 
-// WriteText writes the explanation for a terminal: a line per
-// environment, then its statements indented, warnings marked ⚠.
+// WriteText writes the explanation for a terminal: each changed
+// environment, then its statements indented, warnings marked ⚠; then the
+// unchanged environments.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	if !r.Changed {
 		fmt.Fprintf(&b, "No change: %s matches the inventory.\n", r.old())
 	}
 	for _, e := range r.Environments {
-		if len(e.Statements) == 0 {
-			if r.Changed {
-				fmt.Fprintf(&b, "%s: no change\n", e.Name)
+		if len(e.Statements) > 0 {
+			fmt.Fprintf(&b, "%s:\n", e.Name)
+			for _, s := range e.Statements {
+				fmt.Fprintf(&b, "  %s%s\n", mark(s), s.Text)
 			}
-			continue
 		}
-		fmt.Fprintf(&b, "%s:\n", e.Name)
-		for _, s := range e.Statements {
-			fmt.Fprintf(&b, "  %s%s\n", mark(s), s.Text)
+	}
+	for _, e := range r.Environments {
+		if len(e.Statements) == 0 && r.Changed {
+			fmt.Fprintf(&b, "%s: no change\n", e.Name)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
