@@ -34,7 +34,14 @@ func trees(old, cur map[string]string) Trees {
 		if oin && nin && o == n {
 			continue
 		}
-		t.Changes = append(t.Changes, Change{Path: p, Old: []byte(o), New: []byte(n), OldExists: oin, NewExists: nin})
+		c := Change{Path: p, OldExists: oin, NewExists: nin}
+		if oin {
+			c.Old = []byte(o)
+		}
+		if nin {
+			c.New = []byte(n)
+		}
+		t.Changes = append(t.Changes, c)
 	}
 	return t
 }

@@ -65,6 +65,8 @@ func FromDrift(outDir string, drift *render.Drift, files []render.File, envs []s
 // relative to it; envs as for FromDrift.
 func FromGit(ctx context.Context, dir, outDir, ref string, files []render.File, envs []string) (Trees, error) {
 	t := Trees{OutDir: outDir, Against: ref, New: envsOf(files)}
+	// The report names the ref as given; the commit it resolved to is
+	// what was read.
 	r, err := gitout.Open(ctx, dir, outDir)
 	if err != nil {
 		return t, err
@@ -114,6 +116,8 @@ func FromGit(ctx context.Context, dir, outDir, ref string, files []render.File, 
 			read = append(read, p)
 		}
 	}
+	slices.SortFunc(t.Changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
+	slices.Sort(read)
 	data, err := r.ReadAll(ctx, commit, read)
 	if err != nil {
 		return t, err
