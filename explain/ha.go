@@ -145,6 +145,8 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		for _, n := range cur.order {
 			if o, ok := old.nodes[n]; ok && o != cur.nodes[n] {
 				members = append(members, fmt.Sprintf("node %s address %s → %s", n, o, cur.nodes[n]))
+				// apply.sh and ClusterSettings name the node's address.
+				a.explain(a.rel(dir+n+"/apply.sh"), a.rel(dir+n+"/"+clusterSettingsSuffix(byNode[n])))
 			}
 		}
 	}
@@ -207,6 +209,18 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		}
 	}
 	a.clusterSettings(name, byNode, added, removed, len(members) > 0)
+}
+
+// clusterSettingsSuffix is where a node's ClusterSettings sit in its
+// folder, from its changed files.
+func clusterSettingsSuffix(cs []*Change) string {
+	for _, c := range cs {
+		if i := strings.Index(c.Path, "/config/cluster-settings.json"); i >= 0 {
+			parts := strings.SplitN(c.Path, "/", 5) // env/ha/cluster/node/rest
+			return parts[4]
+		}
+	}
+	return "config/cluster-settings.json"
 }
 
 // clusterSettings explains the ClusterSettings every node must agree on,

@@ -8,13 +8,28 @@ import (
 	"strings"
 )
 
-// old names the tree the inventory was compared with.
-func (r *Report) old() string {
-	out := filepath.ToSlash(r.Out) + "/"
+// old names the tree the inventory was compared with; code quotes its
+// parts (for Markdown).
+func (r *Report) old(code func(string) string) string {
+	out := code(filepath.ToSlash(r.Out) + "/")
 	if r.Against != "" {
-		return out + " at " + r.Against
+		return out + " at " + code(r.Against)
 	}
 	return out
+}
+
+func plain(s string) string { return s }
+
+// codeSpan is s as a Markdown code span, whatever backticks it holds.
+func codeSpan(s string) string {
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if len(fence) > 1 {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }
 
 // WriteText writes the explanation for a terminal: each changed
@@ -23,7 +38,7 @@ func (r *Report) old() string {
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	if !r.Changed {
-		fmt.Fprintf(&b, "No change: %s matches the inventory.\n", r.old())
+		fmt.Fprintf(&b, "No change: %s matches the inventory.\n", r.old(plain))
 	}
 	for _, e := range r.Environments {
 		if len(e.Statements) > 0 {
@@ -55,10 +70,10 @@ func (r *Report) Markdown() string {
 	var b strings.Builder
 	b.WriteString("### What this changes\n\n")
 	if !r.Changed {
-		fmt.Fprintf(&b, "No change: %s matches the inventory.\n", mdEscape(r.old()))
+		fmt.Fprintf(&b, "No change: %s matches the inventory.\n", r.old(codeSpan))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Compared with %s:\n", mdEscape(r.old()))
+	fmt.Fprintf(&b, "Compared with %s:\n", r.old(codeSpan))
 	var unchanged []string
 	for _, e := range r.Environments {
 		if len(e.Statements) == 0 {

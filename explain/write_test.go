@@ -49,8 +49,8 @@ func TestWriters(t *testing.T) {
 // TestNoChange is the one-line answer when nothing changes.
 func TestNoChange(t *testing.T) {
 	for _, c := range []struct{ against, text, md string }{
-		{"", "No change: out/ matches the inventory.\n", "### What this changes\n\nNo change: out/ matches the inventory.\n"},
-		{"main", "No change: out/ at main matches the inventory.\n", "### What this changes\n\nNo change: out/ at main matches the inventory.\n"},
+		{"", "No change: out/ matches the inventory.\n", "### What this changes\n\nNo change: `out/` matches the inventory.\n"},
+		{"main", "No change: out/ at main matches the inventory.\n", "### What this changes\n\nNo change: `out/` at `main` matches the inventory.\n"},
 	} {
 		tr := trees(base, base)
 		tr.Against = c.against
@@ -72,7 +72,7 @@ func TestNoChange(t *testing.T) {
 func TestMarkdownEscapes(t *testing.T) {
 	r := &Report{Out: "out", Changed: true, Environments: []Env{{Name: "p_r*d", Status: StatusChanged,
 		Statements: []Statement{{Kind: KindOther, Text: "1 other file change: a<b>|`c`[d](e)"}}}}}
-	want := "### What this changes\n\nCompared with out/:\n\n**p\\_r\\*d**\n\n- 1 other file change: a&lt;b&gt;\\|\\`c\\`\\[d\\](e)\n"
+	want := "### What this changes\n\nCompared with `out/`:\n\n**p\\_r\\*d**\n\n- 1 other file change: a&lt;b&gt;\\|\\`c\\`\\[d\\](e)\n"
 	if got := r.Markdown(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
