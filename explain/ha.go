@@ -181,6 +181,10 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		if hit {
 			tunnelNodes = append(tunnelNodes, n)
 		}
+		// apply.sh lists the files it installs: it changes with them.
+		if slices.ContainsFunc(byNode[n], func(c *Change) bool { return c.OldExists != c.NewExists }) {
+			a.explain(a.rel(dir + n + "/apply.sh"))
+		}
 	}
 	slices.Sort(tunnelFiles)
 	consequence := ""

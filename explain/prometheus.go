@@ -3,7 +3,6 @@ package explain
 import (
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 )
@@ -74,12 +73,7 @@ func parseFederation(data []byte) (*federation, bool) {
 		}
 	}
 	f.rest["scrape_configs"] = jobs
-	if g, ok := doc["global"].(map[string]any); ok {
-		rest := maps.Clone(g)
-		delete(rest, "scrape_interval")
-		delete(rest, "scrape_timeout")
-		f.rest["global"] = rest
-	}
+	delete(f.rest, "global") // compared on its own
 	return f, true
 }
 
@@ -142,23 +136,30 @@ func (a *analysis) prometheus() {
 			a.say(KindFederation, false, paths, "federation target %s: %s", id, strings.Join(what, ", "))
 		}
 	}
+	jobsBy := map[string][]string{} // what changed -> the jobs it changed in
 	for _, name := range slices.Sorted(maps.Keys(cur.jobs)) {
 		o, ok := old.jobs[name]
 		if !ok {
 			continue // a new job: its targets say why
 		}
 		if ls := diffLeaves(o, cur.jobs[name], ""); len(ls) > 0 {
-			a.say(KindFederation, false, paths, "federation job %s: %s", name, valueChanges(ls))
+			what := valueChanges(ls)
+			jobsBy[what] = append(jobsBy[what], name)
 		}
+	}
+	for _, what := range slices.Sorted(maps.Keys(jobsBy)) {
+		jobs := jobsBy[what]
+		noun := "federation job "
+		if len(jobs) > 1 {
+			noun = "federation jobs "
+		}
+		a.say(KindFederation, false, paths, "%s%s: %s", noun, strings.Join(jobs, ", "), what)
 	}
 	if c.OldExists && c.NewExists {
 		oldDoc, _ := parseYAML(c.Old)
 		newDoc, _ := parseYAML(c.New)
-		for _, k := range []string{"scrape_interval", "scrape_timeout"} {
-			ov, nv := dig(oldDoc, "global", k), dig(newDoc, "global", k)
-			if !reflect.DeepEqual(ov, nv) {
-				a.say(KindFederation, false, paths, "central Prometheus: global %s %s → %s", k, orNone(ov), orNone(nv))
-			}
+		if ls := diffLeaves(dig(oldDoc, "global"), dig(newDoc, "global"), ""); len(ls) > 0 {
+			a.say(KindFederation, false, paths, "central Prometheus: %s", valueChanges(ls))
 		}
 		if ps := diffPaths(old.rest, cur.rest, ""); len(ps) > 0 {
 			a.say(KindFederation, false, paths, "central Prometheus: other settings change: %s", list(ps))
