@@ -214,6 +214,12 @@ func acme(tunnels, encryption bool, port int, nodes ...string) map[string]string
 	return m
 }
 
+func withoutPrefix(m map[string]string, prefix string) map[string]string {
+	m = maps.Clone(m)
+	maps.DeleteFunc(m, func(p, _ string) bool { return strings.HasPrefix(p, prefix) })
+	return m
+}
+
 func merge(ms ...map[string]string) map[string]string {
 	out := map[string]string{}
 	for _, m := range ms {
@@ -310,6 +316,16 @@ func TestStatements(t *testing.T) {
 			[]string{"HA acme: Mattermost 10.11.4 → 10.12.0"}},
 		{"host key", with(base, "prod/ha/acme/known_hosts", strings.Replace(base["prod/ha/acme/known_hosts"], "KEYapp2", "NEWapp2", 1)),
 			[]string{"HA acme: host key of app2 changes"}},
+		{"ha cluster removed", withoutPrefix(base, "prod/ha/"),
+			[]string{"⚠ HA acme: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand"}},
+		{"terraform layer removed", with(base, "prod/terraform/3-route53-registration/main.tf", ""),
+			[]string{"⚠ Terraform 3-route53-registration: layer removed → nothing is destroyed: run terraform destroy in it by hand before the merge (docs/apply.md)"}},
+		{"application setting", with(base, "prod/argocd/kibana.yaml", strings.Replace(base["prod/argocd/kibana.yaml"], "namespace: monitoring", "namespace: logging", 1)),
+			[]string{"app kibana: Application spec.destination.namespace monitoring → logging"}},
+		{"hydrated manifests", with(base,
+			"prod/manifests/hello/deployment_hello.yaml", "kind: Deployment\n",
+			"prod/manifests/hello/service_hello.yaml", "kind: Service\n"),
+			[]string{"app hello: manifests + deployment_hello, service_hello"}},
 		{"other files", with(base, "prod/k8s/dashboards/federation.json", "{}", "prod/ha/acme/app1/apply.sh", "#!/bin/sh\necho\n"),
 			[]string{"2 other files change: ha/acme/app1/apply.sh, k8s/dashboards/federation.json"}},
 		{"unparsable file goes to the fallback", with(base, "prod/prometheus/prometheus.yml", "global: [\n"),
@@ -342,6 +358,15 @@ func TestStatements(t *testing.T) {
 				t.Error("Changed is false")
 			}
 		})
+	}
+}
+
+// TestHAClusterAdded is the one case whose old tree is not base.
+func TestHAClusterAdded(t *testing.T) {
+	r := Explain(trees(withoutPrefix(base, "prod/ha/"), base))
+	want := []string{"HA acme: new cluster of 3 nodes (app1, app2, app3), Mattermost 10.11.4"}
+	if got := lines(r, "prod"); !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 
