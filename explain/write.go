@@ -109,9 +109,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// mdEscape keeps text literal in Markdown: no emphasis, links, HTML or
-// table cells from names the inventory chose.
+// mdEscape keeps text literal in Markdown: no emphasis, links, HTML,
+// table cells or nested list ("- + 2 federation targets") from the
+// statements and the names the inventory chose.
 var mdEscape = strings.NewReplacer(
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "|", `\|`, "#", `\#`, "~", `\~`,
+	"<", "&lt;", ">", "&gt;", "|", `\|`, "#", `\#`, "~", `\~`, "+", `\+`,
 ).Replace
