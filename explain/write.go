@@ -34,7 +34,7 @@ func codeSpan(s string) string {
 
 // WriteText writes the explanation for a terminal: each changed
 // environment, then its statements indented, warnings marked ⚠; then the
-// unchanged environments.
+// unchanged environments on one line (a fleet has many).
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	if !r.Changed {
@@ -48,10 +48,14 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	var unchanged []string
 	for _, e := range r.Environments {
 		if len(e.Statements) == 0 && r.Changed {
-			fmt.Fprintf(&b, "%s: no change\n", e.Name)
+			unchanged = append(unchanged, e.Name)
 		}
+	}
+	if len(unchanged) > 0 {
+		fmt.Fprintf(&b, "No change: %s.\n", strings.Join(unchanged, ", "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
