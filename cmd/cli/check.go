@@ -64,7 +64,7 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	section := ""
-	if o.format == "github" {
+	if o.format == "github" && (o.against != "" || !drift.Clean()) { // a clean check has no drift to explain
 		rep, err := o.explain(cmd, files, o.against, drift)
 		if err != nil {
 			return err
