@@ -28,6 +28,13 @@ func FromDrift(outDir string, drift *render.Drift, files []render.File, envs []s
 	} else if err != nil {
 		return t, err
 	}
+	// An environment of out/ on disk is part of the old tree when it is
+	// rendered now or has drift (files a render would remove): a folder
+	// of hand-written files only is none of fleetgen's business.
+	drifted := map[string]bool{}
+	for _, fd := range drift.Files() {
+		drifted[render.Locate(fd.Path).Env] = true
+	}
 	if root != nil {
 		defer root.Close()
 		entries, err := fs.ReadDir(root.FS(), ".")
@@ -35,8 +42,9 @@ func FromDrift(outDir string, drift *render.Drift, files []render.File, envs []s
 			return t, err
 		}
 		for _, e := range entries {
-			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (len(envs) == 0 || slices.Contains(envs, e.Name())) {
-				t.Old = append(t.Old, e.Name())
+			name := e.Name()
+			if e.IsDir() && (slices.Contains(t.New, name) || drifted[name]) && (len(envs) == 0 || slices.Contains(envs, name)) {
+				t.Old = append(t.Old, name)
 			}
 		}
 	}

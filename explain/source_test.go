@@ -136,6 +136,13 @@ func TestFromDrift(t *testing.T) {
 	if _, err := render.Write(out, renderFiles(base), render.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// A folder of hand-written files is no environment of fleetgen's.
+	if err := os.MkdirAll(filepath.Join(out, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "notes", "todo.md"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cur := with(base, "prod/argocd/grafana.yaml", appYAML("grafana", "grafana", "8.6.0"), "dev/README.md", "",
 		"dev/prometheus/prometheus.yml", "", "stage/README.md", "# stage\n")
 	files := renderFiles(cur)
