@@ -119,7 +119,10 @@ func (a *analysis) layer(layer string, cs []*Change) {
 	if !ok1 || !ok2 {
 		return
 	}
-	if len(oldFiles) == 0 {
+	// Every layer has a terraform.tf (its backend): the layer is new or
+	// gone when that file is.
+	backend := a.change("terraform/" + layer + "/terraform.tf")
+	if backend != nil && !backend.OldExists {
 		what := ""
 		if n := countResources(cur); n > 0 {
 			what = " (" + count(n, "resource") + ")"
@@ -128,7 +131,7 @@ func (a *analysis) layer(layer string, cs []*Change) {
 		a.explain(paths...)
 		return
 	}
-	if len(newFiles) == 0 {
+	if backend != nil && !backend.NewExists {
 		a.say(KindTerraform, true, paths, "Terraform %s: layer removed → nothing is destroyed: run terraform destroy in it by hand before the merge (docs/apply.md)", layer)
 		a.explain(paths...)
 		return
