@@ -107,7 +107,7 @@ func Explain(t Trees) *Report {
 		case !newEnvs[name] && oldEnvs[name]:
 			e.Status = StatusRemoved
 			e.Statements = append(e.Statements, Statement{Kind: KindEnvironment, Warning: true, Paths: pathsOf(changes),
-				Text: fmt.Sprintf("environment removed: its %s leave out/; nothing is destroyed (destroy its Terraform layers and HA nodes by hand, docs/apply.md)", count(len(changes), "file"))})
+				Text: fmt.Sprintf("environment removed: its %s leave out/; nothing is destroyed: destroy its Terraform layers and retire its HA nodes by hand (docs/apply.md)", count(len(changes), "file"))})
 		case len(changes) > 0:
 			e.Status = StatusChanged
 			if !oldEnvs[name] {

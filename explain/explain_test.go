@@ -323,7 +323,7 @@ func TestStatements(t *testing.T) {
 		{"ha cluster removed", withoutPrefix(base, "prod/ha/"),
 			[]string{"⚠ HA acme: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand"}},
 		{"terraform layer removed", with(base, "prod/terraform/3-route53-registration/main.tf", "", "prod/terraform/3-route53-registration/terraform.tf", ""),
-			[]string{"⚠ Terraform 3-route53-registration: layer removed → nothing is destroyed: run terraform destroy in it by hand before the merge (docs/apply.md)"}},
+			[]string{"⚠ Terraform 3-route53-registration: layer removed → nothing is destroyed: destroy it by hand from the last commit that renders it (docs/apply.md)"}},
 		{"application setting", with(base, "prod/argocd/kibana.yaml", strings.Replace(base["prod/argocd/kibana.yaml"], "namespace: monitoring", "namespace: logging", 1)),
 			[]string{"app kibana: Application spec.destination.namespace monitoring → logging"}},
 		{"hydrated manifests", with(base,
@@ -382,7 +382,7 @@ func TestEnvironments(t *testing.T) {
 	r := Explain(trees(base, cur))
 	want := []Env{
 		{Name: "dev", Status: StatusRemoved, Statements: []Statement{{Kind: KindEnvironment, Warning: true,
-			Text:  "environment removed: its 2 files leave out/; nothing is destroyed (destroy its Terraform layers and HA nodes by hand, docs/apply.md)",
+			Text:  "environment removed: its 2 files leave out/; nothing is destroyed: destroy its Terraform layers and retire its HA nodes by hand (docs/apply.md)",
 			Paths: []string{"dev/README.md", "dev/prometheus/prometheus.yml"}}}},
 		{Name: "prod", Status: StatusUnchanged, Statements: []Statement{}},
 		{Name: "stage", Status: StatusAdded, Statements: []Statement{

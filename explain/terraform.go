@@ -132,7 +132,7 @@ func (a *analysis) layer(layer string, cs []*Change) {
 		return
 	}
 	if backend != nil && !backend.NewExists {
-		a.say(KindTerraform, true, paths, "Terraform %s: layer removed → nothing is destroyed: run terraform destroy in it by hand before the merge (docs/apply.md)", layer)
+		a.say(KindTerraform, true, paths, "Terraform %s: layer removed → nothing is destroyed: destroy it by hand from the last commit that renders it (docs/apply.md)", layer)
 		a.explain(paths...)
 		return
 	}
