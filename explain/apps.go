@@ -59,15 +59,24 @@ func (a *analysis) apps() {
 	for _, c := range a.under("manifests") {
 		names[strings.SplitN(strings.TrimPrefix(c.Path, a.rel("manifests/")), "/", 2)[0]] = true
 	}
+	before, comeAndGo := len(a.statements), false
 	for _, name := range slices.Sorted(maps.Keys(names)) {
-		a.app(name)
+		if a.app(name) {
+			comeAndGo = true
+		}
 	}
-	if c := a.change("argocd/kustomization.yaml"); c != nil && c.OldExists && c.NewExists {
-		a.explain(c.Path) // its list of Applications: the statements above say which
+	// The kustomization lists the Applications: it changes when apps come
+	// and go, which the statements above say.
+	if c := a.change("argocd/kustomization.yaml"); c != nil && c.OldExists && c.NewExists && comeAndGo {
+		for i := before; i < len(a.statements); i++ {
+			a.statements[i].Paths = append(a.statements[i].Paths, c.Path)
+		}
+		a.explain(c.Path)
 	}
 }
 
-func (a *analysis) app(name string) {
+// app explains one app; it reports whether the app was added or removed.
+func (a *analysis) app(name string) bool {
 	appFile := a.change("argocd/" + name + ".yaml")
 	values := a.change("helm/" + name + ".values.yaml")
 	manifests := a.under("manifests/" + name)
@@ -89,11 +98,11 @@ func (a *analysis) app(name string) {
 			switch {
 			case old == nil:
 				a.say(KindApp, false, a.appPaths(appFile, values, manifests), "app %s added%s", name, chartOf(cur, len(manifests)))
-				return
+				return true
 			case cur == nil:
 				a.say(KindApp, true, a.appPaths(appFile, values, manifests),
 					"app %s removed → Argo CD deletes its Application and, through its finalizer, every object of it", name)
-				return
+				return true
 			}
 			paths = append(paths, appFile.Path)
 			if old.chart != "" && old.chart == cur.chart && old.version != cur.version {
@@ -128,15 +137,25 @@ func (a *analysis) app(name string) {
 			paths = append(paths, c.Path)
 		}
 	}
+	if len(parts) == 0 && mirrored {
+		// The values only follow out/<env>/prometheus: its statements
+		// explain them and name the file too.
+		for i := range a.statements {
+			if k := a.statements[i].Kind; k == KindFederation || k == KindAlerting {
+				a.statements[i].Paths = append(a.statements[i].Paths, values.Path)
+			}
+		}
+	}
 	if len(parts) == 0 {
 		a.explain(paths...)
 		if len(paths) > 0 && !mirrored { // same structure, other bytes
 			a.say(KindApp, false, paths, "app %s: formatting or comments change only", name)
 		}
-		return
+		return false
 	}
 	a.say(KindApp, false, paths, "app %s: %s", name, strings.Join(parts, "; "))
 	a.explain(paths...)
+	return false
 }
 
 // withoutMirrored drops the prometheus app's values that mirror

@@ -119,4 +119,28 @@ func TestExamples(t *testing.T) {
 			}
 		}
 	}
+	checkCovered(t, trees(before, after), r)
+}
+
+// checkCovered asserts that every changed file of a changed environment is
+// in the paths of a statement, READMEs aside (they describe the rest).
+func checkCovered(t *testing.T, tr Trees, r *Report) {
+	t.Helper()
+	covered := map[string]bool{}
+	status := map[string]string{}
+	for _, e := range r.Environments {
+		status[e.Name] = e.Status
+		for _, s := range e.Statements {
+			for _, p := range s.Paths {
+				covered[p] = true
+			}
+		}
+	}
+	for _, c := range tr.Changes {
+		env := render.Locate(c.Path).Env
+		if env == "" || covered[c.Path] || filepath.Base(c.Path) == "README.md" {
+			continue
+		}
+		t.Errorf("%s changed, in no statement's paths", c.Path)
+	}
 }

@@ -112,7 +112,7 @@ func Explain(t Trees) *Report {
 			e.Status = StatusChanged
 			if !oldEnvs[name] {
 				e.Status = StatusAdded
-				e.Statements = append(e.Statements, Statement{Kind: KindEnvironment, Paths: []string{},
+				e.Statements = append(e.Statements, Statement{Kind: KindEnvironment, Paths: pathsOf(changes),
 					Text: fmt.Sprintf("environment added (%s)", count(len(changes), "file"))})
 			}
 			e.Statements = append(e.Statements, explainEnv(name, changes, e.Status == StatusAdded)...)
@@ -133,11 +133,9 @@ func explainEnv(env string, changes []Change, added bool) []Statement {
 		a.byPath[changes[i].Path] = &changes[i]
 	}
 	a.changes = changes
-	a.prometheus()
-	a.alerting()
-	a.ha()
-	a.apps()
-	a.terraform()
+	for _, analyzer := range []func(){a.prometheus, a.alerting, a.ha, a.apps, a.terraform} {
+		a.scope(analyzer)
+	}
 	if !added { // "environment added" covers every file of a new environment
 		a.other()
 	}
@@ -182,6 +180,45 @@ func (a *analysis) under(dir string) []*Change {
 
 func (a *analysis) say(kind string, warning bool, paths []string, format string, args ...any) {
 	a.statements = append(a.statements, Statement{Kind: kind, Warning: warning, Paths: paths, Text: fmt.Sprintf(format, args...)})
+}
+
+// scope runs one analyzer and keeps its word: the files it explains are
+// named by the statements it made (a statement without paths names them
+// all); a file it explains with no statement naming it is left to the
+// fallback, so no change is ever silent.
+func (a *analysis) scope(analyzer func()) {
+	before := len(a.statements)
+	was := maps.Clone(a.explained)
+	analyzer()
+	var explained []string
+	for p := range a.explained {
+		if !was[p] {
+			explained = append(explained, p)
+		}
+	}
+	slices.Sort(explained)
+	made := a.statements[before:]
+	for i := range made {
+		if made[i].Paths == nil {
+			made[i].Paths = explained
+		}
+	}
+	named := map[string]bool{}
+	for _, s := range a.statements {
+		for _, p := range s.Paths {
+			named[p] = true
+		}
+	}
+	for _, p := range explained {
+		if named[p] {
+			continue
+		}
+		if len(made) == 0 {
+			delete(a.explained, p)
+		} else {
+			made[0].Paths = append(made[0].Paths, p)
+		}
+	}
 }
 
 // explain marks paths as covered by a statement.

@@ -352,6 +352,7 @@ func TestStatements(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := Explain(trees(base, c.cur))
+			checkCovered(t, trees(base, c.cur), r)
 			if diff := cmp.Diff(c.want, lines(r, "prod")); diff != "" {
 				t.Errorf("prod (-want +got):\n%s", diff)
 			}
@@ -386,7 +387,7 @@ func TestEnvironments(t *testing.T) {
 			Paths: []string{"dev/README.md", "dev/prometheus/prometheus.yml"}}}},
 		{Name: "prod", Status: StatusUnchanged, Statements: []Statement{}},
 		{Name: "stage", Status: StatusAdded, Statements: []Statement{
-			{Kind: KindEnvironment, Text: "environment added (3 files)", Paths: []string{}},
+			{Kind: KindEnvironment, Text: "environment added (3 files)", Paths: []string{"stage/README.md", "stage/k8s/kustomization.yaml", "stage/prometheus/prometheus.yml"}},
 			{Kind: KindFederation, Text: "+ 1 federation target: s1", Paths: []string{"stage/prometheus/prometheus.yml"}},
 		}},
 	}

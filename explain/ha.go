@@ -92,11 +92,11 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		}
 		switch {
 		case !readme.OldExists && cur != nil:
-			a.say(KindHA, false, all, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(cur.order), "node"), strings.Join(cur.order, ", "), cur.version)
+			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(cur.order), "node"), strings.Join(cur.order, ", "), cur.version)
 			a.explain(all...)
 			return
 		case !readme.NewExists && old != nil:
-			a.say(KindHA, true, all, "HA %s: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand", name)
+			a.say(KindHA, true, nil, "HA %s: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand", name)
 			a.explain(all...)
 			return
 		}
@@ -196,23 +196,26 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 	}
 	switch {
 	case len(members) > 0:
-		a.say(KindHA, false, all, "HA %s: %s%s", name, strings.Join(members, ", "), consequence)
+		a.say(KindHA, false, nil, "HA %s: %s%s", name, strings.Join(members, ", "), consequence)
 	case len(tunnelNodes) > 0:
-		a.say(KindHA, false, all, "HA %s: firewall and tunnels change on %s (%s)", name, count(len(tunnelNodes), "node"), list(tunnelFiles))
+		a.say(KindHA, false, nil, "HA %s: firewall and tunnels change on %s (%s)", name, count(len(tunnelNodes), "node"), list(tunnelFiles))
 	}
 	for _, n := range slices.Sorted(maps.Keys(removed)) {
-		a.say(KindHA, true, all, "HA %s: node %s removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied", name, n)
+		a.say(KindHA, true, nil, "HA %s: node %s removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied", name, n)
 		a.explain(pathsOfPtr(byNode[n])...)
 	}
 	if old != nil && cur != nil {
 		if old.version != cur.version {
-			a.say(KindHA, false, all, "HA %s: Mattermost %s → %s", name, old.version, cur.version)
+			a.say(KindHA, false, nil, "HA %s: Mattermost %s → %s", name, old.version, cur.version)
 		}
 		if old.tunnels != cur.tunnels {
-			a.say(KindHA, true, all, "HA %s: SSH tunnels turned %s → needs a full cluster stop (all nodes stopped, apply.sh without --restart on each, then started; see its README)", name, onOff(cur.tunnels))
+			a.say(KindHA, true, nil, "HA %s: SSH tunnels turned %s → needs a full cluster stop (all nodes stopped, apply.sh without --restart on each, then started; see its README)", name, onOff(cur.tunnels))
 		}
 	}
 	a.clusterSettings(name, byNode, added, removed, len(members) > 0)
+	if readme != nil {
+		a.explain(readme.Path) // it describes the cluster: it changes with it
+	}
 }
 
 // clusterSettingsSuffix is where a node's ClusterSettings sit in its
