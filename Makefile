@@ -120,3 +120,7 @@ bench:
 
 bench-go:
 	FLEETGEN_BENCH_SHAPE=$(FLEETGEN_BENCH_SHAPE) $(GO) test -run='^$$' -bench=Fleet -benchmem ./inventory ./render
+
+# explain parses every kind of rendered file: arbitrary bytes in any of them
+# must never panic or go unreported.
+FUZZ_TARGETS += ./explain/:FuzzExplain

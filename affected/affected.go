@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mattermost/fleetgen/internal/gitout"
 	"github.com/mattermost/fleetgen/render"
 )
 
@@ -92,41 +93,41 @@ const (
 
 // Compute compares the rendered trees of o.Base and o.Head.
 func Compute(ctx context.Context, o Options) (*Report, error) {
-	r, err := openRepo(ctx, o.Dir, o.OutDir)
+	r, err := gitout.Open(ctx, o.Dir, o.OutDir)
 	if err != nil {
 		return nil, err
 	}
-	head, err := r.commit(ctx, "--head", cmp.Or(o.Head, "HEAD"))
+	head, err := r.Commit(ctx, "--head", cmp.Or(o.Head, "HEAD"))
 	if err != nil {
 		return nil, err
 	}
 	base, baseTree := "", ""
 	if noBase(o.Base) {
-		if baseTree, err = r.emptyTree(ctx); err != nil {
+		if baseTree, err = r.EmptyTree(ctx); err != nil {
 			return nil, err
 		}
 	} else {
-		if base, err = r.commit(ctx, "--base", o.Base); err != nil {
+		if base, err = r.Commit(ctx, "--base", o.Base); err != nil {
 			return nil, err
 		}
 		baseTree = base
 	}
-	before, err := r.files(ctx, baseTree)
+	before, err := r.Files(ctx, baseTree)
 	if err != nil {
 		return nil, err
 	}
-	after, err := r.files(ctx, head)
+	after, err := r.Files(ctx, head)
 	if err != nil {
 		return nil, err
 	}
-	changed, err := r.changed(ctx, baseTree, head)
+	changed, err := r.Changed(ctx, baseTree, head)
 	if err != nil {
 		return nil, err
 	}
 	bt, at := newTree(before), newTree(after)
 	for _, env := range o.Envs {
 		if !bt.envs[env] && !at.envs[env] {
-			return nil, fmt.Errorf("--env %q: no environment of that name in %s at either commit", env, r.outPath)
+			return nil, fmt.Errorf("--env %q: no environment of that name in %s at either commit", env, r.OutPath)
 		}
 	}
 	c := &classifier{
@@ -184,7 +185,7 @@ func newTree(paths []string) *tree {
 
 // classifier sorts the changed paths into what applies them.
 type classifier struct {
-	r             *repo
+	r             *gitout.Repo
 	head          string
 	headFiles     map[string]bool // files of out/ at head, relative to out/
 	envs          []string
@@ -200,7 +201,7 @@ type classifier struct {
 func (c *classifier) add(p string) {
 	loc := render.Locate(p)
 	if loc.Kind == render.KindUnknown && loc.Env == "" {
-		c.unknown = append(c.unknown, c.r.outPath+"/"+p) // a stray file of out/ itself: no environment to filter on
+		c.unknown = append(c.unknown, c.r.OutPath+"/"+p) // a stray file of out/ itself: no environment to filter on
 		return
 	}
 	if loc.Env == "" || (len(c.envs) > 0 && !slices.Contains(c.envs, loc.Env)) {
@@ -218,7 +219,7 @@ func (c *classifier) add(p string) {
 		}
 		set(c.layers, loc.Env)[loc.Layer] = true
 	case render.KindArgoCD:
-		c.argocd[loc.Env] = append(c.argocd[loc.Env], c.r.outPath+"/"+p)
+		c.argocd[loc.Env] = append(c.argocd[loc.Env], c.r.OutPath+"/"+p)
 	case render.KindHANode:
 		switch {
 		case !c.after.clusters[[2]string{loc.Env, loc.Cluster}]:
@@ -233,7 +234,7 @@ func (c *classifier) add(p string) {
 			c.removed[Removed{Env: loc.Env, Kind: RemovedHACluster, Name: loc.Cluster}] = true
 		}
 	case render.KindUnknown:
-		c.unknown = append(c.unknown, c.r.outPath+"/"+p)
+		c.unknown = append(c.unknown, c.r.OutPath+"/"+p)
 	}
 }
 
@@ -257,7 +258,7 @@ func (c *classifier) report(ctx context.Context) (*Report, error) {
 		}
 	}
 	for _, env := range slices.Sorted(maps.Keys(c.layers)) {
-		t := Terraform{Env: env, Dir: c.r.outPath + "/" + env + "/terraform"}
+		t := Terraform{Env: env, Dir: c.r.OutPath + "/" + env + "/terraform"}
 		for _, l := range render.Layers { // apply order
 			if c.layers[env][l] {
 				t.Layers = append(t.Layers, l)
@@ -302,13 +303,13 @@ func (c *classifier) report(ctx context.Context) (*Report, error) {
 // haCluster lists the changed nodes of a cluster in the order of its
 // rendered known_hosts (ordinal order), with their addresses from it.
 func (c *classifier) haCluster(ctx context.Context, env, cluster string, changed map[string]bool) (HACluster, error) {
-	dir := c.r.outPath + "/" + env + "/ha/" + cluster
+	dir := c.r.OutPath + "/" + env + "/ha/" + cluster
 	h := HACluster{Env: env, Cluster: cluster, KnownHosts: dir + "/" + render.HAKnownHosts, Nodes: []HANode{}}
 	var hosts []knownNode
 	if rel := env + "/ha/" + cluster + "/" + render.HAKnownHosts; !c.headFiles[rel] {
 		h.KnownHosts = "" // rendered by a fleetgen without it: no node is pinned
 	} else {
-		data, err := c.r.read(ctx, c.head, rel)
+		data, err := c.r.Read(ctx, c.head, rel)
 		if err != nil {
 			return h, err
 		}

@@ -83,8 +83,21 @@ func paths(fds []FileDrift) []string {
 // (workflow commands, for stdout) and a Markdown report to summary (for
 // $GITHUB_STEP_SUMMARY).
 func (d *Drift) WriteGitHub(annotations, summary io.Writer) error {
+	return d.WriteGitHubWith(annotations, summary, "")
+}
+
+// WriteGitHubWith is WriteGitHub with a Markdown section (what the
+// change means, from the CLI) placed after the verdict and before the
+// list of files, so a reviewer reads the meaning first.
+func (d *Drift) WriteGitHubWith(annotations, summary io.Writer, section string) error {
+	if section != "" && !strings.HasSuffix(section, "\n") {
+		section += "\n"
+	}
 	if d.Clean() {
 		_, err := fmt.Fprintf(summary, "✅ fleetgen check: %s matches the inventory.\n", mdCode(d.display("")))
+		if err == nil && section != "" {
+			_, err = io.WriteString(summary, "\n"+section)
+		}
 		return err
 	}
 	var a strings.Builder
@@ -95,7 +108,7 @@ func (d *Drift) WriteGitHub(annotations, summary io.Writer) error {
 	if _, err := io.WriteString(annotations, a.String()); err != nil {
 		return err
 	}
-	_, err := io.WriteString(summary, d.markdown())
+	_, err := io.WriteString(summary, d.markdown(section))
 	return err
 }
 
@@ -113,9 +126,9 @@ func (d *Drift) annotation(fd FileDrift) string {
 	return d.display(fd.Path) + " " + what + notes(fd) + ". Run fleetgen render and commit the result."
 }
 
-// markdown is the step summary: counts per environment, the files, then the
-// diffs folded away in <details>.
-func (d *Drift) markdown() string {
+// markdown is the step summary: counts per environment, section, the
+// files, then the diffs folded away in <details>.
+func (d *Drift) markdown(section string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## ❌ fleetgen check: %s differs from the inventory\n\n", mdCode(d.display("")))
 	b.WriteString("Run `fleetgen render` and commit the result.\n\n")
@@ -126,6 +139,9 @@ func (d *Drift) markdown() string {
 			name = "*(manifest)*"
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", name, len(e.Missing), len(e.Changed), len(e.Orphaned))
+	}
+	if section != "" {
+		b.WriteString("\n" + section)
 	}
 	b.WriteString("\n### Files\n\n")
 	files := d.Files()

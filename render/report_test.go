@@ -161,3 +161,26 @@ func TestReportGitHubTruncatesLongDiffs(t *testing.T) {
 		t.Error("diff fence is not longer than the backtick runs inside it")
 	}
 }
+
+// TestReportGitHubSection places the CLI's section after the verdict and
+// the counts, before the list of files; on a clean check, after the
+// verdict.
+func TestReportGitHubSection(t *testing.T) {
+	const section = "### What this changes\n\nsomething"
+	var annotations, summary bytes.Buffer
+	if err := reportDrift(t).WriteGitHubWith(&annotations, &summary, section); err != nil {
+		t.Fatal(err)
+	}
+	s := summary.String()
+	table, sec, files := strings.Index(s, "| environment |"), strings.Index(s, section+"\n\n### Files"), strings.Index(s, "### Files")
+	if table < 0 || sec < table || files < sec {
+		t.Errorf("section misplaced:\n%s", s)
+	}
+	summary.Reset()
+	if err := cleanDrift(t).WriteGitHubWith(&annotations, &summary, section); err != nil {
+		t.Fatal(err)
+	}
+	if want := "✅ fleetgen check: `out` matches the inventory.\n\n" + section + "\n"; !strings.HasPrefix(summary.String(), "✅") || !strings.HasSuffix(summary.String(), "\n\n"+section+"\n") {
+		t.Errorf("clean: got %q, want %q with its out dir", summary.String(), want)
+	}
+}

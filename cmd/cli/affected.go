@@ -39,6 +39,7 @@ Exit codes: 0 ok, 1 error (not a git repository, unknown commit).`,
 	f.StringVar(&o.head, "head", "HEAD", "the commit to apply")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	completeWords(cmd, "format", "text", "json")
+	completeGitRefs(cmd, "base", "head")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
 }

@@ -12,7 +12,7 @@ import (
 
 type checkOptions struct {
 	*globalOptions
-	format string
+	format, against string
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -25,15 +25,22 @@ missing and orphaned files, shown as a unified diff. It writes nothing.
 Exit codes: 0 clean, 1 error, 2 drift.
 
 --format github prints workflow annotations on stdout and appends a
-Markdown summary to $GITHUB_STEP_SUMMARY (or prints it when that is unset).`,
+Markdown summary to $GITHUB_STEP_SUMMARY (or prints it when that is unset).
+The summary starts with what the change means (as fleetgen explain says
+it): of the drift itself, or, with --against REF, of the inventory
+compared with out/ at REF (a pull request's base), shown even when there
+is no drift. Drift is always computed against out/ in the working tree.`,
 		Example: `  fleetgen check
   fleetgen check --format json
-  fleetgen check --format github`,
+  fleetgen check --format github
+  fleetgen check --format github --against "$BASE_SHA"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github")
+	cmd.Flags().StringVar(&o.against, "against", "", "with --format github: explain the inventory against out/ at this git commit")
 	completeWords(cmd, "format", "text", "json", "github")
+	completeGitRefs(cmd, "against")
 	return cmd
 }
 
@@ -42,6 +49,9 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	case "text", "json", "github":
 	default:
 		return fmt.Errorf("unknown --format %q: use text, json or github", o.format)
+	}
+	if o.against != "" && o.format != "github" {
+		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")
 	}
 	inv, err := o.load(cmd)
 	if err != nil {
@@ -55,7 +65,15 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if err := o.print(cmd.OutOrStdout(), drift); err != nil {
+	section := ""
+	if o.format == "github" && (o.against != "" || !drift.Clean()) { // a clean check has no drift to explain
+		rep, err := o.explain(cmd, files, o.against, drift)
+		if err != nil {
+			return err
+		}
+		section = rep.Markdown()
+	}
+	if err := o.print(cmd.OutOrStdout(), drift, section); err != nil {
 		return err
 	}
 	if !drift.Clean() {
@@ -64,20 +82,20 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	return nil
 }
 
-func (o *checkOptions) print(stdout io.Writer, drift *render.Drift) error {
+func (o *checkOptions) print(stdout io.Writer, drift *render.Drift, section string) error {
 	switch o.format {
 	case "json":
 		return drift.WriteJSON(stdout)
 	case "github":
 		path := os.Getenv("GITHUB_STEP_SUMMARY")
 		if path == "" {
-			return drift.WriteGitHub(stdout, stdout)
+			return drift.WriteGitHubWith(stdout, stdout, section)
 		}
 		summary, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return err
 		}
-		err = drift.WriteGitHub(stdout, summary)
+		err = drift.WriteGitHubWith(stdout, summary, section)
 		if cerr := summary.Close(); err == nil {
 			err = cerr
 		}

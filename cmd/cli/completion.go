@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,4 +54,26 @@ func (g *globalOptions) completeEnvs(_ *cobra.Command, _ []string, prefix string
 // completeWords completes a flag from a fixed list, such as --format's.
 func completeWords(cmd *cobra.Command, flag string, words ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// completeGitRefs completes flags that name a commit with the repository's
+// branches and tags (git for-each-ref). Outside a repository, or without
+// git, it offers nothing.
+func completeGitRefs(cmd *cobra.Command, flags ...string) {
+	refs := func(c *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		out, err := exec.CommandContext(c.Context(), "git", "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags").Output()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []cobra.Completion
+		for _, ref := range strings.Fields(string(out)) {
+			if strings.HasPrefix(ref, prefix) {
+				names = append(names, ref)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+	for _, f := range flags {
+		_ = cmd.RegisterFlagCompletionFunc(f, refs)
+	}
 }

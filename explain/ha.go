@@ -1,0 +1,316 @@
+package explain
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/mattermost/fleetgen/render"
+)
+
+// haReadme is what an HA cluster's README.md says about the cluster.
+type haReadme struct {
+	version string
+	tunnels bool
+	nodes   map[string]string // name -> address
+	order   []string          // names in ordinal order
+}
+
+var (
+	readmeVersion = regexp.MustCompile(`(?m)^Mattermost (\S+), `)
+	readmeNode    = regexp.MustCompile(`(?m)^\| (\S+) \| (\d+) \| (\S+) \|$`)
+)
+
+func parseReadme(data []byte) (*haReadme, bool) {
+	s := string(data)
+	m := readmeVersion.FindStringSubmatch(s)
+	nodes, _, _ := strings.Cut(s, "\n## What is forwarded")
+	if m == nil {
+		return nil, false
+	}
+	r := &haReadme{version: m[1], tunnels: strings.Contains(s, "\nCluster traffic between the nodes goes through SSH tunnels.\n"), nodes: map[string]string{}}
+	for _, n := range readmeNode.FindAllStringSubmatch(nodes, -1) {
+		r.nodes[n[1]] = n[3]
+		r.order = append(r.order, n[1])
+	}
+	return r, len(r.order) > 0
+}
+
+// parseHostKeys reads a cluster's known_hosts: node name -> key.
+func parseHostKeys(data []byte) map[string]string {
+	keys := map[string]string{}
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) == 4 && !strings.HasPrefix(f[0], "#") {
+			keys[f[3]] = f[1] + " " + f[2]
+		}
+	}
+	return keys
+}
+
+// nodeSpecific are the ClusterSettings that differ from node to node;
+// every other one must agree on every node.
+var nodeSpecific = []string{"AdvertiseAddress", "OverrideHostname"}
+
+// tunnelFile reports whether a file of a node's folder is part of its
+// firewall or its SSH tunnels.
+func tunnelFile(rel string) bool {
+	return rel == "etc/ufw/after.rules" || strings.HasPrefix(rel, "etc/ssh/") || strings.HasPrefix(rel, "etc/systemd/system/") ||
+		strings.HasSuffix(rel, "/bin/tunnel.sh") || strings.HasSuffix(rel, "/bin/pre_start.sh") || strings.HasSuffix(rel, "/.ssh/known_hosts")
+}
+
+// ha explains each changed HA cluster.
+func (a *analysis) ha() {
+	clusters := map[string][]*Change{}
+	for _, c := range a.under("ha") {
+		if loc := render.Locate(c.Path); loc.Cluster != "" {
+			clusters[loc.Cluster] = append(clusters[loc.Cluster], c)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(clusters)) {
+		a.haCluster(name, clusters[name])
+	}
+}
+
+func (a *analysis) haCluster(name string, cs []*Change) {
+	dir := "ha/" + name + "/"
+	all := make([]string, 0, len(cs))
+	for _, c := range cs {
+		all = append(all, c.Path)
+	}
+	var old, cur *haReadme
+	readme := a.change(dir + "README.md")
+	if readme != nil {
+		if readme.OldExists {
+			old, _ = parseReadme(readme.Old)
+		}
+		if readme.NewExists {
+			cur, _ = parseReadme(readme.New)
+		}
+		switch {
+		case !readme.OldExists && cur != nil:
+			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(cur.order), "node"), strings.Join(cur.order, ", "), cur.version)
+			a.explain(all...)
+			return
+		case !readme.NewExists && old != nil:
+			a.say(KindHA, true, nil, "HA %s: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand", name)
+			a.explain(all...)
+			return
+		}
+	}
+	// Which nodes changed, and how.
+	byNode := map[string][]*Change{}
+	for _, c := range cs {
+		if loc := render.Locate(c.Path); loc.Node != "" {
+			byNode[loc.Node] = append(byNode[loc.Node], c)
+		}
+	}
+	added, removed := map[string]bool{}, map[string]bool{}
+	addresses := map[string]string{}
+	if old != nil && cur != nil {
+		for n, addr := range cur.nodes {
+			addresses[n] = addr
+			if _, ok := old.nodes[n]; !ok {
+				added[n] = true
+			}
+		}
+		for n := range old.nodes {
+			if _, ok := cur.nodes[n]; !ok {
+				removed[n] = true
+			}
+		}
+	} else {
+		for n, files := range byNode { // no README to read: a node all of whose files appear or go
+			if !slices.ContainsFunc(files, func(c *Change) bool { return c.OldExists }) {
+				added[n] = true
+			}
+			if !slices.ContainsFunc(files, func(c *Change) bool { return c.NewExists }) {
+				removed[n] = true
+			}
+		}
+	}
+	var members []string
+	for _, n := range slices.Sorted(maps.Keys(added)) {
+		if addr := addresses[n]; addr != "" {
+			members = append(members, fmt.Sprintf("node %s added (%s)", n, addr))
+		} else {
+			members = append(members, fmt.Sprintf("node %s added", n))
+		}
+		a.explain(pathsOfPtr(byNode[n])...)
+	}
+	if old != nil && cur != nil {
+		for _, n := range cur.order {
+			if o, ok := old.nodes[n]; ok && o != cur.nodes[n] {
+				members = append(members, fmt.Sprintf("node %s address %s → %s", n, o, cur.nodes[n]))
+				// apply.sh and ClusterSettings name the node's address.
+				a.explain(a.rel(dir+n+"/apply.sh"), a.rel(dir+n+"/"+clusterSettingsSuffix(byNode[n])))
+			}
+		}
+	}
+	if kh := a.change(dir + render.HAKnownHosts); kh != nil && kh.OldExists && kh.NewExists {
+		o, n := parseHostKeys(kh.Old), parseHostKeys(kh.New)
+		for _, node := range slices.Sorted(maps.Keys(n)) {
+			if k, ok := o[node]; ok && k != n[node] {
+				members = append(members, fmt.Sprintf("host key of %s changes", node))
+			}
+		}
+		if len(members) > 0 || len(removed) > 0 {
+			a.explain(kh.Path)
+		}
+	}
+	// Nodes whose firewall or tunnel files change.
+	var tunnelNodes, tunnelFiles []string
+	for _, n := range slices.Sorted(maps.Keys(byNode)) {
+		if removed[n] {
+			continue
+		}
+		hit := false
+		for _, c := range byNode[n] {
+			rel := strings.TrimPrefix(c.Path, a.rel(dir+n+"/"))
+			if tunnelFile(rel) {
+				hit = true
+				a.explain(c.Path)
+				if base := rel[strings.LastIndex(rel, "/")+1:]; !slices.Contains(tunnelFiles, base) {
+					tunnelFiles = append(tunnelFiles, base)
+				}
+			}
+		}
+		if hit {
+			tunnelNodes = append(tunnelNodes, n)
+		}
+		// apply.sh lists the files it installs: it changes with them.
+		if slices.ContainsFunc(byNode[n], func(c *Change) bool { return c.OldExists != c.NewExists }) {
+			a.explain(a.rel(dir + n + "/apply.sh"))
+		}
+	}
+	slices.Sort(tunnelFiles)
+	consequence := ""
+	if len(tunnelNodes) > 0 {
+		consequence = fmt.Sprintf(" → %s' firewall and tunnels change", count(len(tunnelNodes), "node"))
+		if len(tunnelNodes) == 1 {
+			consequence = fmt.Sprintf(" → the firewall and tunnels of %s change", tunnelNodes[0])
+		}
+	}
+	switch {
+	case len(members) > 0:
+		a.say(KindHA, false, nil, "HA %s: %s%s", name, strings.Join(members, ", "), consequence)
+	case len(tunnelNodes) > 0:
+		a.say(KindHA, false, nil, "HA %s: firewall and tunnels change on %s (%s)", name, count(len(tunnelNodes), "node"), list(tunnelFiles))
+	}
+	for _, n := range slices.Sorted(maps.Keys(removed)) {
+		a.say(KindHA, true, nil, "HA %s: node %s removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied", name, n)
+		a.explain(pathsOfPtr(byNode[n])...)
+	}
+	if old != nil && cur != nil {
+		if old.version != cur.version {
+			a.say(KindHA, false, nil, "HA %s: Mattermost %s → %s", name, old.version, cur.version)
+		}
+		if old.tunnels != cur.tunnels {
+			a.say(KindHA, true, nil, "HA %s: SSH tunnels turned %s → needs a full cluster stop (all nodes stopped, apply.sh without --restart on each, then started; see its README)", name, onOff(cur.tunnels))
+		}
+	}
+	a.clusterSettings(name, byNode, added, removed, len(members) > 0)
+	if readme != nil {
+		a.explain(readme.Path) // it describes the cluster: it changes with it
+	}
+}
+
+// clusterSettingsSuffix is where a node's ClusterSettings sit in its
+// folder, from its changed files.
+func clusterSettingsSuffix(cs []*Change) string {
+	for _, c := range cs {
+		if i := strings.Index(c.Path, "/config/cluster-settings.json"); i >= 0 {
+			parts := strings.SplitN(c.Path, "/", 5) // env/ha/cluster/node/rest
+			return parts[4]
+		}
+	}
+	return "config/cluster-settings.json"
+}
+
+// clusterSettings explains the ClusterSettings every node must agree on,
+// read from the first node present on both sides whose settings changed.
+func (a *analysis) clusterSettings(name string, byNode map[string][]*Change, added, removed map[string]bool, membersChanged bool) {
+	var settings []*Change
+	var sample *Change
+	for _, n := range slices.Sorted(maps.Keys(byNode)) {
+		for _, c := range byNode[n] {
+			if strings.HasSuffix(c.Path, "/config/cluster-settings.json") {
+				settings = append(settings, c)
+				if sample == nil && c.OldExists && c.NewExists {
+					sample = c
+				}
+			}
+		}
+	}
+	var parts []string
+	if sample != nil {
+		o, ok1 := parseJSON(sample.Old)
+		n, ok2 := parseJSON(sample.New)
+		om, _ := dig(o, "ClusterSettings").(map[string]any)
+		nm, _ := dig(n, "ClusterSettings").(map[string]any)
+		if !ok1 || !ok2 || om == nil || nm == nil {
+			return
+		}
+		keys := maps.Clone(om)
+		maps.Copy(keys, nm)
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			if slices.Contains(nodeSpecific, k) || reflect.DeepEqual(om[k], nm[k]) {
+				continue
+			}
+			parts = append(parts, describeSetting(k, om[k], nm[k]))
+		}
+	}
+	if len(parts) > 0 {
+		a.say(KindHA, true, pathsOfPtr(settings), "HA %s: %s → needs a full cluster stop (all nodes stopped, then started)", name, strings.Join(parts, ", "))
+	}
+	if len(parts) > 0 || membersChanged {
+		a.explain(pathsOfPtr(settings)...)
+	}
+}
+
+// describeSetting says how one ClusterSettings value changed.
+func describeSetting(k string, o, n any) string {
+	ob, oIsBool := o.(bool)
+	nb, nIsBool := n.(bool)
+	words := map[string]string{
+		"EnableGossipEncryption":  "gossip encryption",
+		"EnableGossipCompression": "gossip compression",
+		"Enable":                  "clustering",
+		"UseIPAddress":            "UseIPAddress",
+		"GossipPort":              "gossip port",
+		"StreamingPort":           "streaming port",
+		"ClusterName":             "cluster name",
+	}
+	w, ok := words[k]
+	if !ok {
+		w = "ClusterSettings." + k
+	}
+	switch {
+	case oIsBool && nIsBool && ob != nb:
+		return w + " turned " + onOff(nb)
+	case o == nil:
+		return fmt.Sprintf("%s set to %v", w, n)
+	case n == nil:
+		return fmt.Sprintf("%s no longer set (was %v)", w, o)
+	default:
+		return fmt.Sprintf("%s %v → %v", w, o, n)
+	}
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+func pathsOfPtr(cs []*Change) []string {
+	ps := make([]string, 0, len(cs))
+	for _, c := range cs {
+		ps = append(ps, c.Path)
+	}
+	return ps
+}
