@@ -82,7 +82,7 @@ func (ps placeholders) diagnostics() hcl.Diagnostics {
 		diags[i] = &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  PlaceholderSummary,
-			Detail: fmt.Sprintf("The %s is still %q, the placeholder fleetgen new environment left for this environment's own value; replace it with the real one.",
+			Detail: fmt.Sprintf("The %s is still %q: fleetgen new environment left it for this environment's own value.",
 				p.name, Placeholder),
 			Subject: p.value.Ptr(),
 		}
