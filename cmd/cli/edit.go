@@ -223,11 +223,11 @@ func (g *globalOptions) editError(cmd *cobra.Command, folder *edit.Folder, err e
 		return err
 	}
 	files := inventory.Files{}
-	for _, f := range folder.Files {
-		files[f.Path] = &hcl.File{Bytes: f.Data}
+	for path, src := range syntax.Sources {
+		files[path] = &hcl.File{Bytes: src}
 	}
 	writeDiagnostics(cmd.ErrOrStderr(), files, syntax.Diags)
-	return fmt.Errorf("%s not changed: fix its syntax errors first", folder.Dir)
+	return fmt.Errorf("%s not changed: fix the errors above first", folder.Dir)
 }
 
 // readFolder reads an existing environment folder, or says which one the

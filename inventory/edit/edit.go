@@ -67,10 +67,13 @@ type Change struct {
 	Summary string      // what was done, such as `added workload_cluster "c1"`
 }
 
-// SyntaxError is a file the edit must search but cannot parse. Its
-// diagnostics point into the file.
+// SyntaxError is a file the edit must search but cannot read: it does not
+// parse, or fails the loader's screens (a credential, deep nesting). Its
+// diagnostics point into Sources, the folder's files by path with any
+// credential masked, for printing.
 type SyntaxError struct {
-	Diags hcl.Diagnostics
+	Diags   hcl.Diagnostics
+	Sources map[string][]byte
 }
 
 func (e *SyntaxError) Error() string { return e.Diags.Error() }
@@ -97,14 +100,22 @@ type parsed struct {
 func parse(f *Folder) (*parsed, error) {
 	p := &parsed{folder: f}
 	var diags hcl.Diagnostics
+	sources := map[string][]byte{}
 	for _, file := range f.Files {
+		masked, ds := inventory.Screen(file.Path, file.Data)
+		sources[file.Path] = masked
+		if ds.HasErrors() {
+			diags = append(diags, ds...)
+			p.bodies = append(p.bodies, nil)
+			continue
+		}
 		syn, ds := hclsyntax.ParseConfig(file.Data, file.Path, hcl.InitialPos)
 		diags = append(diags, ds...)
 		body, _ := syn.Body.(*hclsyntax.Body)
 		p.bodies = append(p.bodies, body)
 	}
 	if diags.HasErrors() {
-		return nil, &SyntaxError{Diags: diags}
+		return nil, &SyntaxError{Diags: diags, Sources: sources}
 	}
 	return p, nil
 }
@@ -246,22 +257,32 @@ func insertAfter(src []byte, sibling *hclsyntax.Block, text []byte) []byte {
 		ins = append(ins, '\n')
 	}
 	ins = append(ins, indentLines(text, indent)...)
-	return slices.Concat(src[:end], ins, src[end:])
+	return slices.Concat(src[:end], lineEndings(src, ins), src[end:])
 }
 
 // appendBlock puts text at the end of a file, after a blank line when the
 // file has content.
 func appendBlock(src, text []byte) []byte {
-	out := slices.Clone(src)
-	if len(bytes.TrimSpace(out)) > 0 {
-		if out[len(out)-1] != '\n' {
-			out = append(out, '\n')
+	var ins []byte
+	if len(bytes.TrimSpace(src)) > 0 {
+		if src[len(src)-1] != '\n' {
+			ins = append(ins, '\n')
 		}
-		if !bytes.HasSuffix(out, []byte("\n\n")) {
-			out = append(out, '\n')
+		if !blankBefore(src, len(src)) || len(ins) > 0 {
+			ins = append(ins, '\n')
 		}
 	}
-	return append(out, text...)
+	ins = append(ins, text...)
+	return slices.Concat(src, lineEndings(src, ins))
+}
+
+// lineEndings gives inserted text the line endings of the file it goes
+// into: CRLF when the file has any, else LF.
+func lineEndings(src, text []byte) []byte {
+	if !bytes.Contains(src, []byte("\r\n")) {
+		return text
+	}
+	return bytes.ReplaceAll(text, []byte("\n"), []byte("\r\n"))
 }
 
 func leadingSpace(line []byte) []byte {

@@ -2,6 +2,7 @@ package edit
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -195,6 +196,8 @@ func TestRefusals(t *testing.T) {
 		{"unknown node", second(RemoveNode(f, "blue", "mm4")), `there is no node "mm4" in ha_cluster "blue". Did you mean "mm1"?`},
 		{"syntax error", second(RemoveNode(folder("x.hcl", "ha_cluster {"), "blue", "mm1")), `x.hcl:1,`},
 		{"bad name", second(NewEnvironment("env", "Bad_Name", nil)), `the environment name "Bad_Name" is not valid`},
+		{"credential", second(AddWorkloadCluster(folder("x.hcl", "# AKIAIOSFODNN7EXAMPLE\n"), WorkloadCluster{ID: "a"})), `Credential in inventory`},
+		{"deep nesting", second(AddWorkloadCluster(folder("x.hcl", "a = "+strings.Repeat("[", 200000)), WorkloadCluster{ID: "a"})), `Value nested too deeply`},
 	} {
 		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.name, tt.err, tt.want)
@@ -256,5 +259,36 @@ func TestNewEnvironmentTemplate(t *testing.T) {
 	}
 	if !bytes.Contains(c.Data, []byte(`environment "staging" {`)) {
 		t.Errorf("template not labelled:\n%s", c.Data)
+	}
+}
+
+// A file that fails the loader's screens is refused, and the sources kept
+// for printing its lines have the credential masked.
+func TestScreenedSources(t *testing.T) {
+	_, err := RemoveWorkloadCluster(folder("x.hcl", "# AKIAIOSFODNN7EXAMPLE\n"), "a")
+	var syntax *SyntaxError
+	if !errors.As(err, &syntax) {
+		t.Fatalf("error %v, want a SyntaxError", err)
+	}
+	if src := syntax.Sources["env/test/x.hcl"]; len(src) == 0 || bytes.Contains(src, []byte("AKIA")) {
+		t.Errorf("sources: %q", src)
+	}
+}
+
+// A file with CRLF line endings gets CRLF in what is inserted.
+func TestCRLF(t *testing.T) {
+	src := "workload_cluster \"a\" {\r\n}\r\n\r\nworkload_cluster \"b\" {\r\n}\r\n"
+	c, err := AddWorkloadCluster(folder("wc.hcl", src), WorkloadCluster{ID: "c", NoFederate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := src + "\r\nworkload_cluster \"c\" {\r\n  federate = false\r\n}\r\n"
+	if string(c.Data) != want {
+		t.Errorf("got %q, want %q", c.Data, want)
+	}
+	f := folder("wc.hcl", string(c.Data))
+	c, _ = RemoveWorkloadCluster(f, "c")
+	if string(c.Data) != src {
+		t.Errorf("round trip gave %q", c.Data)
 	}
 }

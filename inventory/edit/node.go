@@ -56,7 +56,7 @@ func AddNode(f *Folder, n Node) (Change, error) {
 	}
 	indent := slices.Concat(leadingSpace(src[lineStart(src, cluster.syntax.Range().Start.Byte):]), []byte("  "))
 	ins = append(ins, indentLines(text, indent)...)
-	change.Data = slices.Concat(src[:at], ins, src[at:])
+	change.Data = slices.Concat(src[:at], lineEndings(src, ins), src[at:])
 	return change, nil
 }
 
