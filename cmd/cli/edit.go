@@ -21,7 +21,10 @@ func newAddCommand(g *globalOptions) *cobra.Command {
 		Short: "Add a block to the inventory, in place",
 		Long: `add writes a new block into an environment's inventory files, keeping every
 other byte of them (comments, layout). The edited inventory is validated
-before anything is written; out/ is not rendered: run fleetgen render next.`,
+before anything is written; out/ is not rendered: run fleetgen render next.
+See docs/editing.md.`,
+		Example: `  fleetgen add workload-cluster c5ge4ktqubdnzp7rxw8gay1pqe --env prod --label tier=shared
+  fleetgen add node acme/app9 --env prod --address 10.20.0.19 --host-key-file host.pub --tunnel-key-file tunnel.pub`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newAddWorkloadClusterCommand(g), newAddNodeCommand(g))
@@ -35,7 +38,9 @@ func newRemoveCommand(g *globalOptions) *cobra.Command {
 		Long: `remove deletes a block, with the comment lines directly above it, from an
 environment's inventory files, keeping every other byte of them. The edited
 inventory is validated before anything is written; out/ is not rendered: run
-fleetgen render next.`,
+fleetgen render next. See docs/editing.md.`,
+		Example: `  fleetgen remove workload-cluster zq3mfs8a4hbtkwe1x9c6r5gu7y --env dev
+  fleetgen remove node acme/app8 --env prod`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newRemoveWorkloadClusterCommand(g), newRemoveNodeCommand(g))

@@ -17,7 +17,11 @@ func newNewCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Scaffold a new part of the inventory",
-		Args:  cobra.NoArgs,
+		Long: `new scaffolds a part of the inventory that does not exist yet, with every
+value only the operator knows left as a "FILL-IN" placeholder that validation
+lists. See docs/editing.md.`,
+		Example: `  fleetgen new environment staging --from prod`,
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(newNewEnvironmentCommand(g))
 	return cmd
