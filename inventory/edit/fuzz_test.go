@@ -42,7 +42,9 @@ func FuzzEdit(f *testing.F) {
 				return AddWorkloadCluster(f, WorkloadCluster{ID: "fz", Labels: map[string]string{"a": "b"}})
 			},
 			func(f *Folder) (Change, error) { return RemoveWorkloadCluster(f, "a") },
-			func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "blue", Name: "fz", Address: "10.0.0.9"}) },
+			func(f *Folder) (Change, error) {
+				return AddNode(f, Node{Cluster: "blue", Name: "fz", Address: "10.0.0.9"})
+			},
 			func(f *Folder) (Change, error) { return RemoveNode(f, "blue", "mm1") },
 			func(f *Folder) (Change, error) { return NewEnvironment("env", "fz", f) },
 		}
