@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,7 +208,7 @@ func (g *globalOptions) edit(cmd *cobra.Command, change func(*edit.Folder) (edit
 		}
 		return fmt.Errorf("%s not changed: %w", c.Path, err)
 	}
-	if err := atomicfile.WriteFile(c.Path, c.Data, c.Mode); err != nil {
+	if err := writeThrough(c.Path, c.Data, c.Mode); err != nil {
 		return err
 	}
 	created := ""
@@ -218,6 +219,15 @@ func (g *globalOptions) edit(cmd *cobra.Command, change func(*edit.Folder) (edit
 	fmt.Fprintf(w, "%s: %s%s\n", c.Path, c.Summary, created)
 	fmt.Fprintf(w, "Next: run fleetgen render, then commit %s and %s/.\n", filepath.ToSlash(c.Path), filepath.ToSlash(g.outDir))
 	return nil
+}
+
+// writeThrough writes an inventory file atomically; when the file is a
+// symbolic link, the file it points to is replaced and the link kept.
+func writeThrough(path string, data []byte, mode fs.FileMode) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	return atomicfile.WriteFile(path, data, mode)
 }
 
 // editError prints a syntax error of the folder as diagnostics, or returns

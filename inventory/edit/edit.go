@@ -38,15 +38,18 @@ func ReadFolder(dir string) (*Folder, error) {
 	}
 	f := &Folder{Dir: dir, Name: filepath.Base(dir)}
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") || !e.Type().IsRegular() {
+		if !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		info, err := e.Info()
-		if err != nil {
+		// Stat follows a symbolic link, as the loader does.
+		info, err := os.Stat(path)
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		if info.Size() > inventory.MaxFileSize {
+		case !info.Mode().IsRegular():
+			return nil, fmt.Errorf("%s is not a regular file", path)
+		case info.Size() > inventory.MaxFileSize:
 			return nil, fmt.Errorf("%s has %d bytes; an inventory file may have at most %d", path, info.Size(), inventory.MaxFileSize)
 		}
 		data, err := os.ReadFile(path)
