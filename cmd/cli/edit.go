@@ -119,11 +119,8 @@ ssh_tunnels (the default) the node's SSH host key and its tunnel user's public
 key are required, as text or as .pub files. The edited inventory is validated
 (and rendered in memory) before it is written: a duplicate address, a bad key,
 a port clash writes nothing. Exit codes: 0 written, 1 refused.`,
-		Example: `  fleetgen add node acme/app9 --env prod --address 10.20.0.19 \
-    --host-key-file app9/ssh_host_ed25519_key.pub \
-    --tunnel-key-file app9/id_ed25519.pub
-  fleetgen add node legacy/mm3 --env dev --address 10.10.250.148 --ordinal 3 \
-    --host-key "ssh-ed25519 AAAA…" --tunnel-key "ssh-ed25519 AAAA… mattermost@mm3"`,
+		Example: `  fleetgen add node acme/app9 --env prod --address 10.20.0.19 --host-key-file app9/ssh_host_ed25519_key.pub --tunnel-key-file app9/id_ed25519.pub
+  fleetgen add node legacy/mm3 --env dev --address 10.10.250.148 --ordinal 3 --host-key "$HOST_KEY" --tunnel-key "$TUNNEL_KEY"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := o.node

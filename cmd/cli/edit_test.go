@@ -14,7 +14,8 @@ import (
 
 // TestEditExamples edits this repository's own inventory (a copy): a
 // workload cluster into every environment and a node into every HA cluster,
-// then renders and checks; removing them all gives back every file byte for
+// then formats (the edited files are still canonical), renders and
+// checks; removing them all gives back every file byte for
 // byte and a render that matches the committed out/ again.
 func TestEditExamples(t *testing.T) {
 	dir := t.TempDir()
@@ -41,6 +42,8 @@ func TestEditExamples(t *testing.T) {
 		fleetgen("add", "node", node, "--env", env, "--address", addresses[env],
 			"--host-key", publicKey(t, ""), "--tunnel-key", publicKey(t, "mattermost@edit9"))
 	}
+	// The edits keep the files in fmt's canonical layout.
+	fleetgen("fmt", "--check")
 	fleetgen("render")
 	fleetgen("check")
 	for _, node := range []string{"dev/ha/legacy/edit9", "prod/ha/acme/edit9"} {
