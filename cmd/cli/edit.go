@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -68,7 +69,8 @@ error writes nothing. Exit codes: 0 written, 1 refused.`,
 		Example: `  fleetgen add workload-cluster c5ge4ktqubdnzp7rxw8gay1pqe --env prod --label tier=shared
   fleetgen add workload-cluster h3n8c1v6b9m2x5z7l4k0j8g6f1 --env prod --label tier=dedicated --label customer=globex
   fleetgen add workload-cluster zq3mfs8a4hbtkwe1x9c6r5gu7y --env dev --no-federate`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cobra.NoFileCompletions, // a new ID
 		RunE: func(cmd *cobra.Command, args []string) error {
 			labels, err := parseLabels(o.labels)
 			if err != nil {
@@ -93,8 +95,9 @@ func newRemoveWorkloadClusterCommand(g *globalOptions) *cobra.Command {
 		Long: `remove workload-cluster removes the workload_cluster block of that ID, with
 the comment lines directly above it. The edited inventory is validated before
 it is written. Exit codes: 0 written, 1 refused.`,
-		Example: `  fleetgen remove workload-cluster zq3mfs8a4hbtkwe1x9c6r5gu7y --env dev`,
-		Args:    cobra.ExactArgs(1),
+		Example:           `  fleetgen remove workload-cluster zq3mfs8a4hbtkwe1x9c6r5gu7y --env dev`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: g.completeNames(func(wcs, _ []string) []string { return wcs }),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.edit(cmd, func(f *edit.Folder) (edit.Change, error) {
 				return edit.RemoveWorkloadCluster(f, args[0])
@@ -122,6 +125,17 @@ a port clash writes nothing. Exit codes: 0 written, 1 refused.`,
 		Example: `  fleetgen add node acme/app9 --env prod --address 10.20.0.19 --host-key-file app9/ssh_host_ed25519_key.pub --tunnel-key-file app9/id_ed25519.pub
   fleetgen add node legacy/mm3 --env dev --address 10.10.250.148 --ordinal 3 --host-key "$HOST_KEY" --tunnel-key "$TUNNEL_KEY"`,
 		Args: cobra.ExactArgs(1),
+		// The cluster part: the node's name is new.
+		ValidArgsFunction: g.completeNames(func(_, nodes []string) []string {
+			var clusters []string
+			for _, n := range nodes {
+				c, _, _ := strings.Cut(n, "/")
+				if !slices.Contains(clusters, c+"/") {
+					clusters = append(clusters, c+"/")
+				}
+			}
+			return clusters
+		}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := o.node
 			var err error
@@ -158,8 +172,9 @@ func newRemoveNodeCommand(g *globalOptions) *cobra.Command {
 from its ha_cluster. The edited inventory is validated before it is written:
 an HA cluster keeps at least two nodes. After fleetgen render the remaining
 nodes no longer trust the removed one. Exit codes: 0 written, 1 refused.`,
-		Example: `  fleetgen remove node acme/app8 --env prod`,
-		Args:    cobra.ExactArgs(1),
+		Example:           `  fleetgen remove node acme/app8 --env prod`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: g.completeNames(func(_, nodes []string) []string { return nodes }),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cluster, node, err := splitNode(args[0])
 			if err != nil {
@@ -167,6 +182,34 @@ nodes no longer trust the removed one. Exit codes: 0 written, 1 refused.`,
 			}
 			return g.edit(cmd, func(f *edit.Folder) (edit.Change, error) { return edit.RemoveNode(f, cluster, node) })
 		},
+	}
+}
+
+// completeNames completes the first argument from the names of the --env
+// environment's folder that pick returns; without exactly one --env, or
+// with an unreadable folder, it offers nothing.
+func (g *globalOptions) completeNames(pick func(workloadClusters, nodes []string) []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		// Completion parses the flags twice, so --env holds its value twice.
+		envs := slices.Compact(slices.Sorted(slices.Values(g.envs)))
+		if len(args) > 0 || len(envs) != 1 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		folder, err := edit.ReadFolder(filepath.Join(g.inventoryDir, envs[0]))
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []cobra.Completion
+		for _, n := range pick(edit.Names(folder)) {
+			if strings.HasPrefix(n, prefix) {
+				names = append(names, n)
+			}
+		}
+		directive := cobra.ShellCompDirectiveNoFileComp
+		if len(names) > 0 && strings.HasSuffix(names[0], "/") {
+			directive |= cobra.ShellCompDirectiveNoSpace
+		}
+		return names, directive
 	}
 }
 

@@ -108,3 +108,39 @@ func publicKey(t *testing.T, comment string) string {
 	}
 	return strings.TrimSpace(strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))) + " " + comment)
 }
+
+// The edit commands complete the names of the --env environment: the
+// workload cluster IDs and nodes to remove, the HA clusters to add a node to,
+// the environments to copy.
+func TestEditCompletion(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"remove", "workload-cluster", "--env", "dev", ""}, []string{"c5ge4ktqubdnzp7rxw8gay1pqe", "k9d8w3hxjfbrxq1m5n7tyz2c4a", "zq3mfs8a4hbtkwe1x9c6r5gu7y"}},
+		{[]string{"remove", "workload-cluster", "--env", "dev", "k"}, []string{"k9d8w3hxjfbrxq1m5n7tyz2c4a"}},
+		{[]string{"remove", "workload-cluster", ""}, nil},
+		{[]string{"remove", "node", "--env", "prod", "acme/app1"}, []string{"acme/app1"}},
+		{[]string{"add", "node", "--env", "prod", "a"}, []string{"acme/"}},
+		{[]string{"new", "environment", "x", "--from", "d"}, []string{"dev"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(append([]string{"__complete"}, tt.args...), &stdout, &stderr); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, stderr.String())
+		}
+		var got []string
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if line != "" && !strings.HasPrefix(line, ":") && !strings.HasPrefix(line, "-") {
+				got = append(got, line)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("%v: completed %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}

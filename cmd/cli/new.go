@@ -54,6 +54,8 @@ to-do list is not an error), 1 refused.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "copy the environment block of this environment")
+	_ = cmd.RegisterFlagCompletionFunc("from", g.completeEnvs)
+	cmd.ValidArgsFunction = cobra.NoFileCompletions // a new name
 	return cmd
 }
 

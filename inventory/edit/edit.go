@@ -305,3 +305,32 @@ func indentLines(text, indent []byte) []byte {
 	}
 	return out
 }
+
+// Names lists, for shell completion, the workload cluster IDs of a folder
+// and its nodes as "cluster/node", in source order. A file that does not
+// parse adds nothing.
+func Names(f *Folder) (workloadClusters, nodes []string) {
+	for _, file := range f.Files {
+		if _, diags := inventory.Screen(file.Path, file.Data); diags.HasErrors() {
+			continue
+		}
+		syn, diags := hclsyntax.ParseConfig(file.Data, file.Path, hcl.InitialPos)
+		body, ok := syn.Body.(*hclsyntax.Body)
+		if diags.HasErrors() || !ok {
+			continue
+		}
+		for _, b := range body.Blocks {
+			switch {
+			case b.Type == "workload_cluster" && len(b.Labels) == 1:
+				workloadClusters = append(workloadClusters, b.Labels[0])
+			case b.Type == "ha_cluster" && len(b.Labels) == 1:
+				for _, n := range b.Body.Blocks {
+					if n.Type == "node" && len(n.Labels) == 1 {
+						nodes = append(nodes, b.Labels[0]+"/"+n.Labels[0])
+					}
+				}
+			}
+		}
+	}
+	return workloadClusters, nodes
+}
