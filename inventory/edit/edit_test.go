@@ -110,6 +110,18 @@ workload_cluster "ccc" {
 		path:   "env/test/ha.hcl",
 		want:   "ha_cluster \"x\" {\n  mattermost_version = \"10.11.4\"\n\n  node \"a\" {\n    address = \"10.0.0.1\"\n  }\n}\n",
 	}, {
+		name:   "add the first node of a cluster on one line",
+		folder: folder("ha.hcl", "  ha_cluster \"x\" {  mattermost_version = \"10.11.4\" } # one line\n"),
+		edit:   func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "x", Name: "a", Address: "10.0.0.1"}) },
+		path:   "env/test/ha.hcl",
+		want:   "  ha_cluster \"x\" {\n    mattermost_version = \"10.11.4\"\n\n    node \"a\" {\n      address = \"10.0.0.1\"\n    }\n  } # one line\n",
+	}, {
+		name:   "add the first node of an empty cluster",
+		folder: folder("ha.hcl", "ha_cluster \"x\" {}\n"),
+		edit:   func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "x", Name: "a", Address: "10.0.0.1"}) },
+		path:   "env/test/ha.hcl",
+		want:   "ha_cluster \"x\" {\n  node \"a\" {\n    address = \"10.0.0.1\"\n  }\n}\n",
+	}, {
 		name:   "remove a node with its comment",
 		folder: folder("ha.hcl", ha),
 		edit:   func(f *Folder) (Change, error) { return RemoveNode(f, "blue", "mm2") },

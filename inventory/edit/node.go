@@ -1,6 +1,7 @@
 package edit
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -44,18 +45,27 @@ func AddNode(f *Folder, n Node) (Change, error) {
 	// The first node: before the closing brace, one level deeper than
 	// the cluster, after a blank line when the cluster has attributes.
 	src := file.Data
-	brace := cluster.syntax.CloseBraceRange.Start.Byte
+	open, brace := cluster.syntax.OpenBraceRange.End.Byte, cluster.syntax.CloseBraceRange.Start.Byte
+	indent := leadingSpace(src[lineStart(src, cluster.syntax.Range().Start.Byte):])
+	inner := slices.Concat(indent, []byte("  "))
+	if lineStart(src, brace) <= open {
+		// A block on one line ({}, or { attr = value }) holds no nested
+		// block: it is opened up, its attribute on a line of its own.
+		var ins []byte
+		ins = append(ins, '\n')
+		if attr := bytes.TrimSpace(src[open:brace]); len(attr) > 0 {
+			ins = slices.Concat(ins, inner, attr, []byte("\n\n"))
+		}
+		ins = slices.Concat(ins, indentLines(text, inner), indent)
+		change.Data = slices.Concat(src[:open], lineEndings(src, ins), src[brace:])
+		return change, nil
+	}
 	at := lineStart(src, brace)
 	var ins []byte
-	if !isBlank(src[at:brace]) {
-		// The closing brace shares its line: put it on a line of its own.
-		at, ins = brace, []byte("\n")
-	}
 	if len(cluster.syntax.Body.Attributes) > 0 && !blankBefore(src, at) {
 		ins = append(ins, '\n')
 	}
-	indent := slices.Concat(leadingSpace(src[lineStart(src, cluster.syntax.Range().Start.Byte):]), []byte("  "))
-	ins = append(ins, indentLines(text, indent)...)
+	ins = append(ins, indentLines(text, inner)...)
 	change.Data = slices.Concat(src[:at], lineEndings(src, ins), src[at:])
 	return change, nil
 }
