@@ -65,6 +65,9 @@ func NewEnvironment(dir, name string, from *Folder) (Change, error) {
 		return Change{}, fmt.Errorf("%s has %d environment blocks, not one: run fleetgen validate --env %s", from.Dir, len(envs), from.Name)
 	}
 	env := envs[0].syntax
+	if len(env.Labels) != 1 {
+		return Change{}, fmt.Errorf("the environment block of %s has %d labels, not one: run fleetgen validate --env %s", from.Dir, len(env.Labels), from.Name)
+	}
 	src := from.Files[envs[0].file].Data
 	// The block's own lines: the comment above it speaks of the other
 	// environment.
