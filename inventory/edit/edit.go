@@ -211,7 +211,8 @@ func blankBefore(src []byte, start int) bool {
 // remove cuts a block out of src with one blank line of its separators:
 // the one above when the block follows prev (its sibling of the same type,
 // nil for none) across a blank line, or is last in its body, or is followed
-// by a blank line; else the one below. Adding a block after its last
+// by a blank line; else the one below when the block opens its body (first
+// in the file, or right after a "{" line). Adding a block after its last
 // sibling (which writes a blank line above it when that sibling had one)
 // then removing it gives back src.
 func remove(src []byte, b, prev *hclsyntax.Block) []byte {
@@ -226,10 +227,19 @@ func remove(src []byte, b, prev *hclsyntax.Block) []byte {
 	switch {
 	case blankBefore(src, start) && (afterPrev || nextBlank || atEnd):
 		start = lineStart(src, start-1)
-	case nextBlank:
+	case nextBlank && firstInBody(src, start):
 		end = lineEnd(src, end)
 	}
 	return slices.Concat(src[:start], src[end:])
+}
+
+// firstInBody reports whether the line before offset start opens the body
+// that holds it: there is none, or it ends with "{".
+func firstInBody(src []byte, start int) bool {
+	if start == 0 {
+		return true
+	}
+	return bytes.HasSuffix(bytes.TrimSpace(src[lineStart(src, start-1):start]), []byte("{"))
 }
 
 // previous is the block before b among blocks of its file, or nil.
