@@ -3,6 +3,7 @@ package edit
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,6 +57,18 @@ func FuzzEdit(f *testing.F) {
 			if c, err := AddWorkloadCluster(f, WorkloadCluster{ID: "fz"}); err == nil && !c.Created {
 				f.Files[0].Data = c.Data
 				if c, err := RemoveWorkloadCluster(f, "fz"); err != nil || string(c.Data) != src {
+					t.Fatalf("add then remove of %q gave %q (%v)", src, c.Data, err)
+				}
+			}
+		}
+		// Likewise a node after the nodes of its cluster (declared once).
+		if parses && strings.HasSuffix(src, "\n") && strings.Count(src, "ha_cluster") == 1 {
+			f := folder("x.hcl", src)
+			_, nodes := Names(f)
+			hasNodes := slices.ContainsFunc(nodes, func(n string) bool { return strings.HasPrefix(n, "blue/") })
+			if c, err := AddNode(f, Node{Cluster: "blue", Name: "fz", Address: "10.0.0.9"}); err == nil && hasNodes {
+				f.Files[0].Data = c.Data
+				if c, err := RemoveNode(f, "blue", "fz"); err != nil || string(c.Data) != src {
 					t.Fatalf("add then remove of %q gave %q (%v)", src, c.Data, err)
 				}
 			}
