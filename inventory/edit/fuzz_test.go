@@ -14,10 +14,9 @@ import (
 )
 
 // FuzzEdit runs every edit on arbitrary file contents: it must never
-// panic, and an edit of a file that parses gives a file that parses, where
-// every byte outside the edit is kept (the result starts and ends with
-// the original's bytes around the edited region, which the exact tests
-// check precisely).
+// panic; an edit of a file that parses gives a file that parses; and adding
+// a workload cluster or a node after its siblings then removing it gives
+// back the file byte for byte.
 func FuzzEdit(f *testing.F) {
 	f.Add(workloads)
 	f.Add(ha)
