@@ -125,5 +125,6 @@ bench-go:
 # must never panic or go unreported.
 FUZZ_TARGETS += ./explain/:FuzzExplain
 
-## The edit commands never panic on any file and keep a parsing file parsing.
+# The edit commands never panic on any file, keep a parsing file parsing,
+# and undo their own additions byte for byte.
 FUZZ_TARGETS += ./inventory/edit/:FuzzEdit
