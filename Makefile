@@ -124,3 +124,7 @@ bench-go:
 # explain parses every kind of rendered file: arbitrary bytes in any of them
 # must never panic or go unreported.
 FUZZ_TARGETS += ./explain/:FuzzExplain
+
+# The edit commands never panic on any file, keep a parsing file parsing,
+# and undo their own additions byte for byte.
+FUZZ_TARGETS += ./inventory/edit/:FuzzEdit

@@ -2,7 +2,9 @@ package inventory
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,8 +40,27 @@ type folder struct {
 // Paths in diagnostics are dir joined with the file's name, so a relative dir
 // gives relative paths.
 func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
-	envDirs, diags := environmentDirs(dir, only)
-	loaded := loadEnvironments(envDirs)
+	return LoadWith(dir, LoadOptions{Only: only})
+}
+
+// LoadOptions change what LoadWith reads.
+type LoadOptions struct {
+	// Only limits the load to these environments; empty means all.
+	Only []string
+	// Overlay holds file contents that replace the files on disk, by path
+	// (dir joined with the environment and file name, as in diagnostics).
+	// A file of an environment folder that does not exist on disk yet is
+	// read too, and so is a folder that exists only in the overlay: the
+	// edit commands validate their result this way before writing it. The
+	// overlay bytes go through every screen a file on disk does.
+	Overlay map[string][]byte
+}
+
+// LoadWith is Load with options: it validates an edited inventory without
+// writing it.
+func LoadWith(dir string, opts LoadOptions) (*Inventory, Files, hcl.Diagnostics) {
+	envDirs, diags := environmentDirs(dir, opts.Only, opts.Overlay)
+	loaded := loadEnvironments(envDirs, opts.Overlay)
 	files := Files{}
 	inv := &Inventory{}
 	for _, l := range loaded {
@@ -52,8 +73,15 @@ func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
 		}
 	}
 	// Environments that decoded are validated even when another one (or an
-	// unknown attribute) failed, so one run reports every problem.
-	diags = append(diags, validate(inv)...)
+	// unknown attribute) failed, so one run reports every problem. A value
+	// left as Placeholder is reported once, as not filled in, and not again
+	// by the rules its value breaks.
+	var filled placeholders
+	for _, l := range loaded {
+		filled = append(filled, l.placeholders...)
+	}
+	diags = append(diags, filled.diagnostics()...)
+	diags = append(diags, filled.filter(validate(inv))...)
 	if diags.HasErrors() {
 		return nil, files, diags
 	}
@@ -62,16 +90,17 @@ func Load(dir string, only ...string) (*Inventory, Files, hcl.Diagnostics) {
 
 // loadedEnvironment is what loadEnvironment made of one folder.
 type loadedEnvironment struct {
-	env   *Environment
-	files Files
-	diags hcl.Diagnostics
+	env          *Environment
+	files        Files
+	diags        hcl.Diagnostics
+	placeholders placeholders
 }
 
 // loadEnvironments loads the environment folders at once, as many at a
 // time as Go runs threads: parsing is most of a load and the environments
 // share nothing until validation. Each gets its own parser and Files, so
 // the results, kept in folder order, are what a serial load gives.
-func loadEnvironments(dirs []string) []loadedEnvironment {
+func loadEnvironments(dirs []string, overlay map[string][]byte) []loadedEnvironment {
 	loaded := make([]loadedEnvironment, len(dirs))
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -81,7 +110,7 @@ func loadEnvironments(dirs []string) []loadedEnvironment {
 			defer func() { <-slots }()
 			l := &loaded[i]
 			l.files = Files{}
-			l.env, l.diags = loadEnvironment(hclparse.NewParser(), l.files, dir)
+			l.env, l.placeholders, l.diags = loadEnvironment(hclparse.NewParser(), l.files, dir, overlay)
 		})
 	}
 	wg.Wait()
@@ -89,13 +118,19 @@ func loadEnvironments(dirs []string) []loadedEnvironment {
 }
 
 // environmentDirs lists the environment folders of dir in name order.
-func environmentDirs(dir string, only []string) ([]string, hcl.Diagnostics) {
+func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]string, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the inventory folder", err)}
 	}
 	var diags hcl.Diagnostics
 	var names []string
+	for path := range overlay {
+		env := filepath.Dir(path)
+		if filepath.Dir(env) == filepath.Clean(dir) && !isDir(env) && isInventoryFile(filepath.Base(path)) {
+			names = append(names, filepath.Base(env))
+		}
+	}
 	for _, e := range entries {
 		name := e.Name()
 		path := filepath.Join(dir, name)
@@ -122,7 +157,8 @@ func environmentDirs(dir string, only []string) ([]string, hcl.Diagnostics) {
 				Subject:  &hcl.Range{Filename: dir},
 			})
 		}
-		return joinAll(dir, names), diags
+		slices.Sort(names)
+		return joinAll(dir, slices.Compact(names)), diags
 	}
 	wanted := slices.Clone(only)
 	slices.Sort(wanted)
@@ -143,19 +179,46 @@ func environmentDirs(dir string, only []string) ([]string, hcl.Diagnostics) {
 
 // loadEnvironment parses and decodes one environment folder and applies
 // defaults. It returns nil when the folder could not be decoded.
-func loadEnvironment(parser *hclparse.Parser, files Files, dir string) (*Environment, hcl.Diagnostics) {
+func loadEnvironment(parser *hclparse.Parser, files Files, dir string, overlay map[string][]byte) (*Environment, placeholders, hcl.Diagnostics) {
+	env, diags := loadFolder(parser, files, dir, overlay)
+	var found placeholders
+	if env != nil {
+		found = findPlaceholders(files)
+	}
+	return env, found, diags
+}
+
+// folderFiles lists the inventory files of dir in name order: those on
+// disk and those of the overlay. A folder only in the overlay has no error.
+func folderFiles(dir string, overlay map[string][]byte) ([]string, error) {
+	var names []string
+	entries, err := os.ReadDir(dir)
+	if err != nil && !(errors.Is(err, fs.ErrNotExist) && len(overlay) > 0) {
+		return nil, err
+	}
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	for path := range overlay {
+		if filepath.Dir(path) == dir {
+			names = append(names, filepath.Base(path))
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	return slices.DeleteFunc(names, func(n string) bool { return !isInventoryFile(n) }), nil
+}
+
+func loadFolder(parser *hclparse.Parser, files Files, dir string, overlay map[string][]byte) (*Environment, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	name := filepath.Base(dir)
-	entries, err := os.ReadDir(dir)
+	names, err := folderFiles(dir, overlay)
 	if err != nil {
 		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the environment folder", err)}
 	}
 	var parsed []*hcl.File
-	for _, e := range entries {
-		if !isInventoryFile(e.Name()) {
-			continue
-		}
-		f, ds := parseFile(parser, files, filepath.Join(dir, e.Name()))
+	for _, n := range names {
+		f, ds := parseFile(parser, files, filepath.Join(dir, n), overlay)
 		diags = append(diags, ds...)
 		if f != nil {
 			parsed = append(parsed, f)
@@ -220,8 +283,15 @@ func onlyUnknownNames(diags hcl.Diagnostics) bool {
 	return true
 }
 
-// parseFile reads, screens for credentials and parses one inventory file.
-func parseFile(parser *hclparse.Parser, files Files, path string) (*hcl.File, hcl.Diagnostics) {
+// parseFile reads, screens for credentials and parses one inventory file,
+// from the overlay when it holds path.
+func parseFile(parser *hclparse.Parser, files Files, path string, overlay map[string][]byte) (*hcl.File, hcl.Diagnostics) {
+	if src, ok := overlay[path]; ok {
+		if len(src) > MaxFileSize {
+			return nil, hcl.Diagnostics{pathError(path, "Inventory file too large", fmt.Errorf("%s has %d bytes; an inventory file may have at most %d", path, len(src), MaxFileSize))}
+		}
+		return parseBytes(parser, files, path, src)
+	}
 	info, err := os.Stat(path)
 	switch {
 	case err != nil:
@@ -238,6 +308,11 @@ func parseFile(parser *hclparse.Parser, files Files, path string) (*hcl.File, hc
 	if err != nil {
 		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
 	}
+	return parseBytes(parser, files, path, src)
+}
+
+// parseBytes screens and parses the bytes of one inventory file.
+func parseBytes(parser *hclparse.Parser, files Files, path string, src []byte) (*hcl.File, hcl.Diagnostics) {
 	if diags := screenBytes(path, src); diags.HasErrors() {
 		files[path] = &hcl.File{Bytes: src}
 		return nil, diags

@@ -183,3 +183,15 @@ func describeType(m fs.FileMode) string {
 	}
 	return "special file"
 }
+
+// Screen applies to src every check Load makes before parsing a file (its
+// encoding, control characters, nesting, credentials) and returns src with
+// credentials masked, for printing its lines. The edit commands parse the
+// inventory files themselves and screen them first: the nesting limit is
+// what keeps the parser from overflowing the stack.
+func Screen(path string, src []byte) ([]byte, hcl.Diagnostics) {
+	if diags := screenBytes(path, src); diags.HasErrors() {
+		return src, diags
+	}
+	return screenSecrets(path, src)
+}

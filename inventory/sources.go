@@ -20,7 +20,7 @@ type Source struct {
 // and their inventory files, as Load would read them, without reading the
 // files. fmt and shell completion use it.
 func Sources(dir string, only ...string) ([]Source, hcl.Diagnostics) {
-	dirs, diags := environmentDirs(dir, only)
+	dirs, diags := environmentDirs(dir, only, nil)
 	sources := make([]Source, 0, len(dirs))
 	for _, d := range dirs {
 		entries, err := os.ReadDir(d)

@@ -21,3 +21,9 @@ func didYouMean(given string, candidates []string) string {
 	}
 	return fmt.Sprintf(" Did you mean %q?", best)
 }
+
+// DidYouMean is didYouMean for the edit commands, which refuse a name that
+// does not exist with the same hint the loader gives.
+func DidYouMean(given string, candidates []string) string {
+	return didYouMean(given, candidates)
+}

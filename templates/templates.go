@@ -11,7 +11,7 @@ import (
 	"text/template"
 )
 
-//go:embed environment/*.tmpl ha/*.tmpl ufw/after.rules.stock
+//go:embed environment/*.tmpl ha/*.tmpl inventory/*.tmpl ufw/after.rules.stock
 var files embed.FS
 
 // Header is the sentence every generated file that has a comment syntax

@@ -102,6 +102,9 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newVersionCommand(),
 		newChartsCommand(g),
 		newFmtCommand(g),
+		newAddCommand(g),
+		newRemoveCommand(g),
+		newNewCommand(g),
 	)
 	setUpCompletion(root, g)
 	root.AddCommand(newDocsCommand(root))

@@ -1,0 +1,118 @@
+package edit
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Node is a node block to add to an ha_cluster. Empty fields are not
+// written.
+type Node struct {
+	Cluster   string
+	Name      string
+	Address   string
+	Ordinal   int // 0: not written, the node's position is its ordinal
+	HostKey   string
+	TunnelKey string
+}
+
+// AddNode adds a node block after the last node of its ha_cluster (before
+// the cluster's closing brace when it has none).
+func AddNode(f *Folder, n Node) (Change, error) {
+	p, err := parse(f)
+	if err != nil {
+		return Change{}, err
+	}
+	cluster, err := find(p.blocks("ha_cluster"), "ha_cluster", n.Cluster, f.Dir)
+	if err != nil {
+		return Change{}, err
+	}
+	nodes := nodeBlocks(cluster)
+	if err := exists(nodes, "node", n.Name); err != nil {
+		return Change{}, fmt.Errorf("ha_cluster %q: %w", n.Cluster, err)
+	}
+	file := f.Files[cluster.file]
+	text := nodeText(n)
+	change := Change{Path: file.Path, Mode: file.Mode, Summary: fmt.Sprintf("added node %q to ha_cluster %q", n.Name, n.Cluster)}
+	if len(nodes) > 0 {
+		change.Data = insertAfter(file.Data, nodes[len(nodes)-1].syntax, text)
+		return change, nil
+	}
+	// The first node: before the closing brace, one level deeper than
+	// the cluster, after a blank line when the cluster has attributes.
+	src := file.Data
+	open, brace := cluster.syntax.OpenBraceRange.End.Byte, cluster.syntax.CloseBraceRange.Start.Byte
+	indent := leadingSpace(src[lineStart(src, cluster.syntax.Range().Start.Byte):])
+	inner := slices.Concat(indent, []byte("  "))
+	if lineStart(src, brace) <= open {
+		// A block on one line ({}, or { attr = value }) holds no nested
+		// block: it is opened up, its attribute on a line of its own.
+		var ins []byte
+		ins = append(ins, '\n')
+		if attr := bytes.TrimSpace(src[open:brace]); len(attr) > 0 {
+			ins = slices.Concat(ins, inner, attr, []byte("\n\n"))
+		}
+		ins = slices.Concat(ins, indentLines(text, inner), indent)
+		change.Data = slices.Concat(src[:open], lineEndings(src, ins), src[brace:])
+		return change, nil
+	}
+	at := lineStart(src, brace)
+	var ins []byte
+	if len(cluster.syntax.Body.Attributes) > 0 && !blankBefore(src, at) {
+		ins = append(ins, '\n')
+	}
+	ins = append(ins, indentLines(text, inner)...)
+	change.Data = slices.Concat(src[:at], lineEndings(src, ins), src[at:])
+	return change, nil
+}
+
+// RemoveNode removes a node block from its ha_cluster.
+func RemoveNode(f *Folder, cluster, name string) (Change, error) {
+	p, err := parse(f)
+	if err != nil {
+		return Change{}, err
+	}
+	c, err := find(p.blocks("ha_cluster"), "ha_cluster", cluster, f.Dir)
+	if err != nil {
+		return Change{}, err
+	}
+	nodes := nodeBlocks(c)
+	n, err := find(nodes, "node", name, fmt.Sprintf("ha_cluster %q", cluster))
+	if err != nil {
+		return Change{}, err
+	}
+	file := f.Files[c.file]
+	return Change{Path: file.Path, Mode: file.Mode, Summary: fmt.Sprintf("removed node %q from ha_cluster %q", name, cluster),
+		Data: remove(file.Data, n.syntax, previous(nodes, n))}, nil
+}
+
+func nodeBlocks(cluster block) []block {
+	var nodes []block
+	for _, b := range cluster.syntax.Body.Blocks {
+		if b.Type == "node" {
+			nodes = append(nodes, block{file: cluster.file, syntax: b})
+		}
+	}
+	return nodes
+}
+
+// nodeText is the formatted node block, attributes in the contract's order.
+func nodeText(n Node) []byte {
+	f := hclwrite.NewEmptyFile()
+	body := f.Body().AppendNewBlock("node", []string{n.Name}).Body()
+	body.SetAttributeValue("address", cty.StringVal(n.Address))
+	if n.Ordinal != 0 {
+		body.SetAttributeValue("ordinal", cty.NumberIntVal(int64(n.Ordinal)))
+	}
+	if n.HostKey != "" {
+		body.SetAttributeValue("host_key", cty.StringVal(n.HostKey))
+	}
+	if n.TunnelKey != "" {
+		body.SetAttributeValue("tunnel_key", cty.StringVal(n.TunnelKey))
+	}
+	return hclwrite.Format(f.Bytes())
+}
