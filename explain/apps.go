@@ -84,14 +84,7 @@ func (a *analysis) app(name string) bool {
 	var paths []string
 	mirrored := false
 	if appFile != nil {
-		var old, cur *application
-		ok := true
-		if appFile.OldExists {
-			old, ok = parseApplication(appFile.Old)
-		}
-		if ok && appFile.NewExists {
-			cur, ok = parseApplication(appFile.New)
-		}
+		old, cur, ok := parseSides(appFile, nil, parseApplication)
 		if !ok {
 			appFile = nil
 		} else {

@@ -1,16 +1,14 @@
 package explain
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/crypto/ssh"
 
+	"github.com/mattermost/fleetgen/internal/testkey"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render"
 )
@@ -32,23 +30,6 @@ func renderExamples(t *testing.T, dir string) map[string]string {
 		m[f.Path] = string(f.Data)
 	}
 	return m
-}
-
-func publicKey(t *testing.T, comment string) string {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
-	if comment != "" {
-		s += " " + comment
-	}
-	return s
 }
 
 // edit replaces old with new in the file, which must contain it.
@@ -81,7 +62,7 @@ func TestExamples(t *testing.T) {
 	edit(t, filepath.Join(prod, "workload-clusters.hcl"), `workload_cluster "b7kq2m9x4w8r1t6y3u5i0o2p4a" {`,
 		"workload_cluster \"q1w2e3r4t5y6u7i8o9p0a1s2d3\" {\n  labels = { tier = \"shared\" }\n}\n\n"+`workload_cluster "b7kq2m9x4w8r1t6y3u5i0o2p4a" {`)
 	edit(t, filepath.Join(prod, "ha-acme.hcl"), `mattermost_version = "10.11.4"`, "mattermost_version = \"10.11.4\"\n  gossip_encryption  = false\n"+
-		"  node \"app9\" {\n    address    = \"10.20.0.19\"\n    host_key   = \""+publicKey(t, "")+"\"\n    tunnel_key = \""+publicKey(t, "mattermost@prod-app9")+"\"\n  }\n")
+		"  node \"app9\" {\n    address    = \"10.20.0.19\"\n    host_key   = \""+testkey.Public(t, "")+"\"\n    tunnel_key = \""+testkey.Public(t, "mattermost@prod-app9")+"\"\n  }\n")
 	edit(t, filepath.Join(prod, "environment.hcl"), "version    = \"8.5.1\"", "version    = \"8.6.0\"")
 	edit(t, filepath.Join(prod, "environment.hcl"), `kubernetes_version = "1.33"`, `kubernetes_version = "1.34"`)
 	data, err := os.ReadFile(filepath.Join(dir, "dev", "ha-legacy.hcl"))

@@ -285,3 +285,21 @@ func pathsOf(cs []Change) []string {
 	}
 	return ps
 }
+
+// parseSides parses the sides of a change that exist; a missing side is
+// zero. ok is false when a present side does not parse: the change is then
+// left to the fallback statement.
+func parseSides[T any](c *Change, zero T, parse func([]byte) (T, bool)) (old, cur T, ok bool) {
+	old, cur = zero, zero
+	if c.OldExists {
+		if old, ok = parse(c.Old); !ok {
+			return old, cur, false
+		}
+	}
+	if c.NewExists {
+		if cur, ok = parse(c.New); !ok {
+			return old, cur, false
+		}
+	}
+	return old, cur, true
+}

@@ -86,15 +86,8 @@ func (a *analysis) prometheus() {
 	if c == nil {
 		return
 	}
-	old, oldOK := noFederation, true
-	if c.OldExists {
-		old, oldOK = parseFederation(c.Old)
-	}
-	cur, newOK := noFederation, true
-	if c.NewExists {
-		cur, newOK = parseFederation(c.New)
-	}
-	if !oldOK || !newOK {
+	old, cur, ok := parseSides(c, noFederation, parseFederation)
+	if !ok {
 		return // left to the fallback
 	}
 	paths := []string{c.Path}
@@ -273,14 +266,7 @@ func (a *analysis) alerting() {
 	if c == nil {
 		return
 	}
-	old, cur := map[string]rule{}, map[string]rule{}
-	ok := true
-	if c.OldExists {
-		old, ok = parseRules(c.Old)
-	}
-	if ok && c.NewExists {
-		cur, ok = parseRules(c.New)
-	}
+	old, cur, ok := parseSides(c, nil, parseRules)
 	if !ok {
 		return
 	}

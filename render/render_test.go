@@ -2,8 +2,6 @@ package render
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/ssh"
-
+	"github.com/mattermost/fleetgen/internal/testkey"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -177,7 +174,7 @@ ha_cluster "large" {
 `)
 	for i := 1; i <= n; i++ {
 		fmt.Fprintf(&b, "  node \"n%d\" {\n    address    = \"10.1.0.%d\"\n    host_key   = %q\n    tunnel_key = %q\n  }\n",
-			i, i, publicKey(t), publicKey(t))
+			i, i, testkey.Public(t, ""), testkey.Public(t, ""))
 	}
 	b.WriteString("}\n")
 	if err := os.MkdirAll(filepath.Join(dir, "big"), 0o755); err != nil {
@@ -186,18 +183,6 @@ ha_cluster "large" {
 	if err := os.WriteFile(filepath.Join(dir, "big", "big.hcl"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func publicKey(t testing.TB) string {
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
 }
 
 // wantPanic fails t unless f panics with a message holding every one of

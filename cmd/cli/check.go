@@ -53,11 +53,7 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	if o.against != "" && o.format != "github" {
 		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")
 	}
-	inv, err := o.load(cmd)
-	if err != nil {
-		return err
-	}
-	files, err := o.render(cmd, inv)
+	files, err := o.loadAndRender(cmd)
 	if err != nil {
 		return err
 	}

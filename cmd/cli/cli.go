@@ -129,6 +129,16 @@ func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
 	return inv, nil
 }
 
+// loadAndRender loads the inventory and renders it in memory: what
+// render, check and explain start with.
+func (g *globalOptions) loadAndRender(cmd *cobra.Command) ([]render.File, error) {
+	inv, err := g.load(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return g.render(cmd, inv)
+}
+
 // render renders inv in memory. A mistake only a renderer can see (values
 // that do not fit a chart's) is a diagnostic at its line, like a load's.
 // The charts of hydrated environments come from the chart cache, verified

@@ -2,14 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/ssh"
+	"github.com/mattermost/fleetgen/internal/testkey"
 )
 
 // TestEditExamples edits this repository's own inventory (a copy): a
@@ -40,7 +38,7 @@ func TestEditExamples(t *testing.T) {
 	addresses := map[string]string{"dev": "10.10.250.199", "prod": "10.20.0.199"}
 	for env, node := range nodes {
 		fleetgen("add", "node", node, "--env", env, "--address", addresses[env],
-			"--host-key", publicKey(t, ""), "--tunnel-key", publicKey(t, "mattermost@edit9"))
+			"--host-key", testkey.Public(t, ""), "--tunnel-key", testkey.Public(t, "mattermost@edit9"))
 	}
 	// The edits keep the files in fmt's canonical layout.
 	fleetgen("fmt", "--check")
@@ -93,20 +91,6 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return files
-}
-
-// publicKey is a new ed25519 public key in authorized_keys form.
-func publicKey(t *testing.T, comment string) string {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))) + " " + comment)
 }
 
 // The edit commands complete the names of the --env environment: the

@@ -51,11 +51,7 @@ func (o *explainOptions) run(cmd *cobra.Command) error {
 	default:
 		return fmt.Errorf("unknown --format %q: use text, markdown or json", o.format)
 	}
-	inv, err := o.load(cmd)
-	if err != nil {
-		return err
-	}
-	files, err := o.render(cmd, inv)
+	files, err := o.loadAndRender(cmd)
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,7 @@ deleted; a file fleetgen did not write is never overwritten or deleted.`,
 }
 
 func (o *renderOptions) run(cmd *cobra.Command) error {
-	inv, err := o.load(cmd)
-	if err != nil {
-		return err
-	}
-	files, err := o.render(cmd, inv)
+	files, err := o.loadAndRender(cmd)
 	if err != nil {
 		return err
 	}
