@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -36,6 +37,10 @@ type placeholders []placeholder
 func findPlaceholders(files Files) placeholders {
 	var found placeholders
 	for _, path := range slices.Sorted(maps.Keys(files)) {
+		// Only scaffolded files hold the marker: the others skip the walk.
+		if !bytes.Contains(files[path].Bytes, []byte(Placeholder)) {
+			continue
+		}
 		if body, ok := files[path].Body.(*hclsyntax.Body); ok {
 			found = bodyPlaceholders(found, "", body)
 		}
