@@ -9,7 +9,6 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/spf13/cobra"
 
-	"github.com/mattermost/fleetgen/internal/atomicfile"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -94,13 +93,14 @@ func (o *fmtOptions) formatAll(cmd *cobra.Command) ([]inventory.Formatted, error
 	return formatted, nil
 }
 
-// writeKeepingMode rewrites a file atomically with its current mode.
+// writeKeepingMode rewrites a file atomically with its current mode, like
+// the edit commands: through a symbolic link, keeping the link.
 func writeKeepingMode(path string, data []byte) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, data, info.Mode().Perm())
+	return writeThrough(path, data, info.Mode().Perm())
 }
 
 func writeFmtDiff(w io.Writer, f inventory.Formatted) {
