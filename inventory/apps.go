@@ -1,5 +1,7 @@
 package inventory
 
+import "slices"
+
 // AppDefaults are what a known app needs besides its version.
 type AppDefaults struct {
 	Chart      string
@@ -63,4 +65,42 @@ func (a *App) IngressApp() string {
 		return IngressPublic
 	}
 	return IngressPrivate
+}
+
+// DeliveredApps are the apps of e that run on its C&C cluster, in
+// inventory order: the enabled ones, without the public ingress controller
+// when no app is public. Each gets a values file and an Application.
+func (e *Environment) DeliveredApps() []*App {
+	anyPublic := slices.ContainsFunc(e.Apps, func(a *App) bool { return a.Enabled && a.Public() })
+	var apps []*App
+	for _, app := range e.Apps {
+		if app.Enabled && (app.Name != IngressPublic || anyPublic) {
+			apps = append(apps, app)
+		}
+	}
+	return apps
+}
+
+// HydratedApps are the apps whose charts a render of inv hydrates: the
+// delivered apps of every environment with gitops.hydrate set.
+func (inv *Inventory) HydratedApps() []*App {
+	var apps []*App
+	for _, env := range inv.Environments {
+		if env.GitOps.Hydrate {
+			apps = append(apps, env.DeliveredApps()...)
+		}
+	}
+	return apps
+}
+
+// HostName is the fully qualified name a's ingress serves, in the public
+// or the private zone as its visibility says, or "" when a has no host.
+func (e *Environment) HostName(a *App) string {
+	switch {
+	case a.Host == "":
+		return ""
+	case a.Public():
+		return a.Host + "." + e.DNS.PublicDomain
+	}
+	return a.Host + "." + e.DNS.PrivateDomain
 }

@@ -24,6 +24,7 @@ func (c *checker) apps(env *Environment) {
 		if !app.Enabled {
 			continue
 		}
+		c.reservedAppName(app)
 		anyPublic = anyPublic || app.Public()
 		if app.Name == "nginx" {
 			nginx = app
@@ -39,6 +40,25 @@ func (c *checker) apps(env *Environment) {
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
+	}
+}
+
+// Argo CD Applications fleetgen makes itself: Terraform layer 2's root
+// Application, and the Application of out/<env>/k8s.
+const (
+	RootApplication = "root"
+	K8sApplication  = "fleetgen-k8s"
+)
+
+// reservedAppNames are the Application names no app may take: each app is
+// delivered by an Application named after it.
+var reservedAppNames = []string{RootApplication, K8sApplication}
+
+func (c *checker) reservedAppName(app *App) {
+	if slices.Contains(reservedAppNames, app.Name) {
+		c.errorf(app.NameRange, "Reserved app name",
+			"The app name %q is the name of an Argo CD Application fleetgen makes itself (%s); give the app another name.",
+			app.Name, strings.Join(reservedAppNames, ", "))
 	}
 }
 

@@ -1,4 +1,4 @@
-package render
+package emit
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"github.com/mattermost/fleetgen/templates"
 )
 
-// marshalYAML emits v as a YAML document that starts with the generated-file
+// YAML emits v as a YAML document that starts with the generated-file
 // header of env. Structs keep their field order (chosen on purpose, the
 // order the consuming program documents); maps come out sorted by key, so
 // the output is deterministic. Strings that would read as another type
@@ -18,7 +18,7 @@ import (
 // as a comment line ahead of the encoder's output rather than as the head
 // comment of a yaml.Node: Node.Encode emits the text and parses it back, which
 // cost as much as the encoding itself (the test pins the two to the same bytes).
-func marshalYAML(env string, v any) ([]byte, error) {
+func YAML(env string, v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("# " + templates.Header(env) + "\n")
 	enc := yaml.NewEncoder(&buf)

@@ -1,4 +1,4 @@
-package render
+package federation
 
 import (
 	"cmp"
@@ -12,31 +12,31 @@ import (
 	"github.com/mattermost/fleetgen/inventory"
 )
 
-// federation is the one model of what the central Prometheus scrapes. Both
+// Model is the one model of what the central Prometheus scrapes. Both
 // prometheus/prometheus.yml and the central chart's server config are
 // emitted from it, so the two cannot disagree.
-type federation struct {
+type Model struct {
 	Environment    string
 	ScrapeInterval string
 	ScrapeTimeout  string
 	Match          []string
 	// Jobs are sorted by name; Prometheus sets scheme and metrics path per
 	// job, so targets that differ in either need a job of their own.
-	Jobs []federationJob
+	Jobs []Job
 }
 
-// federationJob is one scrape job: every target shares its scheme and path.
-type federationJob struct {
+// Job is one scrape job: every target shares its scheme and path.
+type Job struct {
 	Name        string
 	Scheme      string
 	MetricsPath string
 	// Targets are sorted by cluster ID, so a new cluster adds one entry and
 	// moves nothing.
-	Targets []federationTarget
+	Targets []Target
 }
 
-// federationTarget is one client Prometheus the central one federates.
-type federationTarget struct {
+// Target is one client Prometheus the central one federates.
+type Target struct {
 	ClusterID string
 	Address   string            // host:port
 	Labels    map[string]string // clusterID, environment and the cluster's own labels
@@ -46,18 +46,18 @@ type federationTarget struct {
 // the common case; the rules and the docs refer to it.
 const federateJobName = "federate"
 
-// newFederation builds the federation model of env: every workload cluster
+// New builds the federation model of env: every workload cluster
 // with federate = true, plus the C&C cluster's own client Prometheus
 // (labelled hub_cluster_id) when the prometheus-client app runs.
-func newFederation(env *inventory.Environment) (*federation, error) {
+func New(env *inventory.Environment) (*Model, error) {
 	fed := env.Federation
-	f := &federation{
+	f := &Model{
 		Environment:    env.Name,
 		ScrapeInterval: fed.ScrapeInterval,
 		ScrapeTimeout:  fed.ScrapeTimeout,
 		Match:          slices.Clone(fed.Match),
 	}
-	jobs := map[string]*federationJob{}
+	jobs := map[string]*Job{}
 	seen := map[string]bool{}
 	add := func(id, rawURL string, labels map[string]string) error {
 		if seen[id] {
@@ -73,13 +73,13 @@ func newFederation(env *inventory.Environment) (*federation, error) {
 		name := federationJobName(scheme, metricsPath)
 		j, ok := jobs[name]
 		if !ok {
-			j = &federationJob{Name: name, Scheme: scheme, MetricsPath: metricsPath}
+			j = &Job{Name: name, Scheme: scheme, MetricsPath: metricsPath}
 			jobs[name] = j
 		}
 		all := map[string]string{"clusterID": id, "environment": env.Name}
 		maps.Copy(all, labels)
 		all["clusterID"], all["environment"] = id, env.Name // reserved: validation rejects them as cluster labels
-		j.Targets = append(j.Targets, federationTarget{ClusterID: id, Address: addr, Labels: all})
+		j.Targets = append(j.Targets, Target{ClusterID: id, Address: addr, Labels: all})
 		return nil
 	}
 	for _, wc := range env.WorkloadClusters {
@@ -97,7 +97,7 @@ func newFederation(env *inventory.Environment) (*federation, error) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(jobs)) {
 		j := jobs[name]
-		slices.SortFunc(j.Targets, func(a, b federationTarget) int { return cmp.Compare(a.ClusterID, b.ClusterID) })
+		slices.SortFunc(j.Targets, func(a, b Target) int { return cmp.Compare(a.ClusterID, b.ClusterID) })
 		f.Jobs = append(f.Jobs, *j)
 	}
 	return f, nil
@@ -160,11 +160,11 @@ func hubClientURL(env *inventory.Environment) (string, bool) {
 	if app == nil {
 		return "", false
 	}
-	return "http://" + prometheusServerService(app) + ":80", true
+	return "http://" + ServerService(app) + ":80", true
 }
 
-// prometheusServerService is the cluster DNS name of a prometheus chart
+// ServerService is the cluster DNS name of a prometheus chart
 // release's server Service.
-func prometheusServerService(app *inventory.App) string {
+func ServerService(app *inventory.App) string {
 	return app.Release + "-server." + app.Namespace + ".svc"
 }

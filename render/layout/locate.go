@@ -1,4 +1,4 @@
-package render
+package layout
 
 import (
 	"slices"
@@ -6,8 +6,7 @@ import (
 )
 
 // The layout of out/, read back: which part of an environment a rendered
-// file belongs to, and so what applies it once it changes. It is the one
-// place that knows it; `fleetgen affected` classifies a git diff with it.
+// file belongs to, and so what applies it once it changes.
 
 // A Kind is what applies a file of out/.
 type Kind int
@@ -39,11 +38,7 @@ func (k Kind) String() string { return kindNames[k] }
 // ArgoCDFolders are the folders of an environment whose files Argo CD
 // syncs (or that the Applications it syncs read), so a change under any of
 // them reaches the cluster without a CI step.
-var ArgoCDFolders = []string{"argocd", "helm", "k8s", "manifests", "prometheus"}
-
-// HAKnownHosts is the cluster file, next to the node folders, that pins
-// every node's SSH host key for the machine that applies them.
-const HAKnownHosts = "known_hosts"
+var ArgoCDFolders = []string{argoCDDir, helmDir, k8sDir, manifestsDir, prometheusDir}
 
 // A Location is where a file of out/ sits in the layout.
 type Location struct {
@@ -65,19 +60,19 @@ func Locate(p string) Location {
 	}
 	loc := Location{Kind: KindUnknown, Env: parts[0]}
 	switch top := parts[1]; {
-	case len(parts) == 2 && top == "README.md":
+	case len(parts) == 2 && top == readmeName:
 		loc.Kind = KindNone
 	case len(parts) == 2:
 		// a file directly under <env>/ other than its README
-	case top == terraformRoot:
+	case top == terraformDir:
 		if len(parts) >= 4 && slices.Contains(Layers, parts[2]) {
 			loc.Kind, loc.Layer = KindTerraform, parts[2]
 		}
 	case slices.Contains(ArgoCDFolders, top):
 		loc.Kind = KindArgoCD
-	case top == "ha" && len(parts) == 4:
+	case top == haDir && len(parts) == 4:
 		loc.Kind, loc.Cluster = KindHACluster, parts[2]
-	case top == "ha" && len(parts) >= 5:
+	case top == haDir && len(parts) >= 5:
 		loc.Kind, loc.Cluster, loc.Node = KindHANode, parts[2], parts[3]
 	}
 	return loc

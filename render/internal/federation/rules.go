@@ -1,4 +1,4 @@
-package render
+package federation
 
 import (
 	"fmt"
@@ -8,17 +8,17 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// ruleFile is a Prometheus rule file, in the order Prometheus documents it.
-type ruleFile struct {
-	Groups []ruleGroup `yaml:"groups"`
+// RuleFile is a Prometheus rule file, in the order Prometheus documents it.
+type RuleFile struct {
+	Groups []RuleGroup `yaml:"groups"`
 }
 
-type ruleGroup struct {
+type RuleGroup struct {
 	Name  string      `yaml:"name"`
-	Rules []alertRule `yaml:"rules"`
+	Rules []AlertRule `yaml:"rules"`
 }
 
-type alertRule struct {
+type AlertRule struct {
 	Alert       string            `yaml:"alert"`
 	Expr        string            `yaml:"expr"`
 	For         string            `yaml:"for,omitempty"`
@@ -38,27 +38,27 @@ const (
 // and per-prefix jobs named after it.
 const federateJobs = `job=~"federate.*"`
 
-// federationRules are the alerts an SRE expects of a federation: a cluster
+// Rules are the alerts an SRE expects of a federation: a cluster
 // that cannot be federated, scrapes that are slow or flaky, a client that
 // answers but sends nothing, and the central Prometheus' own health. They
 // name the cluster (clusterID, a target label of every federation target)
 // and the environment. The slow-scrape threshold is 80% of the scrape
 // timeout, past which a growing cluster starts losing whole scrapes.
-func federationRules(f *federation) (ruleFile, error) {
+func Rules(f *Model) (RuleFile, error) {
 	timeout, err := model.ParseDuration(f.ScrapeTimeout)
 	if err != nil {
-		return ruleFile{}, fmt.Errorf("federation scrape_timeout: %w", err)
+		return RuleFile{}, fmt.Errorf("federation scrape_timeout: %w", err)
 	}
 	slow := strconv.FormatFloat(0.8*time.Duration(timeout).Seconds(), 'f', -1, 64)
 	env := f.Environment
-	alert := func(name, expr, forDur, severity, summary, description string) alertRule {
-		return alertRule{
+	alert := func(name, expr, forDur, severity, summary, description string) AlertRule {
+		return AlertRule{
 			Alert: name, Expr: expr, For: forDur,
 			Labels:      map[string]string{"severity": severity},
 			Annotations: map[string]string{"summary": summary, "description": description},
 		}
 	}
-	federationGroup := ruleGroup{Name: "federation", Rules: []alertRule{
+	federationGroup := RuleGroup{Name: "federation", Rules: []AlertRule{
 		alert("FederatedClusterDown",
 			`up{`+federateJobs+`} == 0`, "5m", severityCritical,
 			"Cluster {{ $labels.clusterID }} cannot be federated",
@@ -81,7 +81,7 @@ func federationRules(f *federation) (ruleFile, error) {
 	// honor_labels) but with their cluster's clusterID: only the series
 	// without one are the central's own health.
 	selfJob := `job="` + selfJobName + `",clusterID=""`
-	centralGroup := ruleGroup{Name: "central-prometheus", Rules: []alertRule{
+	centralGroup := RuleGroup{Name: "central-prometheus", Rules: []AlertRule{
 		alert("CentralPrometheusConfigReloadFailed",
 			`prometheus_config_last_reload_successful{`+selfJob+`} == 0`, "10m", severityWarning,
 			"The central Prometheus of "+env+" runs a stale configuration",
@@ -107,10 +107,10 @@ func federationRules(f *federation) (ruleFile, error) {
 	// or the way to Alertmanager breaks, the silence of this alert is the
 	// only signal, so Alertmanager routes it to an external heartbeat
 	// service that pages when it stops arriving.
-	watchdogGroup := ruleGroup{Name: "watchdog", Rules: []alertRule{
+	watchdogGroup := RuleGroup{Name: "watchdog", Rules: []AlertRule{
 		alert("Watchdog", "vector(1)", "", severityNone,
 			"The alerting pipeline of "+env+" is alive",
 			"This alert always fires, so that its absence shows that the central Prometheus of "+env+", its rule evaluation or its way to Alertmanager is broken. Route it to a heartbeat (dead man's switch) service, never to people."),
 	}}
-	return ruleFile{Groups: []ruleGroup{federationGroup, centralGroup, watchdogGroup}}, nil
+	return RuleFile{Groups: []RuleGroup{federationGroup, centralGroup, watchdogGroup}}, nil
 }

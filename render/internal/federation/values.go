@@ -1,4 +1,4 @@
-package render
+package federation
 
 // The map forms of the Prometheus documents, for the central prometheus
 // chart's serverFiles, where Helm's coalescing needs maps, not structs. Each
@@ -6,10 +6,10 @@ package render
 // tags, omitempty included; a test holds the two together), built directly:
 // going through the YAML text cost as much as writing the values file.
 
-func (c promConfig) values() map[string]any {
+func (c Config) Values() map[string]any {
 	scrapes := make([]any, len(c.ScrapeConfigs))
 	for i, sc := range c.ScrapeConfigs {
-		scrapes[i] = sc.values()
+		scrapes[i] = sc.Values()
 	}
 	return map[string]any{
 		"global": map[string]any{
@@ -23,7 +23,7 @@ func (c promConfig) values() map[string]any {
 	}
 }
 
-func (sc scrapeConfig) values() map[string]any {
+func (sc ScrapeConfig) Values() map[string]any {
 	statics := make([]any, len(sc.StaticConfigs))
 	for i, s := range sc.StaticConfigs {
 		m := map[string]any{"targets": stringList(s.Targets)}
@@ -57,7 +57,7 @@ func (sc scrapeConfig) values() map[string]any {
 	return m
 }
 
-func (f ruleFile) values() map[string]any {
+func (f RuleFile) Values() map[string]any {
 	groups := make([]any, len(f.Groups))
 	for i, g := range f.Groups {
 		rules := make([]any, len(g.Rules))

@@ -1,11 +1,11 @@
-package render
+package layout
 
 import "io/fs"
 
 // A File is one rendered output, relative to out/.
 type File struct {
 	Path string      // slash-separated, relative to out/, e.g. "prod/ha/acme/mm1/apply.sh"
-	Mode fs.FileMode // 0644, or 0755 for scripts
+	Mode fs.FileMode // ModeFile, or ModeScript for scripts
 	Data []byte
 }
 

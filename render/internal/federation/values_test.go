@@ -1,4 +1,4 @@
-package render
+package federation
 
 import (
 	"path/filepath"
@@ -22,41 +22,41 @@ func TestPrometheusValuesAreTheYAMLReadBack(t *testing.T) {
 	if err := synthfleet.Write(fleet, synthfleet.Shape{Environments: 1, WorkloadClusters: 5, HAClusters: 1, MinNodes: 2, MaxNodes: 2}); err != nil {
 		t.Fatal(err)
 	}
-	var configs []promConfig
-	var rules []ruleFile
+	var configs []Config
+	var rules []RuleFile
 	for _, dir := range []string{"../environments", filepath.Join(fleet, "environments")} {
 		for _, env := range loadInventory(t, dir).Environments {
-			fed, err := newFederation(env)
+			fed, err := New(env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := federationRules(fed)
+			r, err := Rules(fed)
 			if err != nil {
 				t.Fatal(err)
 			}
-			configs = append(configs, promConfigOf(fed, []string{chartRulesFile}))
+			configs = append(configs, ConfigOf(fed, []string{chartRulesFile}))
 			rules = append(rules, r)
 		}
 	}
-	configs = append(configs, promConfig{}, promConfig{
-		Global:    promGlobal{ScrapeInterval: "1.0", ScrapeTimeout: "true", ExternalLabels: map[string]string{"a": "null", "b": "", "c": "x\ny"}},
+	configs = append(configs, Config{}, Config{
+		Global:    Global{ScrapeInterval: "1.0", ScrapeTimeout: "true", ExternalLabels: map[string]string{"a": "null", "b": "", "c": "x\ny"}},
 		RuleFiles: []string{},
-		ScrapeConfigs: []scrapeConfig{
-			{JobName: "bare", StaticConfigs: []staticConfig{{}, {Targets: []string{}, Labels: map[string]string{}}}},
+		ScrapeConfigs: []ScrapeConfig{
+			{JobName: "bare", StaticConfigs: []StaticConfig{{}, {Targets: []string{}, Labels: map[string]string{}}}},
 			{JobName: "full", HonorLabels: true, Scheme: "https", MetricsPath: "/p", Params: map[string][]string{"match[]": {"{a=\"b\"}"}, "none": nil},
-				ScrapeInterval: "1m", ScrapeTimeout: "10s", StaticConfigs: []staticConfig{{Targets: []string{"h:1", "0x10"}, Labels: map[string]string{"n": "012"}}}},
+				ScrapeInterval: "1m", ScrapeTimeout: "10s", StaticConfigs: []StaticConfig{{Targets: []string{"h:1", "0x10"}, Labels: map[string]string{"n": "012"}}}},
 		},
 	})
-	rules = append(rules, ruleFile{}, ruleFile{Groups: []ruleGroup{{Name: "g"}, {Name: "h", Rules: []alertRule{{Alert: "A"}, {Alert: "B", Expr: "up == 0", For: "5m", Labels: map[string]string{"severity": "~"}, Annotations: map[string]string{"summary": "yes"}}}}}})
+	rules = append(rules, RuleFile{}, RuleFile{Groups: []RuleGroup{{Name: "g"}, {Name: "h", Rules: []AlertRule{{Alert: "A"}, {Alert: "B", Expr: "up == 0", For: "5m", Labels: map[string]string{"severity": "~"}, Annotations: map[string]string{"summary": "yes"}}}}}})
 
 	for _, c := range configs {
-		if diff := cmp.Diff(readBack(t, c), c.values()); diff != "" {
-			t.Errorf("promConfig %v: values() differs from the YAML read back (-yaml +values):\n%s", c.ScrapeConfigs, diff)
+		if diff := cmp.Diff(readBack(t, c), c.Values()); diff != "" {
+			t.Errorf("Config %v: values() differs from the YAML read back (-yaml +values):\n%s", c.ScrapeConfigs, diff)
 		}
 	}
 	for _, r := range rules {
-		if diff := cmp.Diff(readBack(t, r), r.values()); diff != "" {
-			t.Errorf("ruleFile: values() differs from the YAML read back (-yaml +values):\n%s", diff)
+		if diff := cmp.Diff(readBack(t, r), r.Values()); diff != "" {
+			t.Errorf("RuleFile: values() differs from the YAML read back (-yaml +values):\n%s", diff)
 		}
 	}
 }
@@ -88,7 +88,7 @@ func TestServerFilesFitInTheirValuesFile(t *testing.T) {
 		if app == nil {
 			continue
 		}
-		fed, err := newFederation(env)
+		fed, err := New(env)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,23 +1,23 @@
-package render
+package federation
 
 import "slices"
 
-// promConfig is the part of Prometheus' configuration file fleetgen writes,
+// Config is the part of Prometheus' configuration file fleetgen writes,
 // in the order Prometheus documents it.
-type promConfig struct {
-	Global        promGlobal     `yaml:"global"`
+type Config struct {
+	Global        Global     `yaml:"global"`
 	RuleFiles     []string       `yaml:"rule_files"`
-	ScrapeConfigs []scrapeConfig `yaml:"scrape_configs"`
+	ScrapeConfigs []ScrapeConfig `yaml:"scrape_configs"`
 }
 
-type promGlobal struct {
+type Global struct {
 	ScrapeInterval     string            `yaml:"scrape_interval"`
 	ScrapeTimeout      string            `yaml:"scrape_timeout"`
 	EvaluationInterval string            `yaml:"evaluation_interval"`
 	ExternalLabels     map[string]string `yaml:"external_labels"`
 }
 
-type scrapeConfig struct {
+type ScrapeConfig struct {
 	JobName        string              `yaml:"job_name"`
 	HonorLabels    bool                `yaml:"honor_labels,omitempty"`
 	Scheme         string              `yaml:"scheme"`
@@ -25,10 +25,10 @@ type scrapeConfig struct {
 	Params         map[string][]string `yaml:"params,omitempty"`
 	ScrapeInterval string              `yaml:"scrape_interval,omitempty"`
 	ScrapeTimeout  string              `yaml:"scrape_timeout,omitempty"`
-	StaticConfigs  []staticConfig      `yaml:"static_configs"`
+	StaticConfigs  []StaticConfig      `yaml:"static_configs"`
 }
 
-type staticConfig struct {
+type StaticConfig struct {
 	Targets []string          `yaml:"targets"`
 	Labels  map[string]string `yaml:"labels,omitempty"`
 }
@@ -41,26 +41,26 @@ const selfScrapeAddress = "localhost:9090"
 // selfJobName is the job of the central Prometheus' own metrics.
 const selfJobName = "prometheus"
 
-// promConfigOf is the central Prometheus configuration of f, with the given
+// ConfigOf is the central Prometheus configuration of f, with the given
 // rule files (their paths differ between the plain file and the chart).
-func promConfigOf(f *federation, ruleFiles []string) promConfig {
-	c := promConfig{
-		Global: promGlobal{
+func ConfigOf(f *Model, ruleFiles []string) Config {
+	c := Config{
+		Global: Global{
 			ScrapeInterval:     f.ScrapeInterval,
 			ScrapeTimeout:      f.ScrapeTimeout,
 			EvaluationInterval: f.ScrapeInterval,
 			ExternalLabels:     map[string]string{"environment": f.Environment},
 		},
 		RuleFiles: ruleFiles,
-		ScrapeConfigs: []scrapeConfig{{
+		ScrapeConfigs: []ScrapeConfig{{
 			JobName:       selfJobName,
 			Scheme:        "http",
 			MetricsPath:   "/metrics",
-			StaticConfigs: []staticConfig{{Targets: []string{selfScrapeAddress}, Labels: map[string]string{"environment": f.Environment}}},
+			StaticConfigs: []StaticConfig{{Targets: []string{selfScrapeAddress}, Labels: map[string]string{"environment": f.Environment}}},
 		}},
 	}
 	for _, j := range f.Jobs {
-		sc := scrapeConfig{
+		sc := ScrapeConfig{
 			JobName:        j.Name,
 			HonorLabels:    true,
 			Scheme:         j.Scheme,
@@ -70,7 +70,7 @@ func promConfigOf(f *federation, ruleFiles []string) promConfig {
 			ScrapeTimeout:  f.ScrapeTimeout,
 		}
 		for _, t := range j.Targets {
-			sc.StaticConfigs = append(sc.StaticConfigs, staticConfig{Targets: []string{t.Address}, Labels: t.Labels})
+			sc.StaticConfigs = append(sc.StaticConfigs, StaticConfig{Targets: []string{t.Address}, Labels: t.Labels})
 		}
 		c.ScrapeConfigs = append(c.ScrapeConfigs, sc)
 	}

@@ -1,9 +1,6 @@
-package render
+package layout
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestLocate pins the classification `fleetgen affected` relies on, one
 // path of each kind the renderers write (and the Argo CD folders of the
@@ -36,42 +33,6 @@ func TestLocate(t *testing.T) {
 	} {
 		if got := Locate(tc.path); got != tc.want {
 			t.Errorf("Locate(%q) = %+v, want %+v", tc.path, got, tc.want)
-		}
-	}
-}
-
-// TestLocateRendered classifies every file the renderers write for the
-// examples (the sandbox's hydrated manifests included) and the test
-// inventories: none may be unknown, or `fleetgen affected` would report
-// it and no apply job would apply it. A new output folder fails here
-// until Locate knows what applies it.
-func TestLocateRendered(t *testing.T) {
-	inv := loadInventory(t, "../environments")
-	files, err := RenderWith(inv, exampleOptions(t, inv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range []string{helmLab, haVersions, haRecipe} {
-		more, err := Render(loadInventory(t, dir))
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		files = append(files, more...)
-	}
-	kinds := map[Kind]int{}
-	for _, f := range files {
-		loc := Locate(f.Path)
-		kinds[loc.Kind]++
-		if loc.Kind == KindUnknown {
-			t.Errorf("Locate(%q): unknown: no apply job would apply it", f.Path)
-		}
-		if env, _, _ := strings.Cut(f.Path, "/"); loc.Kind != KindNone && loc.Env != env {
-			t.Errorf("Locate(%q): environment %q", f.Path, loc.Env)
-		}
-	}
-	for k := KindNone; k < KindUnknown; k++ {
-		if kinds[k] == 0 {
-			t.Errorf("no rendered file of kind %s: the inventories no longer cover it", k)
 		}
 	}
 }

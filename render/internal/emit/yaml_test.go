@@ -1,4 +1,4 @@
-package render
+package emit
 
 import (
 	"bytes"
@@ -10,12 +10,12 @@ import (
 	"github.com/mattermost/fleetgen/templates"
 )
 
-// TestMarshalYAMLMatchesTheHeaderCommentOfADocumentNode pins marshalYAML,
+// TestYAMLMatchesTheHeaderCommentOfADocumentNode pins YAML,
 // which writes the header as a comment line before the encoder's output, to
 // what a yaml.v3 document node with the header as its head comment emits:
 // the way it used to build the document, at the cost of encoding it twice
 // (Node.Encode emits the text and parses it back).
-func TestMarshalYAMLMatchesTheHeaderCommentOfADocumentNode(t *testing.T) {
+func TestYAMLMatchesTheHeaderCommentOfADocumentNode(t *testing.T) {
 	type typed struct {
 		Name   string            `yaml:"name"`
 		Labels map[string]string `yaml:"labels,omitempty"`
@@ -39,17 +39,17 @@ func TestMarshalYAMLMatchesTheHeaderCommentOfADocumentNode(t *testing.T) {
 		typed{Name: "n", Labels: map[string]string{"z": "1", "a": "2"}, Items: []any{map[string]any{"k": []any{"v", map[string]any{"deep": "x"}}}}},
 	}
 	for _, v := range values {
-		got, err := marshalYAML("prod", v)
+		got, err := YAML("prod", v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := marshalYAMLThroughANode(t, "prod", v); !bytes.Equal(got, want) {
-			t.Errorf("marshalYAML(%#v):\n%s\nwant:\n%s", v, got, want)
+		if want := yamlThroughANode(t, "prod", v); !bytes.Equal(got, want) {
+			t.Errorf("YAML(%#v):\n%s\nwant:\n%s", v, got, want)
 		}
 	}
 }
 
-func marshalYAMLThroughANode(t *testing.T, env string, v any) []byte {
+func yamlThroughANode(t *testing.T, env string, v any) []byte {
 	t.Helper()
 	var doc yaml.Node
 	if err := doc.Encode(v); err != nil {
