@@ -105,7 +105,8 @@ charts: build
 ## (RenderWith renders environments and clusters in parallel)
 .PHONY: race
 race:
-	$(GO) test -race -count=1 -run 'ConcurrentUse|^TestWrite|^TestCheck' ./render
+	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render
+	$(GO) test -race -count=1 -run '^TestWrite|^TestCheck' ./render/outdir
 
 ## bench: time the fleetgen program on the reference fleet and its half,
 ## each beside cp -a and diff -r of the same tree, and print the Markdown

@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/mattermost/fleetgen/internal/gitout"
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/ha"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // Options say which two commits to compare.
@@ -165,18 +167,18 @@ type tree struct {
 func newTree(paths []string) *tree {
 	t := &tree{envs: map[string]bool{}, layers: map[[2]string]bool{}, clusters: map[[2]string]bool{}, nodes: map[[3]string]bool{}}
 	for _, p := range paths {
-		loc := render.Locate(p)
+		loc := layout.Locate(p)
 		if loc.Env == "" {
 			continue
 		}
 		t.envs[loc.Env] = true
 		switch loc.Kind {
-		case render.KindTerraform:
+		case layout.KindTerraform:
 			t.layers[[2]string{loc.Env, loc.Layer}] = true
-		case render.KindHANode:
+		case layout.KindHANode:
 			t.clusters[[2]string{loc.Env, loc.Cluster}] = true
 			t.nodes[[3]string{loc.Env, loc.Cluster, loc.Node}] = true
-		case render.KindHACluster:
+		case layout.KindHACluster:
 			t.clusters[[2]string{loc.Env, loc.Cluster}] = true
 		}
 	}
@@ -199,8 +201,8 @@ type classifier struct {
 }
 
 func (c *classifier) add(p string) {
-	loc := render.Locate(p)
-	if loc.Kind == render.KindUnknown && loc.Env == "" {
+	loc := layout.Locate(p)
+	if loc.Kind == layout.KindUnknown && loc.Env == "" {
 		c.unknown = append(c.unknown, c.r.OutPath+"/"+p) // a stray file of out/ itself: no environment to filter on
 		return
 	}
@@ -212,15 +214,15 @@ func (c *classifier) add(p string) {
 		return
 	}
 	switch loc.Kind {
-	case render.KindTerraform:
+	case layout.KindTerraform:
 		if !c.after.layers[[2]string{loc.Env, loc.Layer}] {
 			c.removed[Removed{Env: loc.Env, Kind: RemovedLayer, Name: loc.Layer}] = true
 			return
 		}
 		set(c.layers, loc.Env)[loc.Layer] = true
-	case render.KindArgoCD:
+	case layout.KindArgoCD:
 		c.argocd[loc.Env] = append(c.argocd[loc.Env], c.r.OutPath+"/"+p)
-	case render.KindHANode:
+	case layout.KindHANode:
 		switch {
 		case !c.after.clusters[[2]string{loc.Env, loc.Cluster}]:
 			c.removed[Removed{Env: loc.Env, Kind: RemovedHACluster, Name: loc.Cluster}] = true
@@ -229,11 +231,11 @@ func (c *classifier) add(p string) {
 		default:
 			set(c.nodes, [2]string{loc.Env, loc.Cluster})[loc.Node] = true
 		}
-	case render.KindHACluster:
+	case layout.KindHACluster:
 		if !c.after.clusters[[2]string{loc.Env, loc.Cluster}] {
 			c.removed[Removed{Env: loc.Env, Kind: RemovedHACluster, Name: loc.Cluster}] = true
 		}
-	case render.KindUnknown:
+	case layout.KindUnknown:
 		c.unknown = append(c.unknown, c.r.OutPath+"/"+p)
 	}
 }
@@ -258,8 +260,8 @@ func (c *classifier) report(ctx context.Context) (*Report, error) {
 		}
 	}
 	for _, env := range slices.Sorted(maps.Keys(c.layers)) {
-		t := Terraform{Env: env, Dir: c.r.OutPath + "/" + env + "/terraform"}
-		for _, l := range render.Layers { // apply order
+		t := Terraform{Env: env, Dir: path.Join(c.r.OutPath, layout.TerraformDir(env))}
+		for _, l := range layout.Layers { // apply order
 			if c.layers[env][l] {
 				t.Layers = append(t.Layers, l)
 			}
@@ -303,29 +305,29 @@ func (c *classifier) report(ctx context.Context) (*Report, error) {
 // haCluster lists the changed nodes of a cluster in the order of its
 // rendered known_hosts (ordinal order), with their addresses from it.
 func (c *classifier) haCluster(ctx context.Context, env, cluster string, changed map[string]bool) (HACluster, error) {
-	dir := c.r.OutPath + "/" + env + "/ha/" + cluster
-	h := HACluster{Env: env, Cluster: cluster, KnownHosts: dir + "/" + render.HAKnownHosts, Nodes: []HANode{}}
-	var hosts []knownNode
-	if rel := env + "/ha/" + cluster + "/" + render.HAKnownHosts; !c.headFiles[rel] {
+	dir := path.Join(c.r.OutPath, layout.HACluster(env, cluster))
+	h := HACluster{Env: env, Cluster: cluster, KnownHosts: path.Join(c.r.OutPath, layout.HAClusterKnownHosts(env, cluster)), Nodes: []HANode{}}
+	var hosts []ha.KnownNode
+	if rel := layout.HAClusterKnownHosts(env, cluster); !c.headFiles[rel] {
 		h.KnownHosts = "" // rendered by a fleetgen without it: no node is pinned
 	} else {
 		data, err := c.r.Read(ctx, c.head, rel)
 		if err != nil {
 			return h, err
 		}
-		if hosts, err = parseKnownHosts(data); err != nil {
+		if hosts, err = ha.ReadKnownHosts(data); err != nil {
 			return h, fmt.Errorf("%s at %s: %w", h.KnownHosts, c.head, err)
 		}
 	}
 	changed = maps.Clone(changed)
 	for _, k := range hosts {
-		if changed[k.name] {
-			h.Nodes = append(h.Nodes, HANode{Name: k.name, Address: k.address, Port: k.port, Pinned: k.pinned, Dir: dir + "/" + k.name})
-			delete(changed, k.name)
+		if changed[k.Name] {
+			h.Nodes = append(h.Nodes, HANode{Name: k.Name, Address: k.Address, Port: k.Port, Pinned: k.Pinned(), Dir: path.Join(dir, k.Name)})
+			delete(changed, k.Name)
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(changed)) {
-		h.Nodes = append(h.Nodes, HANode{Name: name, Dir: dir + "/" + name})
+		h.Nodes = append(h.Nodes, HANode{Name: name, Dir: path.Join(dir, name)})
 	}
 	return h, nil
 }

@@ -5,7 +5,7 @@
 // is reported, never destroyed).
 //
 // It reads git alone, through the git program (no network, no
-// credentials), and leaves the layout of out/ to render.Locate and the
+// credentials), and leaves the layout of out/ to layout.Locate and the
 // flags and printing to cmd. docs/affected.md documents the JSON report,
 // which is shaped for GitHub Actions matrices.
 package affected

@@ -144,9 +144,9 @@ func renderCluster(t *testing.T, supervision string, nodes []*node) map[string]m
 	if diags.HasErrors() {
 		t.Fatalf("the test inventory does not load: %v\n%s", diags, b.String())
 	}
-	files, err := render.Render(inv)
-	if err != nil {
-		t.Fatal(err)
+	files, rdiags := render.Render(inv, render.Options{})
+	if len(rdiags) > 0 {
+		t.Fatal(rdiags)
 	}
 	folders := map[string]map[string][]byte{}
 	for _, f := range files {

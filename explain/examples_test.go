@@ -11,6 +11,7 @@ import (
 	"github.com/mattermost/fleetgen/internal/testkey"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // renderExamples renders the environments of dir (dev and prod: no
@@ -21,9 +22,9 @@ func renderExamples(t *testing.T, dir string) map[string]string {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	files, err := render.RenderWith(inv, render.Options{})
-	if err != nil {
-		t.Fatal(err)
+	files, rdiags := render.Render(inv, render.Options{})
+	if len(rdiags) > 0 {
+		t.Fatal(rdiags)
 	}
 	m := map[string]string{}
 	for _, f := range files {
@@ -118,7 +119,7 @@ func checkCovered(t *testing.T, tr Trees, r *Report) {
 		}
 	}
 	for _, c := range tr.Changes {
-		env := render.Locate(c.Path).Env
+		env := layout.Locate(c.Path).Env
 		if env == "" || covered[c.Path] || filepath.Base(c.Path) == "README.md" {
 			continue
 		}

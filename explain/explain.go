@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // A Change is one file of out/ that differs between the old tree and the
@@ -87,7 +87,7 @@ func Explain(t Trees) *Report {
 	oldEnvs, newEnvs := setOf(t.Old), setOf(t.New)
 	byEnv := map[string][]Change{}
 	for _, c := range t.Changes {
-		env := render.Locate(c.Path).Env
+		env := layout.Locate(c.Path).Env
 		if env == "" {
 			continue // fleetgen's own bookkeeping at the top of out/
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // trees compares two hand-made trees (path relative to out/ -> content).
@@ -20,7 +20,7 @@ func trees(old, cur map[string]string) Trees {
 	envs := func(m map[string]string) []string {
 		var e []string
 		for p := range m {
-			if env := render.Locate(p).Env; env != "" && !slices.Contains(e, env) {
+			if env := layout.Locate(p).Env; env != "" && !slices.Contains(e, env) {
 				e = append(e, env)
 			}
 		}

@@ -8,44 +8,59 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/ha"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
-// haReadme is what an HA cluster's README.md says about the cluster.
+// haReadme is what an HA cluster's README.md says about the cluster that
+// no other rendered file holds: its Mattermost version and whether SSH
+// tunnels carry its traffic. Everything about its nodes comes from the
+// cluster's known_hosts.
 type haReadme struct {
 	version string
 	tunnels bool
-	nodes   map[string]string // name -> address
-	order   []string          // names in ordinal order
 }
 
-var (
-	readmeVersion = regexp.MustCompile(`(?m)^Mattermost (\S+), `)
-	readmeNode    = regexp.MustCompile(`(?m)^\| (\S+) \| (\d+) \| (\S+) \|$`)
-)
+var readmeVersion = regexp.MustCompile(`(?m)^Mattermost (\S+), `)
 
 func parseReadme(data []byte) (*haReadme, bool) {
 	s := string(data)
 	m := readmeVersion.FindStringSubmatch(s)
-	nodes, _, _ := strings.Cut(s, "\n## What is forwarded")
 	if m == nil {
 		return nil, false
 	}
-	r := &haReadme{version: m[1], tunnels: strings.Contains(s, "\nCluster traffic between the nodes goes through SSH tunnels.\n"), nodes: map[string]string{}}
-	for _, n := range readmeNode.FindAllStringSubmatch(nodes, -1) {
-		r.nodes[n[1]] = n[3]
-		r.order = append(r.order, n[1])
-	}
-	return r, len(r.order) > 0
+	return &haReadme{version: m[1], tunnels: strings.Contains(s, "\nCluster traffic between the nodes goes through SSH tunnels.\n")}, true
 }
 
-// parseHostKeys reads a cluster's known_hosts: node name -> key.
-func parseHostKeys(data []byte) map[string]string {
+// haMembers are the nodes of a cluster as its known_hosts lists them.
+type haMembers struct {
+	nodes map[string]string // name -> address
+	order []string          // names in ordinal order
+}
+
+// readMembers reads the nodes of a cluster's known_hosts (ha.ReadKnownHosts,
+// the reader of what the HA renderer writes).
+func readMembers(data []byte) (*haMembers, bool) {
+	known, err := ha.ReadKnownHosts(data)
+	if err != nil || len(known) == 0 {
+		return nil, false
+	}
+	m := &haMembers{nodes: map[string]string{}}
+	for _, k := range known {
+		m.nodes[k.Name] = k.Address
+		m.order = append(m.order, k.Name)
+	}
+	return m, true
+}
+
+// hostKeys reads a cluster's known_hosts: node name -> pinned host key.
+// A file that does not read has no keys to compare.
+func hostKeys(data []byte) map[string]string {
 	keys := map[string]string{}
-	for line := range strings.Lines(string(data)) {
-		f := strings.Fields(line)
-		if len(f) == 4 && !strings.HasPrefix(f[0], "#") {
-			keys[f[3]] = f[1] + " " + f[2]
+	nodes, _ := ha.ReadKnownHosts(data)
+	for _, n := range nodes {
+		if n.Pinned() {
+			keys[n.Name] = n.HostKey
 		}
 	}
 	return keys
@@ -66,7 +81,7 @@ func tunnelFile(rel string) bool {
 func (a *analysis) ha() {
 	clusters := map[string][]*Change{}
 	for _, c := range a.under("ha") {
-		if loc := render.Locate(c.Path); loc.Cluster != "" {
+		if loc := layout.Locate(c.Path); loc.Cluster != "" {
 			clusters[loc.Cluster] = append(clusters[loc.Cluster], c)
 		}
 	}
@@ -82,6 +97,15 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		all = append(all, c.Path)
 	}
 	var old, cur *haReadme
+	var oldNodes, curNodes *haMembers
+	if kh := a.change(dir + layout.HAKnownHosts); kh != nil {
+		if kh.OldExists {
+			oldNodes, _ = readMembers(kh.Old)
+		}
+		if kh.NewExists {
+			curNodes, _ = readMembers(kh.New)
+		}
+	}
 	readme := a.change(dir + "README.md")
 	if readme != nil {
 		if readme.OldExists {
@@ -91,8 +115,8 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			cur, _ = parseReadme(readme.New)
 		}
 		switch {
-		case !readme.OldExists && cur != nil:
-			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(cur.order), "node"), strings.Join(cur.order, ", "), cur.version)
+		case !readme.OldExists && cur != nil && curNodes != nil:
+			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(curNodes.order), "node"), strings.Join(curNodes.order, ", "), cur.version)
 			a.explain(all...)
 			return
 		case !readme.NewExists && old != nil:
@@ -104,26 +128,26 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 	// Which nodes changed, and how.
 	byNode := map[string][]*Change{}
 	for _, c := range cs {
-		if loc := render.Locate(c.Path); loc.Node != "" {
+		if loc := layout.Locate(c.Path); loc.Node != "" {
 			byNode[loc.Node] = append(byNode[loc.Node], c)
 		}
 	}
 	added, removed := map[string]bool{}, map[string]bool{}
 	addresses := map[string]string{}
-	if old != nil && cur != nil {
-		for n, addr := range cur.nodes {
+	if oldNodes != nil && curNodes != nil {
+		for n, addr := range curNodes.nodes {
 			addresses[n] = addr
-			if _, ok := old.nodes[n]; !ok {
+			if _, ok := oldNodes.nodes[n]; !ok {
 				added[n] = true
 			}
 		}
-		for n := range old.nodes {
-			if _, ok := cur.nodes[n]; !ok {
+		for n := range oldNodes.nodes {
+			if _, ok := curNodes.nodes[n]; !ok {
 				removed[n] = true
 			}
 		}
 	} else {
-		for n, files := range byNode { // no README to read: a node all of whose files appear or go
+		for n, files := range byNode { // no known_hosts to read: a node all of whose files appear or go
 			if !slices.ContainsFunc(files, func(c *Change) bool { return c.OldExists }) {
 				added[n] = true
 			}
@@ -141,17 +165,17 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		}
 		a.explain(pathsOfPtr(byNode[n])...)
 	}
-	if old != nil && cur != nil {
-		for _, n := range cur.order {
-			if o, ok := old.nodes[n]; ok && o != cur.nodes[n] {
-				members = append(members, fmt.Sprintf("node %s address %s → %s", n, o, cur.nodes[n]))
+	if oldNodes != nil && curNodes != nil {
+		for _, n := range curNodes.order {
+			if o, ok := oldNodes.nodes[n]; ok && o != curNodes.nodes[n] {
+				members = append(members, fmt.Sprintf("node %s address %s → %s", n, o, curNodes.nodes[n]))
 				// apply.sh and ClusterSettings name the node's address.
 				a.explain(a.rel(dir+n+"/apply.sh"), a.rel(dir+n+"/"+clusterSettingsSuffix(byNode[n])))
 			}
 		}
 	}
-	if kh := a.change(dir + render.HAKnownHosts); kh != nil && kh.OldExists && kh.NewExists {
-		o, n := parseHostKeys(kh.Old), parseHostKeys(kh.New)
+	if kh := a.change(dir + layout.HAKnownHosts); kh != nil && kh.OldExists && kh.NewExists {
+		o, n := hostKeys(kh.Old), hostKeys(kh.New)
 		for _, node := range slices.Sorted(maps.Keys(n)) {
 			if k, ok := o[node]; ok && k != n[node] {
 				members = append(members, fmt.Sprintf("host key of %s changes", node))

@@ -2,76 +2,53 @@ package explain
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/mattermost/fleetgen/internal/gitout"
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 // FromDrift gathers the changes between out/ on disk and the rendered
 // files from a check's drift: the files a render would add, change and
-// remove. envs are the environments rendered (nil: all); out/'s
-// environments outside them are not compared.
-func FromDrift(outDir string, drift *render.Drift, files []render.File, envs []string) (Trees, error) {
+// remove, with what out/ held, as the check read it under its lock. envs
+// are the environments rendered (nil: all); out/'s environments outside
+// them are not compared.
+func FromDrift(outDir string, drift *outdir.Drift, files []layout.File, envs []string) Trees {
 	t := Trees{OutDir: outDir, New: envsOf(files)}
 	rendered := make(map[string][]byte, len(files))
 	for _, f := range files {
 		rendered[f.Path] = f.Data
-	}
-	root, err := os.OpenRoot(outDir)
-	if errors.Is(err, fs.ErrNotExist) {
-		root = nil // no out/ yet: every file is new
-	} else if err != nil {
-		return t, err
 	}
 	// An environment of out/ on disk is part of the old tree when it is
 	// rendered now or has drift (files a render would remove): a folder
 	// of hand-written files only is none of fleetgen's business.
 	drifted := map[string]bool{}
 	for _, fd := range drift.Files() {
-		drifted[render.Locate(fd.Path).Env] = true
+		drifted[layout.Locate(fd.Path).Env] = true
 	}
-	if root != nil {
-		defer root.Close()
-		entries, err := fs.ReadDir(root.FS(), ".")
-		if err != nil {
-			return t, err
-		}
-		for _, e := range entries {
-			name := e.Name()
-			if e.IsDir() && (slices.Contains(t.New, name) || drifted[name]) && (len(envs) == 0 || slices.Contains(envs, name)) {
-				t.Old = append(t.Old, name)
-			}
+	for _, name := range drift.Folders {
+		if (slices.Contains(t.New, name) || drifted[name]) && (len(envs) == 0 || slices.Contains(envs, name)) {
+			t.Old = append(t.Old, name)
 		}
 	}
 	for _, fd := range drift.Files() {
-		if render.Locate(fd.Path).Env == "" {
+		if layout.Locate(fd.Path).Env == "" {
 			continue
 		}
-		c := Change{Path: fd.Path}
+		c := Change{Path: fd.Path, Old: fd.Old, OldExists: fd.OldExists}
 		c.New, c.NewExists = rendered[fd.Path]
-		if fd.Kind != render.DriftMissing && root != nil {
-			if info, err := root.Lstat(fd.Path); err == nil && info.Mode().IsRegular() {
-				if c.Old, err = root.ReadFile(fd.Path); err != nil {
-					return t, err
-				}
-				c.OldExists = true
-			}
-		}
 		t.Changes = append(t.Changes, c)
 	}
-	return t, nil
+	return t
 }
 
 // FromGit gathers the changes between out/ at ref and the rendered files.
 // It compares git's blob ids with the rendered bytes' and reads only the
 // blobs that differ. dir is a folder of the repository, outDir is out/
 // relative to it; envs as for FromDrift.
-func FromGit(ctx context.Context, dir, outDir, ref string, files []render.File, envs []string) (Trees, error) {
+func FromGit(ctx context.Context, dir, outDir, ref string, files []layout.File, envs []string) (Trees, error) {
 	t := Trees{OutDir: outDir, Against: ref, New: envsOf(files)}
 	// The report names the ref as given; the commit it resolved to is
 	// what was read.
@@ -92,13 +69,13 @@ func FromGit(ctx context.Context, dir, outDir, ref string, files []render.File, 
 		return t, err
 	}
 	inScope := func(p string) bool {
-		env := render.Locate(p).Env
+		env := layout.Locate(p).Env
 		return env != "" && (len(envs) == 0 || slices.Contains(envs, env))
 	}
 	old := map[string]bool{}
 	for p := range blobs {
 		if inScope(p) {
-			old[render.Locate(p).Env] = true
+			old[layout.Locate(p).Env] = true
 		}
 	}
 	for env := range old {
@@ -138,10 +115,10 @@ func FromGit(ctx context.Context, dir, outDir, ref string, files []render.File, 
 	return t, nil
 }
 
-func envsOf(files []render.File) []string {
+func envsOf(files []layout.File) []string {
 	var envs []string
 	for _, f := range files {
-		if env := render.Locate(f.Path).Env; env != "" && !slices.Contains(envs, env) {
+		if env := layout.Locate(f.Path).Env; env != "" && !slices.Contains(envs, env) {
 			envs = append(envs, env)
 		}
 	}

@@ -13,14 +13,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
-func renderFiles(m map[string]string) []render.File {
-	var files []render.File
+func renderFiles(m map[string]string) []layout.File {
+	var files []layout.File
 	for _, p := range slices.Sorted(maps.Keys(m)) {
-		if render.Locate(p).Env != "" {
-			files = append(files, render.File{Path: p, Mode: 0o644, Data: []byte(m[p])})
+		if layout.Locate(p).Env != "" {
+			files = append(files, layout.File{Path: p, Mode: 0o644, Data: []byte(m[p])})
 		}
 	}
 	return files
@@ -30,7 +31,7 @@ func renderFiles(m map[string]string) []render.File {
 // the sources leave out.
 func withoutTop(m map[string]string) map[string]string {
 	m = maps.Clone(m)
-	maps.DeleteFunc(m, func(p, _ string) bool { return render.Locate(p).Env == "" })
+	maps.DeleteFunc(m, func(p, _ string) bool { return layout.Locate(p).Env == "" })
 	return m
 }
 
@@ -130,10 +131,10 @@ func filter(m map[string]string, prefix string) map[string]string {
 }
 
 // TestFromDrift explains rendered files against out/ on disk, written by
-// render.Write, through render.Check's drift.
+// outdir.Write, through outdir.Check's drift.
 func TestFromDrift(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	if _, err := render.Write(out, renderFiles(base), render.WriteOptions{}); err != nil {
+	if _, err := outdir.Write(out, renderFiles(base), outdir.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// A folder of hand-written files is no environment of fleetgen's.
@@ -146,14 +147,16 @@ func TestFromDrift(t *testing.T) {
 	cur := with(base, "prod/argocd/grafana.yaml", appYAML("grafana", "grafana", "8.6.0"), "dev/README.md", "",
 		"dev/prometheus/prometheus.yml", "", "stage/README.md", "# stage\n")
 	files := renderFiles(cur)
-	drift, err := render.Check(out, files, render.CheckOptions{})
+	drift, err := outdir.Check(out, files, outdir.CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := FromDrift(out, drift, files, nil)
-	if err != nil {
+	// Everything comes from what the check read under its lock: out/ is
+	// not read again, so a render that starts meanwhile changes nothing.
+	if err := os.RemoveAll(out); err != nil {
 		t.Fatal(err)
 	}
+	tr := FromDrift(out, drift, files, nil)
 	want := trees(withoutTop(base), withoutTop(cur))
 	want.OutDir = out
 	if diff := cmp.Diff(want, tr); diff != "" {
@@ -162,14 +165,11 @@ func TestFromDrift(t *testing.T) {
 
 	// No out/ yet: everything is new.
 	missing := filepath.Join(t.TempDir(), "out")
-	drift, err = render.Check(missing, files, render.CheckOptions{})
+	drift, err = outdir.Check(missing, files, outdir.CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err = FromDrift(missing, drift, files, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr = FromDrift(missing, drift, files, nil)
 	if len(tr.Old) != 0 || len(tr.Changes) != len(files) {
 		t.Errorf("no out/: %d changes of %d files, old %v", len(tr.Changes), len(files), tr.Old)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // tfBlock is one top-level block of a layer: its attributes (nested
@@ -84,7 +84,7 @@ var dnsRecords = map[string]string{"aws_route53_record.private": "private", "aws
 // destroyed or replaced, and attributes changed; for layer 3, the DNS
 // names added, removed or moved between the private and public zone.
 func (a *analysis) terraform() {
-	for _, layer := range render.Layers {
+	for _, layer := range layout.Layers {
 		cs := a.under("terraform/" + layer)
 		if len(cs) == 0 {
 			continue

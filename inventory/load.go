@@ -337,7 +337,7 @@ func parseBytes(parser *hclparse.Parser, files Files, path string, src []byte) (
 	return f, diags
 }
 
-// applyDefaults fills in every default of the contract, so renderers never
+// applyDefaults fills in every default docs/inventory.md lists, so renderers never
 // repeat them.
 func applyDefaults(env *Environment) {
 	setDefault(&env.DeploymentName, env.DeploymentNameRange, "mattermost-central-command-control")

@@ -178,7 +178,7 @@ type App struct {
 	Enabled         bool      `hcl:"enabled,optional"`
 	EnabledRange    hcl.Range `hcl:"enabled,attr_value_range"`
 
-	// Known is true for the apps of the contract's table, whose chart,
+	// Known is true for the apps of the table in docs/inventory.md, whose chart,
 	// repository and namespace have defaults.
 	Known bool
 }

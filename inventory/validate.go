@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// validate checks every rule of the contract on a decoded, defaulted
+// validate checks every rule of docs/inventory.md on a decoded, defaulted
 // inventory and returns all problems found, never only the first.
 func validate(inv *Inventory) hcl.Diagnostics {
 	var c checker
@@ -81,7 +81,7 @@ func newFormat(what, rule, re string) format {
 	return format{what: what, rule: rule, re: regexp.MustCompile(re)}
 }
 
-// Formats of the contract. Names that become folder and DNS names are DNS
+// Formats of the inventory's values. Names that become folder and DNS names are DNS
 // labels; the rest follow the rules of the system that receives them.
 var (
 	dnsLabelRule = "it must be a DNS label: 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit"

@@ -144,14 +144,30 @@ func (c *checker) haAccounts(hc *HACluster) {
 	}
 	c.controlSockets(hc)
 	c.absPath("install_dir", hc.InstallDir, at(hc.InstallDirRange, hc.DeclRange))
-	if c.check(systemdUnit, hc.ServiceName, at(hc.ServiceNameRange, hc.DeclRange)) && strings.HasSuffix(hc.ServiceName, ".service") {
-		c.errorf(hc.ServiceNameRange, "Invalid systemd unit name",
+	c.serviceName(hc)
+}
+
+// serviceName checks the name of Mattermost's systemd service: the node
+// files name it as <service_name>.service and its drop-in folder as
+// <service_name>.service.d.
+func (c *checker) serviceName(hc *HACluster) {
+	rng := at(hc.ServiceNameRange, hc.DeclRange)
+	if !c.check(systemdUnit, hc.ServiceName, rng) {
+		return
+	}
+	switch {
+	case strings.HasSuffix(hc.ServiceName, ".service"):
+		c.errorf(rng, "Invalid systemd unit name",
 			"The service_name %q names the unit without its \".service\" suffix. Did you mean %q?", hc.ServiceName, strings.TrimSuffix(hc.ServiceName, ".service"))
+	case hc.ServiceName == "." || hc.ServiceName == "..":
+		c.errorf(rng, "Invalid systemd unit name",
+			"The service_name %q is not valid: %s, and it must not be \".\" or \"..\", which name folders.", hc.ServiceName, systemdUnit.rule)
 	}
 }
 
 // absPath checks a path that lands in shell scripts, systemd units and
-// sshd files unquoted-safe: absolute, clean, and of plain characters.
+// sshd files unquoted-safe: absolute, clean, of plain characters, and not
+// the root folder, since each names a folder of its own on the node.
 func (c *checker) absPath(attr, p string, rng hcl.Range) {
 	switch {
 	case !pathChars.MatchString(p):
@@ -159,6 +175,9 @@ func (c *checker) absPath(attr, p string, rng hcl.Range) {
 			"The %s %q is not valid: it must be an absolute path of letters, digits, \".\", \"_\", \"-\" and \"/\" only, because it is written into shell scripts, systemd units and sshd files.", attr, p)
 	case path.Clean(p) != p:
 		c.errorf(rng, "Invalid path", "The %s %q is not a clean path. Did you mean %q?", attr, p, path.Clean(p))
+	case p == "/":
+		c.errorf(rng, "Invalid path",
+			"The %s is \"/\", the root folder: it must name a folder of its own, because fleetgen installs files under it on every node.", attr)
 	}
 }
 

@@ -6,9 +6,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/mattermost/fleetgen/internal/synthfleet"
 	"github.com/mattermost/fleetgen/inventory"
+
 	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/argocd"
+	"github.com/mattermost/fleetgen/render/ha"
+	"github.com/mattermost/fleetgen/render/helm"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
+	"github.com/mattermost/fleetgen/render/prometheus"
+	"github.com/mattermost/fleetgen/render/terraform"
 )
 
 // The benchmarks run on a synthetic fleet, small unless
@@ -32,14 +41,14 @@ var fleet struct {
 	once  sync.Once
 	name  string
 	inv   *inventory.Inventory
-	files []render.File
+	files []layout.File
 	err   error
 }
 
 // onFleet runs bench as a sub-benchmark named after the benchmark fleet
 // (BenchmarkFleetRender/reference), with the loaded inventory and its rendered
 // files, so results of two sizes compare side by side.
-func onFleet(b *testing.B, bench func(b *testing.B, inv *inventory.Inventory, files []render.File)) {
+func onFleet(b *testing.B, bench func(b *testing.B, inv *inventory.Inventory, files []layout.File)) {
 	fleet.once.Do(func() {
 		var dir string
 		dir, fleet.name, fleet.err = synthfleet.BenchFleet()
@@ -52,7 +61,9 @@ func onFleet(b *testing.B, bench func(b *testing.B, inv *inventory.Inventory, fi
 			return
 		}
 		fleet.inv = inv
-		fleet.files, fleet.err = render.Render(inv)
+		if fleet.files, diags = render.Render(inv, render.Options{}); len(diags) > 0 {
+			fleet.err = diags
+		}
 	})
 	if fleet.err != nil {
 		b.Fatal(fleet.err)
@@ -63,7 +74,7 @@ func onFleet(b *testing.B, bench func(b *testing.B, inv *inventory.Inventory, fi
 // reportFiles makes MB/s the rendered bytes per second, and reports
 // allocations. The loop then ends with filesPerOp (b.Loop's first call
 // resets the timer, which drops metrics reported before).
-func reportFiles(b *testing.B, files []render.File) {
+func reportFiles(b *testing.B, files []layout.File) {
 	var size int64
 	for _, f := range files {
 		size += int64(len(f.Data))
@@ -74,32 +85,42 @@ func reportFiles(b *testing.B, files []render.File) {
 
 // filesPerOp reports how many files each operation rendered, wrote or
 // compared.
-func filesPerOp(b *testing.B, files []render.File) {
+func filesPerOp(b *testing.B, files []layout.File) {
 	b.ReportMetric(float64(len(files)), "files/op")
 }
 
-// BenchmarkFleetRenderer is each exported renderer alone, over every
+// BenchmarkFleetRenderer is each renderer family alone, over every
 // environment of the fleet.
 func BenchmarkFleetRenderer(b *testing.B) {
+	haAll := func(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
+		var files []layout.File
+		for _, c := range env.HAClusters {
+			out, diags := ha.Render(env, c)
+			if diags.HasErrors() {
+				return nil, diags
+			}
+			files = append(files, out...)
+		}
+		return files, nil
+	}
 	renderers := []struct {
 		name   string
-		render func(*inventory.Environment) ([]render.File, error)
+		render func(*inventory.Environment) ([]layout.File, hcl.Diagnostics)
 	}{
-		{"HA", render.HA},
-		{"Prometheus", render.Prometheus},
-		{"Helm", render.Helm},
-		{"ArgoCD", render.ArgoCD},
-		{"K8s", render.K8s},
-		{"Terraform", render.Terraform},
+		{"HA", haAll},
+		{"Prometheus", prometheus.Render},
+		{"Helm", helm.Render},
+		{"ArgoCD", argocd.Render},
+		{"Terraform", terraform.Render},
 	}
-	onFleet(b, func(b *testing.B, inv *inventory.Inventory, _ []render.File) {
+	onFleet(b, func(b *testing.B, inv *inventory.Inventory, _ []layout.File) {
 		for _, r := range renderers {
 			b.Run(r.name, func(b *testing.B) {
-				var files []render.File
+				var files []layout.File
 				for _, env := range inv.Environments {
-					out, err := r.render(env)
-					if err != nil {
-						b.Fatal(err)
+					out, diags := r.render(env)
+					if len(diags) > 0 {
+						b.Fatal(diags)
 					}
 					files = append(files, out...)
 				}
@@ -109,8 +130,8 @@ func BenchmarkFleetRenderer(b *testing.B) {
 				reportFiles(b, files)
 				for b.Loop() {
 					for _, env := range inv.Environments {
-						if _, err := r.render(env); err != nil {
-							b.Fatal(err)
+						if _, diags := r.render(env); len(diags) > 0 {
+							b.Fatal(diags)
 						}
 					}
 				}
@@ -123,11 +144,11 @@ func BenchmarkFleetRenderer(b *testing.B) {
 // BenchmarkFleetRender is the whole in-memory render, every renderer of every
 // environment, sorted.
 func BenchmarkFleetRender(b *testing.B) {
-	onFleet(b, func(b *testing.B, inv *inventory.Inventory, files []render.File) {
+	onFleet(b, func(b *testing.B, inv *inventory.Inventory, files []layout.File) {
 		reportFiles(b, files)
 		for b.Loop() {
-			if _, err := render.RenderWith(inv, render.Options{}); err != nil {
-				b.Fatal(err)
+			if _, diags := render.Render(inv, render.Options{}); len(diags) > 0 {
+				b.Fatal(diags)
 			}
 		}
 		filesPerOp(b, files)
@@ -137,7 +158,7 @@ func BenchmarkFleetRender(b *testing.B) {
 // BenchmarkFleetBuildKustomizations is the kustomize build render and check run
 // on every rendered kustomization.
 func BenchmarkFleetBuildKustomizations(b *testing.B) {
-	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []render.File) {
+	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []layout.File) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := render.BuildKustomizations(files); err != nil {
@@ -150,7 +171,7 @@ func BenchmarkFleetBuildKustomizations(b *testing.B) {
 // BenchmarkFleetWriteCold is Write into an empty out/: every file created.
 // Making and removing each run's folder is not timed.
 func BenchmarkFleetWriteCold(b *testing.B) {
-	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []render.File) {
+	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []layout.File) {
 		parent := b.TempDir()
 		reportFiles(b, files)
 		for b.Loop() {
@@ -161,7 +182,7 @@ func BenchmarkFleetWriteCold(b *testing.B) {
 			}
 			out := filepath.Join(dir, "out")
 			b.StartTimer()
-			report, err := render.Write(out, files, render.WriteOptions{})
+			report, err := outdir.Write(out, files, outdir.WriteOptions{})
 			b.StopTimer()
 			if err != nil {
 				b.Fatal(err)
@@ -180,10 +201,10 @@ func BenchmarkFleetWriteCold(b *testing.B) {
 
 // writtenOut is a folder holding files, written once before the timer
 // starts.
-func writtenOut(b *testing.B, files []render.File) string {
+func writtenOut(b *testing.B, files []layout.File) string {
 	b.Helper()
 	out := filepath.Join(b.TempDir(), "out")
-	if _, err := render.Write(out, files, render.WriteOptions{}); err != nil {
+	if _, err := outdir.Write(out, files, outdir.WriteOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	return out
@@ -192,11 +213,11 @@ func writtenOut(b *testing.B, files []render.File) string {
 // BenchmarkFleetWriteNoop is Write of the files out/ already holds: every file
 // compared, none written.
 func BenchmarkFleetWriteNoop(b *testing.B) {
-	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []render.File) {
+	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []layout.File) {
 		out := writtenOut(b, files)
 		reportFiles(b, files)
 		for b.Loop() {
-			report, err := render.Write(out, files, render.WriteOptions{})
+			report, err := outdir.Write(out, files, outdir.WriteOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -210,11 +231,11 @@ func BenchmarkFleetWriteNoop(b *testing.B) {
 
 // BenchmarkFleetCheck is Check of a clean out/: every file compared.
 func BenchmarkFleetCheck(b *testing.B) {
-	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []render.File) {
+	onFleet(b, func(b *testing.B, _ *inventory.Inventory, files []layout.File) {
 		out := writtenOut(b, files)
 		reportFiles(b, files)
 		for b.Loop() {
-			drift, err := render.Check(out, files, render.CheckOptions{})
+			drift, err := outdir.Check(out, files, outdir.CheckOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}

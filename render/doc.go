@@ -1,17 +1,17 @@
-// Package render turns a validated inventory into the files of out/: one
-// pure renderer per output kind (ha.go, prometheus.go, helm.go, terraform.go,
-// …) returning []File, plus the writer and the drift check, the only code
-// that touches out/, and Locate (layout.go), the layout of out/ read back,
-// which `fleetgen affected` classifies a git diff with.
+// Package render renders a validated inventory into the files of out/, in
+// memory: Render runs one job per renderer family of each environment (and
+// one per HA cluster) on every core, collects every problem as sorted
+// diagnostics, and returns the files sorted by path. BuildKustomizations
+// then builds every rendered kustomization as Argo CD will.
 //
-// Hydrated environments (hydrate.go) get their charts as verified archives
-// from the caller through RenderWith: rendering never reads the chart cache
-// or the network (internal/charts owns both).
+// The families are the packages below it, each a pure function from the
+// inventory to files that imports no sibling: prometheus, helm, argocd,
+// hydrate, terraform, ha. What they share is in render/internal; where
+// each file goes is render/layout's; writing and comparing out/ is
+// render/outdir's. This package writes nothing: the action layer
+// (internal/action) hands its files to outdir.
 //
-// It trusts the inventory package for validation and defaults, and leaves
-// flags and printing to cmd. What validation guarantees, the renderers
-// assume: meeting an inventory it should have refused is a bug of ours, so
-// they panic. The one user mistake only rendering finds, inventory values
-// that do not fit the shape of the generated ones, comes back as a
-// diagnostic at its line (fleetgen validate renders in memory for it).
+// Hydrated environments get their charts as verified archives from the
+// caller (Options.Charts): rendering never reads the chart cache or the
+// network (internal/charts owns both).
 package render

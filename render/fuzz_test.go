@@ -2,15 +2,13 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/internal/rendertest"
 )
 
 // FuzzRender runs the whole pipeline on arbitrary inventories: an
@@ -20,7 +18,7 @@ import (
 // error, renders the same bytes twice, and every rendered file reparses with
 // its own format's parser (see reparse).
 func FuzzRender(f *testing.F) {
-	for _, pattern := range []string{"../inventory/testdata/valid/*/*", "../environments/*"} {
+	for _, pattern := range []string{"../inventory/testdata/valid/*/*", filepath.Join(rendertest.Examples(), "*")} {
 		envDirs, _ := filepath.Glob(pattern)
 		for _, dir := range envDirs {
 			files, _ := filepath.Glob(dir + "/*.hcl")
@@ -52,17 +50,18 @@ func FuzzRender(f *testing.F) {
 		if inv == nil {
 			return
 		}
-		files, err := Render(inv)
-		var userMistake *hcl.Diagnostic
-		if errors.As(err, &userMistake) && userMistake.Subject != nil {
-			return // found by the renderer, reported at its line like a validation error
+		files, rdiags := Render(inv, Options{})
+		if rdiags.HasErrors() {
+			for _, d := range rdiags {
+				if d.Subject == nil {
+					t.Fatalf("a renderer's diagnostic has no place in the inventory: %s\ndiagnostics of the load: %v", d.Error(), diags)
+				}
+			}
+			return // found by the renderers, each reported at its line like a validation error
 		}
-		if err != nil {
-			t.Fatalf("a valid inventory does not render: %v\ndiagnostics: %v", err, diags)
-		}
-		again, err := Render(inv)
-		if err != nil || len(again) != len(files) {
-			t.Fatalf("the second render differs: %v", err)
+		again, adiags := Render(inv, Options{})
+		if len(adiags) > 0 || len(again) != len(files) {
+			t.Fatalf("the second render differs: %v", adiags)
 		}
 		for i, file := range files {
 			if again[i].Path != file.Path || !bytes.Equal(again[i].Data, file.Data) {

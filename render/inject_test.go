@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/internal/rendertest"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // hostile are strings crafted to break out of the context a value lands in:
@@ -78,7 +79,7 @@ func stringSites(t *testing.T, dir string) []stringSite {
 // of the JSON, YAML or HCL; a single-quoted shell word that bash reads back
 // as exactly the value; and never a raw line break in a line-based format.
 func TestInjectionRejectedOrInert(t *testing.T) {
-	envs, _ := filepath.Glob("../environments/*")
+	envs, _ := filepath.Glob(filepath.Join(rendertest.Examples(), "*"))
 	for _, envDir := range envs {
 		env := filepath.Base(envDir)
 		t.Run(env, func(t *testing.T) {
@@ -138,11 +139,11 @@ func checkInjected(t *testing.T, root, name string, line int, value string, prov
 		}
 		return false
 	}
-	cache, err := charts.Open("../charts")
+	cache, err := charts.Open(filepath.Join(rendertest.Root(), "charts"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	archives, chartDiags, err := cache.LoadApps(HydratedApps(inv))
+	archives, chartDiags, err := cache.LoadApps(inv.HydratedApps())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,15 +153,14 @@ func checkInjected(t *testing.T, root, name string, line int, value string, prov
 		// rendering, and renders nothing.
 		return false
 	}
-	files, err := RenderWith(inv, Options{Charts: archives})
-	var diag *hcl.Diagnostic
-	if errors.As(err, &diag) && pointsAt(hcl.Diagnostics{diag}, name, line) {
+	files, rdiags := Render(inv, Options{Charts: archives})
+	if rdiags.HasErrors() && pointsAt(rdiags, name, line) {
 		// A chart that does not render with the value (a hydrated app's
 		// values), reported at the value like a validation error.
 		return false
 	}
-	if err != nil {
-		t.Errorf("%s: accepted but does not render: %v", where, err)
+	if rdiags.HasErrors() {
+		t.Errorf("%s: accepted but does not render: %s", where, rdiags.Error())
 		return true
 	}
 	for _, f := range files {
@@ -189,13 +189,13 @@ func pointsAt(diags hcl.Diagnostics, file string, line int) bool {
 
 // containsEncoded reports whether a structured file holds value in its
 // escaped form (JSON escapes a newline, so the raw bytes are absent).
-func containsEncoded(f File, value string) bool {
+func containsEncoded(f layout.File, value string) bool {
 	enc, _ := json.Marshal(value)
 	return bytes.Contains(f.Data, bytes.Trim(enc, `"`))
 }
 
 // inertIn proves that value, found in f, is data in f's language.
-func inertIn(f File, value string) error {
+func inertIn(f layout.File, value string) error {
 	name := path.Base(f.Path)
 	switch {
 	case strings.HasSuffix(name, ".json"):
@@ -261,7 +261,7 @@ func collectYAML(n *yaml.Node, out []string) []string {
 
 // collectHCL evaluates every attribute and string literal of an HCL file
 // that needs no variables and collects its strings.
-func collectHCL(f File) []string {
+func collectHCL(f layout.File) []string {
 	file, diags := hclsyntax.ParseConfig(f.Data, f.Path, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil
@@ -348,7 +348,7 @@ func TestInertCheckersCatchInjection(t *testing.T) {
 		{"a.tf", "k = \"a\"\nb = \"c\"\n", "a\"\nb = \"c", false},
 		{"authorized_keys", "ssh-ed25519 AAAA a\nssh-ed25519 BBBB\n", "a\nssh-ed25519 BBBB", false},
 	} {
-		err := inertIn(File{Path: "x/" + tc.path, Data: []byte(tc.data)}, tc.value)
+		err := inertIn(layout.File{Path: "x/" + tc.path, Data: []byte(tc.data)}, tc.value)
 		if (err == nil) != tc.inert {
 			t.Errorf("%s %q with %q: inertIn = %v, want inert %v", tc.path, tc.data, tc.value, err, tc.inert)
 		}

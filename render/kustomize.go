@@ -8,10 +8,9 @@ import (
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
-)
 
-// kustomizationFile is the file name that makes a folder a kustomization.
-const kustomizationFile = "kustomization.yaml"
+	"github.com/mattermost/fleetgen/render/layout"
+)
 
 // A KustomizeError is a rendered kustomization that kustomize cannot build.
 type KustomizeError struct {
@@ -30,10 +29,10 @@ func (e *KustomizeError) Unwrap() error { return e.Err }
 // of the rendered tree: a kustomization that does not build fails the
 // render instead of the sync after the merge. It returns the first
 // failure, in path order.
-func BuildKustomizations(files []File) error {
+func BuildKustomizations(files []layout.File) error {
 	var dirs []string
 	for _, f := range files {
-		if path.Base(f.Path) == kustomizationFile {
+		if path.Base(f.Path) == layout.Kustomization {
 			dirs = append(dirs, path.Dir(f.Path))
 		}
 	}
@@ -47,7 +46,7 @@ func BuildKustomizations(files []File) error {
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
 	for _, dir := range dirs {
 		if _, err := k.Run(fs, "/"+dir); err != nil {
-			return &KustomizeError{Path: path.Join(dir, kustomizationFile), Err: err}
+			return &KustomizeError{Path: path.Join(dir, layout.Kustomization), Err: err}
 		}
 	}
 	return nil
@@ -57,7 +56,7 @@ func BuildKustomizations(files []File) error {
 // in dirs. Only those go in: kustomize's default load restrictions keep a
 // build inside its folder, and the in-memory file system refuses some
 // names the rest of the tree has (systemd's @).
-func kustomizeFS(files []File, dirs []string) (filesys.FileSystem, error) {
+func kustomizeFS(files []layout.File, dirs []string) (filesys.FileSystem, error) {
 	fs := filesys.MakeFsInMemory()
 	for _, f := range files {
 		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(f.Path, d+"/") }) {

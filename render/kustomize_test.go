@@ -19,12 +19,13 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
-	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/internal/rendertest"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // krustyBuild builds the kustomization in dir (relative to out/) from
 // files with kustomize's library and returns its YAML stream.
-func krustyBuild(t testing.TB, files []File, dir string) []byte {
+func krustyBuild(t testing.TB, files []layout.File, dir string) []byte {
 	t.Helper()
 	fs, err := kustomizeFS(files, []string{dir})
 	if err != nil {
@@ -60,14 +61,9 @@ func decodeObjects(t testing.TB, stream []byte) []map[string]any {
 
 // renderExamples renders the repository's example inventory, with the
 // committed chart cache its hydrated environment needs.
-func renderExamples(t *testing.T) []File {
+func renderExamples(t *testing.T) []layout.File {
 	t.Helper()
-	inv := loadInventory(t, "../environments")
-	files, err := RenderWith(inv, exampleOptions(t, inv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return mustRender(t, rendertest.LoadInventory(t, rendertest.Examples()))
 }
 
 // TestBuildKustomizationsExamples: every kustomization of the examples
@@ -79,7 +75,7 @@ func TestBuildKustomizationsExamples(t *testing.T) {
 	}
 	var kustomizations int
 	for _, f := range files {
-		if path.Base(f.Path) == kustomizationFile {
+		if path.Base(f.Path) == layout.Kustomization {
 			kustomizations++
 		}
 	}
@@ -90,7 +86,7 @@ func TestBuildKustomizationsExamples(t *testing.T) {
 		objs := decodeObjects(t, krustyBuild(t, files, env+"/argocd"))
 		var apps int
 		for _, f := range files {
-			if path.Dir(f.Path) == env+"/argocd" && path.Base(f.Path) != kustomizationFile {
+			if path.Dir(f.Path) == env+"/argocd" && path.Base(f.Path) != layout.Kustomization {
 				apps++
 			}
 		}
@@ -133,7 +129,7 @@ func TestKustomizeBuildReal(t *testing.T) {
 	writeTree(t, root, files)
 	var dirs []string
 	for _, f := range files {
-		if path.Base(f.Path) == kustomizationFile {
+		if path.Base(f.Path) == layout.Kustomization {
 			dirs = append(dirs, path.Dir(f.Path))
 		}
 	}
@@ -164,7 +160,7 @@ func TestKustomizeBuildReal(t *testing.T) {
 }
 
 // writeTree writes rendered files under root, as render does under out/.
-func writeTree(t *testing.T, root string, files []File) {
+func writeTree(t *testing.T, root string, files []layout.File) {
 	t.Helper()
 	for _, f := range files {
 		p := filepath.Join(root, filepath.FromSlash(f.Path))
@@ -185,14 +181,7 @@ func objectName(o map[string]any) string {
 
 // BenchmarkBuildKustomizations builds every kustomization of the examples.
 func BenchmarkBuildKustomizations(b *testing.B) {
-	inv, _, diags := inventory.Load("../environments")
-	if diags.HasErrors() {
-		b.Fatal(diags.Error())
-	}
-	files, err := RenderWith(inv, exampleOptions(b, inv))
-	if err != nil {
-		b.Fatal(err)
-	}
+	files := mustRender(b, rendertest.LoadInventory(b, rendertest.Examples()))
 	b.ResetTimer()
 	for b.Loop() {
 		if err := BuildKustomizations(files); err != nil {

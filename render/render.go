@@ -3,126 +3,109 @@ package render
 import (
 	"cmp"
 	"fmt"
-	"path"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mattermost/fleetgen/inventory"
-	"github.com/mattermost/fleetgen/templates"
+	"github.com/mattermost/fleetgen/render/argocd"
+	"github.com/mattermost/fleetgen/render/ha"
+	"github.com/mattermost/fleetgen/render/helm"
+	"github.com/mattermost/fleetgen/render/hydrate"
+	"github.com/mattermost/fleetgen/render/internal/parallel"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/prometheus"
+	"github.com/mattermost/fleetgen/render/terraform"
 )
 
-// Render renders every environment of inv. The files are sorted by path,
-// so the output is the same on every run. An inventory with a hydrated
-// environment needs its charts: see RenderWith.
-func Render(inv *inventory.Inventory) ([]File, error) {
-	return RenderWith(inv, Options{})
+// Options are what a render needs besides the inventory.
+type Options struct {
+	// Charts are the packaged chart archives (.tgz) of the apps of
+	// hydrated environments (inventory.HydratedApps), already verified
+	// against the chart lock by the caller. Render reads them from memory
+	// only: it never touches the network or the chart cache.
+	Charts map[*inventory.App][]byte
 }
 
-// RenderWith is Render with the charts of hydrated environments.
+// Render renders every environment of inv. The files are sorted by path,
+// so the output is the same on every run. It returns every problem the
+// renderers found, as diagnostics sorted by file and line; the files are
+// nil when one of them is an error.
 //
-// Each output kind of each environment, and each HA cluster, is one job,
-// and the jobs run on every core (see inParallel): the renderers are pure
-// functions of the inventory, which nothing changes while they run. The
-// result does not depend on the order jobs finish in: files are sorted, and
-// the error returned is that of the first failing job in inventory order,
-// as a serial render would return it.
-func RenderWith(inv *inventory.Inventory, opts Options) ([]File, error) {
-	type job struct {
-		env *inventory.Environment
-		run func() ([]File, error)
+// Each family of each environment, and each HA cluster, is one job, and
+// the jobs run on every core: the renderers are pure functions of the
+// inventory, which nothing changes while they run. Neither the files nor
+// the diagnostics depend on the order jobs finish in.
+func Render(inv *inventory.Inventory, opts Options) ([]layout.File, hcl.Diagnostics) {
+	jobs := jobsOf(inv, opts)
+	files := make([][]layout.File, len(jobs))
+	diags := make([]hcl.Diagnostics, len(jobs))
+	parallel.Do(len(jobs), func(i int) { files[i], diags[i] = jobs[i]() })
+	var all hcl.Diagnostics
+	for _, d := range diags {
+		all = append(all, d...)
 	}
+	all = sortDiagnostics(all)
+	if all.HasErrors() {
+		return nil, all
+	}
+	var out []layout.File
+	for _, fs := range files {
+		out = append(out, fs...)
+	}
+	slices.SortFunc(out, func(a, b layout.File) int { return cmp.Compare(a.Path, b.Path) })
+	return out, all
+}
+
+// A job renders one share of an environment.
+type job func() ([]layout.File, hcl.Diagnostics)
+
+// jobsOf lists the jobs of every environment of inv. HA clusters, most of
+// the work and N×(N-1) each, are a job each, so one large environment
+// still uses every core.
+func jobsOf(inv *inventory.Inventory, opts Options) []job {
 	var jobs []job
 	for _, env := range inv.Environments {
-		jobs = append(jobs, job{env, func() ([]File, error) { return environmentReadme(env) }})
-		// HA clusters, most of the work and N×(N-1) each, are a job each,
-		// so one large environment still uses every core.
+		jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return environmentReadme(env) })
 		for _, c := range env.HAClusters {
-			jobs = append(jobs, job{env, func() ([]File, error) { return haCluster(env, c) }})
+			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return ha.Render(env, c) })
 		}
-		for _, r := range renderers {
-			jobs = append(jobs, job{env, func() ([]File, error) { return r(env) }})
-		}
-		jobs = append(jobs, job{env, func() ([]File, error) { return Hydrate(env, opts.Charts) }})
-	}
-	out := make([][]File, len(jobs))
-	errs := make([]error, len(jobs))
-	inParallel(len(jobs), func(i int) { out[i], errs[i] = jobs[i].run() })
-	var files []File
-	for i, j := range jobs {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("environment %q: %w", j.env.Name, errs[i])
-		}
-		files = append(files, out[i]...)
-	}
-	slices.SortFunc(files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
-	return files, nil
-}
-
-// renderers are the output kinds of one environment that RenderWith runs
-// as they are, each a pure function, after the README and the HA clusters
-// and before Hydrate: the order a serial render had.
-var renderers = []func(*inventory.Environment) ([]File, error){
-	Prometheus,
-	Helm,
-	ArgoCD,
-	K8s,
-	Terraform,
-}
-
-// inParallel calls do(0), …, do(n-1), at most GOMAXPROCS at a time, and
-// returns when all have returned. A free goroutine takes the next job in
-// index order.
-func inParallel(n int, do func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				do(i)
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// environmentView is what the environment README shows.
-type environmentView struct {
-	Name, AccountID, Region string
-	HAClusters              []haSummary
-	WorkloadClusters        int
-	Federated               int
-	Apps                    []string
-	Hydrated                bool
-}
-
-type haSummary struct {
-	Name, Version                string
-	Nodes                        int
-	SSHTunnels, GossipEncryption bool
-}
-
-// environmentReadme renders out/<env>/README.md: what the folder holds and
-// how it is applied.
-func environmentReadme(env *inventory.Environment) ([]File, error) {
-	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate}
-	for _, c := range env.HAClusters {
-		v.HAClusters = append(v.HAClusters, haSummary{c.Name, c.Version.String(), len(c.Nodes), c.SSHTunnels, c.GossipEncryption})
-	}
-	for _, wc := range env.WorkloadClusters {
-		if wc.Federate {
-			v.Federated++
+		jobs = append(jobs,
+			func() ([]layout.File, hcl.Diagnostics) { return prometheus.Render(env) },
+			func() ([]layout.File, hcl.Diagnostics) { return helm.Render(env) },
+			func() ([]layout.File, hcl.Diagnostics) { return argocd.Render(env) },
+			func() ([]layout.File, hcl.Diagnostics) { return terraform.Render(env) },
+		)
+		if env.GitOps.Hydrate {
+			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return hydrateEnv(env, opts.Charts) })
 		}
 	}
-	for _, a := range env.Apps {
-		if a.Enabled {
-			v.Apps = append(v.Apps, a.Name)
+	return jobs
+}
+
+// hydrateEnv renders the charts of a hydrated environment with the values
+// files the helm family writes. A mistake in those values is reported by
+// the helm job, once.
+func hydrateEnv(env *inventory.Environment, charts map[*inventory.App][]byte) ([]layout.File, hcl.Diagnostics) {
+	values, diags := helm.Values(env)
+	if diags.HasErrors() {
+		return nil, nil
+	}
+	return hydrate.Render(env, charts, values)
+}
+
+// sortDiagnostics orders diagnostics by file, line and column, those
+// without a place last, and drops exact repeats (two families that meet
+// the same mistake).
+func sortDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	key := func(d *hcl.Diagnostic) string {
+		if d.Subject == nil {
+			return "\xff"
 		}
+		return fmt.Sprintf("%s\x00%09d\x00%09d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
 	}
-	data, err := templates.Execute("environment/README.md.tmpl", v)
-	if err != nil {
-		return nil, err
-	}
-	return []File{{Path: path.Join(env.Name, "README.md"), Mode: ModeFile, Data: data}}, nil
+	slices.SortStableFunc(diags, func(a, b *hcl.Diagnostic) int { return cmp.Compare(key(a), key(b)) })
+	return slices.CompactFunc(diags, func(a, b *hcl.Diagnostic) bool {
+		return key(a) == key(b) && a.Severity == b.Severity && a.Summary == b.Summary && a.Detail == b.Detail
+	})
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"golang.org/x/crypto/ssh"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // reparse parses a rendered file with the parser of its own format, chosen
@@ -24,7 +26,7 @@ import (
 // exist) is covered without a list to keep up to date. It returns the error
 // of the parser; a format without a parser here is prose (README.md) or
 // reported by unknownFormat.
-func reparse(f File) error {
+func reparse(f layout.File) error {
 	name := path.Base(f.Path)
 	switch {
 	case strings.HasSuffix(name, ".tf.json"), strings.HasSuffix(name, ".json"):
@@ -55,7 +57,7 @@ func reparse(f File) error {
 
 // unknownFormat reports whether reparse has no parser for f and f is not
 // prose: a new output format needs a line in reparse.
-func unknownFormat(f File) bool {
+func unknownFormat(f layout.File) bool {
 	name := path.Base(f.Path)
 	known := []string{".json", ".tf", ".hcl", ".tfvars", ".yml", ".yaml", ".sh", ".rules", ".conf", ".service", ".md"}
 	for _, ext := range known {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mattermost/fleetgen/affected"
+	"github.com/mattermost/fleetgen/internal/action"
 )
 
 type affectedOptions struct {
@@ -48,9 +48,7 @@ func (o *affectedOptions) run(cmd *cobra.Command) error {
 	if o.format != "text" && o.format != "json" {
 		return fmt.Errorf("unknown --format %q: use text or json", o.format)
 	}
-	rep, err := affected.Compute(cmd.Context(), affected.Options{
-		Dir: ".", OutDir: o.outDir, Base: o.base, Head: o.head, Envs: o.envs,
-	})
+	rep, err := (&action.Affected{Dir: ".", OutDir: o.outDir, Base: o.base, Head: o.head, Envs: o.envs}).Run(cmd.Context())
 	if err != nil {
 		return err
 	}

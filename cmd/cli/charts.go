@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/charts"
-	"github.com/mattermost/fleetgen/render"
 )
 
 func newChartsCommand(g *globalOptions) *cobra.Command {
@@ -51,15 +51,15 @@ a second pull changes nothing. Exit codes: 0 ok, 1 error.`,
 }
 
 func (o *chartsPullOptions) run(cmd *cobra.Command) error {
-	inv, err := o.load(cmd)
+	inv, _, err := o.config(cmd).Load()
 	if err != nil {
-		return err
+		return failed(err)
 	}
 	var refs []charts.Ref
-	for _, app := range render.HydratedApps(inv) {
+	for _, app := range inv.HydratedApps() {
 		refs = append(refs, charts.RefOf(app))
 	}
-	cache, err := charts.Open(relative(o.chartsDir))
+	cache, err := charts.Open(action.Relative(o.chartsDir))
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/internal/action"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 type checkOptions struct {
@@ -53,17 +54,15 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	if o.against != "" && o.format != "github" {
 		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")
 	}
-	files, err := o.loadAndRender(cmd)
+	config := o.config(cmd)
+	res, err := (&action.Check{Config: config}).Run()
 	if err != nil {
-		return err
+		return failed(err)
 	}
-	drift, err := render.Check(o.outDir, files, render.CheckOptions{Envs: o.envs})
-	if err != nil {
-		return err
-	}
+	drift := res.Drift
 	section := ""
 	if o.format == "github" && (o.against != "" || !drift.Clean()) { // a clean check has no drift to explain
-		rep, err := o.explain(cmd, files, o.against, drift)
+		rep, err := (&action.Explain{Config: config, Against: o.against}).Of(cmd.Context(), res.Files, drift)
 		if err != nil {
 			return err
 		}
@@ -78,20 +77,20 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	return nil
 }
 
-func (o *checkOptions) print(stdout io.Writer, drift *render.Drift, section string) error {
+func (o *checkOptions) print(stdout io.Writer, drift *outdir.Drift, section string) error {
 	switch o.format {
 	case "json":
 		return drift.WriteJSON(stdout)
 	case "github":
 		path := os.Getenv("GITHUB_STEP_SUMMARY")
 		if path == "" {
-			return drift.WriteGitHubWith(stdout, stdout, section)
+			return drift.WriteGitHub(stdout, stdout, section)
 		}
 		summary, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return err
 		}
-		err = drift.WriteGitHubWith(stdout, summary, section)
+		err = drift.WriteGitHub(stdout, summary, section)
 		if cerr := summary.Close(); err == nil {
 			err = cerr
 		}

@@ -5,17 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/inventory"
-	"github.com/mattermost/fleetgen/render"
 )
 
-// Exit codes of the contract (outputs.md).
+// Exit codes of every command.
 const (
 	exitOK    = 0
 	exitError = 1
@@ -62,8 +61,6 @@ type globalOptions struct {
 	envs         []string
 	strict       bool
 	chartsDir    string
-
-	files inventory.Files // sources of the last load, for diagnostics
 }
 
 func newRootCommand(prof *profiles) *cobra.Command {
@@ -111,89 +108,26 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 	return root
 }
 
-// load reads and validates the inventory, printing every diagnostic to
-// stderr. It returns exitCode(1) when the run must stop.
-func (g *globalOptions) load(cmd *cobra.Command) (*inventory.Inventory, error) {
-	inv, files, diags := inventory.Load(relative(g.inventoryDir), g.envs...)
-	g.files = files
-	if g.strict {
-		diags = promoteWarnings(diags)
-		if diags.HasErrors() {
-			inv = nil
-		}
+// config is the action layer's view of the global flags; diagnostics go
+// to the command's stderr.
+func (g *globalOptions) config(cmd *cobra.Command) *action.Config {
+	return &action.Config{
+		InventoryDir: g.inventoryDir,
+		OutDir:       g.outDir,
+		ChartsDir:    g.chartsDir,
+		Envs:         g.envs,
+		Strict:       g.strict,
+		Report: func(files inventory.Files, diags hcl.Diagnostics) {
+			writeDiagnostics(cmd.ErrOrStderr(), files, diags)
+		},
 	}
-	writeDiagnostics(cmd.ErrOrStderr(), files, diags)
-	if inv == nil {
-		return nil, exitCode(exitError)
-	}
-	return inv, nil
 }
 
-// loadAndRender loads the inventory and renders it in memory: what
-// render, check and explain start with.
-func (g *globalOptions) loadAndRender(cmd *cobra.Command) ([]render.File, error) {
-	inv, err := g.load(cmd)
-	if err != nil {
-		return nil, err
+// failed turns an action's error into the command's: diagnostics already
+// printed become exit code 1 without another message.
+func failed(err error) error {
+	if errors.Is(err, action.ErrReported) {
+		return exitCode(exitError)
 	}
-	return g.render(cmd, inv)
-}
-
-// render renders inv in memory. A mistake only a renderer can see (values
-// that do not fit a chart's) is a diagnostic at its line, like a load's.
-// The charts of hydrated environments come from the chart cache, verified
-// against its lock; a missing or altered chart is a diagnostic at its app.
-// Every rendered kustomization is then built with kustomize, so render,
-// check and validate all fail on one Argo CD could not sync.
-func (g *globalOptions) render(cmd *cobra.Command, inv *inventory.Inventory) ([]render.File, error) {
-	var opts render.Options
-	if apps := render.HydratedApps(inv); len(apps) > 0 {
-		cache, err := charts.Open(relative(g.chartsDir))
-		if err != nil {
-			return nil, err
-		}
-		archives, diags, err := cache.LoadApps(apps)
-		if err != nil {
-			return nil, err
-		}
-		if diags.HasErrors() {
-			writeDiagnostics(cmd.ErrOrStderr(), g.files, diags)
-			return nil, exitCode(exitError)
-		}
-		opts.Charts = archives
-	}
-	files, err := render.RenderWith(inv, opts)
-	var diag *hcl.Diagnostic
-	if errors.As(err, &diag) {
-		writeDiagnostics(cmd.ErrOrStderr(), g.files, hcl.Diagnostics{diag})
-		return nil, exitCode(exitError)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := render.BuildKustomizations(files); err != nil {
-		var kerr *render.KustomizeError
-		if errors.As(err, &kerr) {
-			kerr.Path = filepath.ToSlash(filepath.Join(g.outDir, kerr.Path))
-		}
-		return nil, err
-	}
-	return files, nil
-}
-
-// relative makes dir relative to the working directory when it is inside
-// it, so diagnostics and goldens do not depend on where the repository is.
-func relative(dir string) string {
-	if !filepath.IsAbs(dir) {
-		return filepath.Clean(dir)
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return dir
-	}
-	rel, err := filepath.Rel(wd, dir)
-	if err != nil || !filepath.IsLocal(rel) {
-		return dir
-	}
-	return rel
+	return err
 }

@@ -16,7 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 // Two shapes of a large inventory (about 1,400 files each): the second drops
@@ -53,8 +54,8 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 		}
 		changes = written + removed + 3 // the journal, the manifest, the journal's removal
 	}
-	delete(trees[bigA], render.LockName)
-	delete(trees[bigB], render.LockName)
+	delete(trees[bigA], layout.LockName)
+	delete(trees[bigB], layout.LockName)
 	t.Logf("%d files, %d changes from one shape to the other", len(trees[bigA]), changes)
 
 	// The first change (the journal), the first renames, the middle, the
@@ -74,7 +75,7 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 			t.Errorf("kill at %s: journal left %v, but the next render's report %q says interrupted %v", point, journaled, r.stdout, got)
 		}
 		got := readTree(t, out)
-		delete(got, render.LockName)
+		delete(got, layout.LockName)
 		if len(got) != len(trees[to]) {
 			t.Errorf("kill at %s: after the next render out/ has %d files, want %d", point, len(got), len(trees[to]))
 		}
@@ -93,7 +94,7 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 func killRender(t *testing.T, repo, point string) {
 	t.Helper()
 	if point != "random" {
-		r := runFleetgen(t, repo, []string{render.FailpointEnv + "=" + point + ":KILL"}, "render")
+		r := runFleetgen(t, repo, []string{outdir.FailpointEnv + "=" + point + ":KILL"}, "render")
 		if r.code != -1 {
 			t.Fatalf("kill after %s changes: render exited %d, want killed\n%s%s", point, r.code, r.stdout, r.stderr)
 		}
@@ -134,17 +135,17 @@ func checkCrashInvariants(t *testing.T, out string, old, new map[string]string) 
 	for p, data := range disk {
 		base := filepath.Base(p)
 		switch {
-		case p == render.LockName || p == render.JournalName || strings.HasPrefix(base, ".fleetgen-tmp-"):
+		case p == layout.LockName || p == layout.JournalName || strings.HasPrefix(base, ".fleetgen-tmp-"):
 		case data != old[p] && data != new[p]:
 			t.Errorf("%s is neither its old nor its new content", p)
 		}
 	}
 	var m testManifest
-	if err := json.Unmarshal([]byte(disk[render.ManifestName]), &m); err != nil {
+	if err := json.Unmarshal([]byte(disk[layout.ManifestName]), &m); err != nil {
 		t.Fatalf("manifest after a kill: %v", err)
 	}
 	var j testJournal
-	raw, journaled := disk[render.JournalName]
+	raw, journaled := disk[layout.JournalName]
 	if journaled {
 		if err := json.Unmarshal([]byte(raw), &j); err != nil {
 			t.Fatalf("journal after a kill: %v", err)

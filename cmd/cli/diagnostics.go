@@ -13,7 +13,7 @@ import (
 	"github.com/mattermost/fleetgen/inventory"
 )
 
-// writeDiagnostics prints each diagnostic as the contract asks:
+// writeDiagnostics prints each diagnostic as the README promises:
 // "file:line:col: severity: summary", then the detail and the source line
 // with the offending range underlined. Sources come from files, in which
 // Load has already masked anything that looked like a credential.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/atomicfile"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/inventory/edit"
@@ -220,7 +221,7 @@ func (g *globalOptions) edit(cmd *cobra.Command, change func(*edit.Folder) (edit
 	if len(g.envs) != 1 {
 		return errors.New("name the environment to edit with exactly one --env")
 	}
-	dir := relative(g.inventoryDir)
+	dir := action.Relative(g.inventoryDir)
 	folder, err := g.readFolder(dir, g.envs[0])
 	if err != nil {
 		return err
@@ -241,9 +242,8 @@ func (g *globalOptions) edit(cmd *cobra.Command, change func(*edit.Folder) (edit
 	if inv == nil {
 		return refused
 	}
-	g.files = files
-	if _, err := g.render(cmd, inv); err != nil {
-		if errors.As(err, new(exitCode)) {
+	if _, err := g.config(cmd).Render(inv, files); err != nil {
+		if errors.Is(err, action.ErrReported) {
 			return refused
 		}
 		return fmt.Errorf("%s not changed: %w", c.Path, err)

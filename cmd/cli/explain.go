@@ -5,8 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mattermost/fleetgen/explain"
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/internal/action"
 )
 
 type explainOptions struct {
@@ -51,13 +50,9 @@ func (o *explainOptions) run(cmd *cobra.Command) error {
 	default:
 		return fmt.Errorf("unknown --format %q: use text, markdown or json", o.format)
 	}
-	files, err := o.loadAndRender(cmd)
+	rep, err := (&action.Explain{Config: o.config(cmd), Against: o.against}).Run(cmd.Context())
 	if err != nil {
-		return err
-	}
-	rep, err := o.explain(cmd, files, o.against, nil)
-	if err != nil {
-		return err
+		return failed(err)
 	}
 	w := cmd.OutOrStdout()
 	switch o.format {
@@ -68,26 +63,4 @@ func (o *explainOptions) run(cmd *cobra.Command) error {
 	default:
 		return rep.WriteText(w)
 	}
-}
-
-// explain explains the rendered files against out/ at the git commit
-// against, or, when against is "", against out/ on disk (from drift when
-// the caller has it already).
-func (g *globalOptions) explain(cmd *cobra.Command, files []render.File, against string, drift *render.Drift) (*explain.Report, error) {
-	var trees explain.Trees
-	var err error
-	if against != "" {
-		trees, err = explain.FromGit(cmd.Context(), ".", g.outDir, against, files, g.envs)
-	} else {
-		if drift == nil {
-			if drift, err = render.Check(g.outDir, files, render.CheckOptions{Envs: g.envs}); err != nil {
-				return nil, err
-			}
-		}
-		trees, err = explain.FromDrift(g.outDir, drift, files, g.envs)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return explain.Explain(trees), nil
 }

@@ -9,6 +9,7 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -76,7 +77,7 @@ func (o *fmtOptions) run(cmd *cobra.Command) error {
 // formatAll formats every inventory file in memory. Any error stops the
 // run before a file is written, and every diagnostic is printed.
 func (o *fmtOptions) formatAll(cmd *cobra.Command) ([]inventory.Formatted, error) {
-	sources, diags := inventory.Sources(relative(o.inventoryDir), o.envs...)
+	sources, diags := inventory.Sources(action.Relative(o.inventoryDir), o.envs...)
 	files := inventory.Files{}
 	var formatted []inventory.Formatted
 	for _, s := range sources {

@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 // TestConcurrentRenderIsRefusedAndAStaleLockRecovers freezes a render with
@@ -29,7 +30,7 @@ func TestConcurrentRenderIsRefusedAndAStaleLockRecovers(t *testing.T) {
 
 	holder := exec.Command("fleetgen", "render")
 	holder.Dir = repo
-	holder.Env = append(os.Environ(), render.FailpointEnv+"=3:STOP")
+	holder.Env = append(os.Environ(), outdir.FailpointEnv+"=3:STOP")
 	if err := holder.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +46,8 @@ func TestConcurrentRenderIsRefusedAndAStaleLockRecovers(t *testing.T) {
 		}
 	}
 	after := readTree(t, out)
-	delete(before, render.LockName)
-	delete(after, render.LockName)
+	delete(before, layout.LockName)
+	delete(after, layout.LockName)
 	if len(before) != len(after) {
 		t.Errorf("refused runs changed out/: %d files, then %d", len(before), len(after))
 	}

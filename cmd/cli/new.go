@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/atomicfile"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/inventory/edit"
@@ -60,7 +61,7 @@ to-do list is not an error), 1 refused.`,
 }
 
 func (o *newEnvironmentOptions) run(cmd *cobra.Command, name string) error {
-	dir := relative(o.inventoryDir)
+	dir := action.Relative(o.inventoryDir)
 	target := filepath.Join(dir, name)
 	if _, err := os.Lstat(target); err == nil {
 		return fmt.Errorf("%s already exists: fleetgen new environment never overwrites", target)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/internal/action"
 )
 
 type renderOptions struct {
@@ -33,13 +33,9 @@ deleted; a file fleetgen did not write is never overwritten or deleted.`,
 }
 
 func (o *renderOptions) run(cmd *cobra.Command) error {
-	files, err := o.loadAndRender(cmd)
+	report, err := (&action.Render{Config: o.config(cmd), Force: o.force}).Run()
 	if err != nil {
-		return err
-	}
-	report, err := render.Write(o.outDir, files, render.WriteOptions{Envs: o.envs, Force: o.force})
-	if err != nil {
-		return err
+		return failed(err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", o.outDir, report)
 	return nil

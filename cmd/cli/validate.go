@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mattermost/fleetgen/internal/action"
 )
 
 func newValidateCommand(g *globalOptions) *cobra.Command {
@@ -18,14 +20,11 @@ errors with --strict).`,
   fleetgen validate --strict --env prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			inv, err := g.load(cmd)
+			n, err := (&action.Validate{Config: g.config(cmd)}).Run()
 			if err != nil {
-				return err
+				return failed(err)
 			}
-			if _, err := g.render(cmd, inv); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d environment(s) valid\n", len(inv.Environments))
+			fmt.Fprintf(cmd.OutOrStdout(), "%d environment(s) valid\n", n)
 			return nil
 		},
 	}

@@ -45,9 +45,9 @@ func TestLoadsCleanAndRenders(t *testing.T) {
 			}
 		}
 	}
-	out, err := render.Render(inv)
-	if err != nil {
-		t.Fatal(err)
+	out, rdiags := render.Render(inv, render.Options{})
+	if len(rdiags) > 0 {
+		t.Fatal(rdiags)
 	}
 	perEnv := map[string]int{}
 	for _, f := range out {

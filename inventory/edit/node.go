@@ -100,7 +100,7 @@ func nodeBlocks(cluster block) []block {
 	return nodes
 }
 
-// nodeText is the formatted node block, attributes in the contract's order.
+// nodeText is the formatted node block, attributes in the order of docs/inventory.md.
 func nodeText(n Node) []byte {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body().AppendNewBlock("node", []string{n.Name}).Body()

@@ -5,7 +5,7 @@ import "slices"
 // Config is the part of Prometheus' configuration file fleetgen writes,
 // in the order Prometheus documents it.
 type Config struct {
-	Global        Global     `yaml:"global"`
+	Global        Global         `yaml:"global"`
 	RuleFiles     []string       `yaml:"rule_files"`
 	ScrapeConfigs []ScrapeConfig `yaml:"scrape_configs"`
 }

@@ -2,13 +2,13 @@ package federation
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
 	"github.com/mattermost/fleetgen/internal/synthfleet"
+	"github.com/mattermost/fleetgen/render/internal/rendertest"
 )
 
 // TestPrometheusValuesAreTheYAMLReadBack holds the map forms of the
@@ -24,8 +24,8 @@ func TestPrometheusValuesAreTheYAMLReadBack(t *testing.T) {
 	}
 	var configs []Config
 	var rules []RuleFile
-	for _, dir := range []string{"../environments", filepath.Join(fleet, "environments")} {
-		for _, env := range loadInventory(t, dir).Environments {
+	for _, dir := range []string{rendertest.Examples(), filepath.Join(fleet, "environments")} {
+		for _, env := range rendertest.LoadInventory(t, dir).Environments {
 			fed, err := New(env)
 			if err != nil {
 				t.Fatal(err)
@@ -34,7 +34,7 @@ func TestPrometheusValuesAreTheYAMLReadBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			configs = append(configs, ConfigOf(fed, []string{chartRulesFile}))
+			configs = append(configs, ConfigOf(fed, []string{"/etc/config/alerting_rules.yml"}))
 			rules = append(rules, r)
 		}
 	}
@@ -73,63 +73,4 @@ func readBack(t *testing.T, v any) map[string]any {
 		t.Fatal(err)
 	}
 	return m
-}
-
-// TestServerFilesFitInTheirValuesFile backs the shortcut of
-// helmEnv.values, which measures the chart's ConfigMap only when the values
-// file passes its limit: the serverFiles in the ConfigMap (each key and its
-// value as YAML) are never larger than the values file that holds them,
-// for the examples' and a 2,000-cluster lab's central Prometheus and for
-// serverFiles of every shape a user could set.
-func TestServerFilesFitInTheirValuesFile(t *testing.T) {
-	var all []map[string]any
-	for _, env := range append(loadInventory(t, "../environments").Environments, loadEnv(t, scaledLab(t, 2000))) {
-		app := env.EnabledApp("prometheus")
-		if app == nil {
-			continue
-		}
-		fed, err := New(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gen, err := (&helmEnv{env: env, fed: fed}).centralPrometheusValues(app)
-		if err != nil {
-			t.Fatal(err)
-		}
-		merged, err := mergeValues(gen, app.Values)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, merged)
-	}
-	if len(all) < 2 {
-		t.Fatalf("only %d central Prometheus values: the test proves little", len(all))
-	}
-	long := strings.Repeat("a long line of words ", 20)
-	all = append(all, map[string]any{"serverFiles": map[string]any{
-		"scalar":    "x",
-		"number":    int64(7),
-		"null":      nil,
-		"empty map": map[string]any{},
-		"empty":     []any{},
-		"text":      "line one\n  indented\nlast\n",
-		"lead":      "  leading spaces\nand lines",
-		"long":      long,
-		"escapes":   "tab\there \x01 \u2028 é \"q\" 'q'",
-		"nested":    []any{[]any{[]any{"deep", map[string]any{"k": long}}}, map[string]any{"list": []any{}, "map": map[string]any{}}},
-		"x":         map[string]any{"prometheus.yml": map[string]any{"a": []any{"true", "1.0", "~", "- x", ": y"}}},
-	}})
-	for _, values := range all {
-		data, err := marshalYAML("prod", values)
-		if err != nil {
-			t.Fatal(err)
-		}
-		size, err := serverFilesSize(values)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if size == 0 || size > len(data) {
-			t.Errorf("serverFiles of %d bytes in a values file of %d bytes:\n%s", size, len(data), data)
-		}
-	}
 }

@@ -1,0 +1,82 @@
+package action
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mattermost/fleetgen/inventory"
+)
+
+// copyExamples copies the example inventory into a folder a test may edit.
+func copyExamples(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../environments")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// replaceIn replaces the one occurrence of old in the file.
+func replaceIn(t *testing.T, file, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(data), old) != 1 {
+		t.Fatalf("%s: want one %q", file, old)
+	}
+	if err := os.WriteFile(file, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRenderReportsEveryMistakeAtOnce makes three independent mistakes
+// that only rendering can see (values whose shape does not fit what
+// fleetgen generates for the chart), in two apps of one environment and
+// one of another, and expects all three in one run, sorted by file and
+// line, and no files.
+func TestRenderReportsEveryMistakeAtOnce(t *testing.T) {
+	inv := copyExamples(t)
+	dev := filepath.Join(inv, "dev", "environment.hcl")
+	replaceIn(t, dev, "      adminUser = \"admin\"\n", "      adminUser = \"admin\"\n      sidecar   = \"off\"\n")
+	replaceIn(t, dev, "  app \"prometheus\" {\n    version = \"25.27.0\"\n    host    = \"prometheus\"\n",
+		"  app \"prometheus\" {\n    version = \"25.27.0\"\n    host    = \"prometheus\"\n    values  = { server = 1 }\n")
+	prod := filepath.Join(inv, "prod", "environment.hcl")
+	replaceIn(t, prod, "    host       = \"grafana\"\n    visibility = \"public\"\n    values = {\n",
+		"    host       = \"grafana\"\n    visibility = \"public\"\n    values = {\n      sidecar = []\n")
+
+	var got hcl.Diagnostics
+	c := &Config{InventoryDir: inv, OutDir: t.TempDir(), ChartsDir: "../../charts",
+		Report: func(_ inventory.Files, d hcl.Diagnostics) { got = append(got, d...) }}
+	if _, err := (&Validate{c}).Run(); err != ErrReported {
+		t.Fatalf("Validate: %v, want ErrReported", err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d diagnostics, want 3:\n%s", len(got), got.Error())
+	}
+	for i, d := range got {
+		if d.Severity != hcl.DiagError || d.Summary != "Values that do not fit the chart's" || d.Subject == nil {
+			t.Errorf("diagnostic %d: %s", i, d.Error())
+		}
+	}
+	wantFiles := []string{dev, dev, prod}
+	for i, d := range got {
+		if d.Subject != nil && filepath.Base(filepath.Dir(d.Subject.Filename)) != filepath.Base(filepath.Dir(wantFiles[i])) {
+			t.Errorf("diagnostic %d in %s, want %s (sorted by file and line)", i, d.Subject.Filename, wantFiles[i])
+		}
+	}
+	if got[0].Subject != nil && got[1].Subject != nil && got[0].Subject.Start.Line >= got[1].Subject.Start.Line {
+		t.Errorf("diagnostics of dev not sorted by line: %d then %d", got[0].Subject.Start.Line, got[1].Subject.Start.Line)
+	}
+	for _, d := range got {
+		if !strings.Contains(d.Detail, "grafana") && !strings.Contains(d.Detail, "prometheus") {
+			t.Errorf("diagnostic does not name its app: %s", d.Detail)
+		}
+	}
+}

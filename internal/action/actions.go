@@ -1,0 +1,122 @@
+package action
+
+import (
+	"context"
+
+	"github.com/mattermost/fleetgen/affected"
+	"github.com/mattermost/fleetgen/explain"
+	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
+)
+
+// Render renders the inventory and writes out/.
+type Render struct {
+	*Config
+	// Force overwrites or deletes files fleetgen wrote that were edited
+	// by hand since; a file fleetgen did not write is never touched.
+	Force bool
+}
+
+// Run renders and writes; nothing is written when the inventory has an error.
+func (r *Render) Run() (*outdir.WriteReport, error) {
+	files, err := r.LoadAndRender()
+	if err != nil {
+		return nil, err
+	}
+	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.Envs, Force: r.Force})
+}
+
+// Validate parses, validates and renders in memory, so what validates
+// also renders. It writes nothing.
+type Validate struct{ *Config }
+
+// Run returns how many environments are valid.
+func (v *Validate) Run() (int, error) {
+	inv, files, err := v.Load()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := v.Render(inv, files); err != nil {
+		return 0, err
+	}
+	return len(inv.Environments), nil
+}
+
+// Check renders in memory and compares with out/. It writes nothing.
+type Check struct{ *Config }
+
+// A CheckResult is a check's drift and the files it compared out/ with.
+type CheckResult struct {
+	Drift *outdir.Drift
+	Files []layout.File
+}
+
+// Run renders and compares.
+func (c *Check) Run() (*CheckResult, error) {
+	files, err := c.LoadAndRender()
+	if err != nil {
+		return nil, err
+	}
+	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.Envs})
+	if err != nil {
+		return nil, err
+	}
+	return &CheckResult{Drift: drift, Files: files}, nil
+}
+
+// Explain says in words what the rendered inventory changes, compared
+// with out/ on disk or, with Against, out/ at a git commit.
+type Explain struct {
+	*Config
+	Against string // a git commit; "" for out/ on disk
+	Dir     string // a folder of the git repository (Against); "" is "."
+}
+
+// Run renders and explains.
+func (e *Explain) Run(ctx context.Context) (*explain.Report, error) {
+	files, err := e.LoadAndRender()
+	if err != nil {
+		return nil, err
+	}
+	return e.Of(ctx, files, nil)
+}
+
+// Of explains files already rendered. With no Against it compares with
+// out/ on disk, through drift when the caller has checked already.
+func (e *Explain) Of(ctx context.Context, files []layout.File, drift *outdir.Drift) (*explain.Report, error) {
+	var trees explain.Trees
+	var err error
+	if e.Against != "" {
+		dir := e.Dir
+		if dir == "" {
+			dir = "."
+		}
+		trees, err = explain.FromGit(ctx, dir, e.OutDir, e.Against, files, e.Envs)
+	} else {
+		if drift == nil {
+			if drift, err = outdir.Check(e.OutDir, files, outdir.CheckOptions{Envs: e.Envs}); err != nil {
+				return nil, err
+			}
+		}
+		trees = explain.FromDrift(e.OutDir, drift, files, e.Envs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return explain.Explain(trees), nil
+}
+
+// Affected lists what must be applied between two commits of out/, from
+// git alone: no inventory, no render.
+type Affected struct {
+	Dir    string // a folder of the git repository
+	OutDir string
+	Base   string
+	Head   string
+	Envs   []string
+}
+
+// Run reads both commits and compares them.
+func (a *Affected) Run(ctx context.Context) (*affected.Report, error) {
+	return affected.Compute(ctx, affected.Options{Dir: a.Dir, OutDir: a.OutDir, Base: a.Base, Head: a.Head, Envs: a.Envs})
+}

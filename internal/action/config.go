@@ -1,0 +1,130 @@
+package action
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mattermost/fleetgen/internal/charts"
+	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// ErrReported is returned when a run stops on diagnostics that have
+// already gone to Config.Report: there is nothing more to say.
+var ErrReported = errors.New("the inventory has errors")
+
+// Config is what every action shares.
+type Config struct {
+	InventoryDir string   // one sub-folder of .hcl files per environment
+	OutDir       string   // the rendered tree
+	ChartsDir    string   // chart cache of hydrated environments
+	Envs         []string // only these environments; nil: all
+	Strict       bool     // warnings are errors
+	// Report receives every diagnostic of a run, warnings included, with
+	// the inventory's sources to quote them from. Nil drops them.
+	Report func(inventory.Files, hcl.Diagnostics)
+}
+
+// Load reads and validates the inventory. It returns ErrReported when the
+// inventory has errors.
+func (c *Config) Load() (*inventory.Inventory, inventory.Files, error) {
+	inv, files, diags := inventory.Load(Relative(c.InventoryDir), c.Envs...)
+	diags = c.strict(diags)
+	c.report(files, diags)
+	if inv == nil || diags.HasErrors() {
+		return nil, files, ErrReported
+	}
+	return inv, files, nil
+}
+
+// LoadAndRender loads the inventory and renders it in memory: what
+// render, check, validate and explain start with.
+func (c *Config) LoadAndRender() ([]layout.File, error) {
+	inv, files, err := c.Load()
+	if err != nil {
+		return nil, err
+	}
+	return c.Render(inv, files)
+}
+
+// Render renders a loaded inventory in memory; files are its sources, to
+// quote in diagnostics. The charts of hydrated environments come from the
+// chart cache, verified against its lock; a missing or altered chart is a
+// diagnostic at its app. Every problem the renderers find is reported at
+// once. Every rendered kustomization is then built with kustomize, so
+// render, check and validate all fail on one Argo CD could not sync.
+func (c *Config) Render(inv *inventory.Inventory, files inventory.Files) ([]layout.File, error) {
+	var opts render.Options
+	if apps := inv.HydratedApps(); len(apps) > 0 {
+		cache, err := charts.Open(Relative(c.ChartsDir))
+		if err != nil {
+			return nil, err
+		}
+		archives, diags, err := cache.LoadApps(apps)
+		if err != nil {
+			return nil, err
+		}
+		if diags.HasErrors() {
+			c.report(files, diags)
+			return nil, ErrReported
+		}
+		opts.Charts = archives
+	}
+	out, diags := render.Render(inv, opts)
+	diags = c.strict(diags)
+	c.report(files, diags)
+	if diags.HasErrors() {
+		return nil, ErrReported
+	}
+	if err := render.BuildKustomizations(out); err != nil {
+		var kerr *render.KustomizeError
+		if errors.As(err, &kerr) {
+			kerr.Path = filepath.ToSlash(filepath.Join(c.OutDir, kerr.Path))
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *Config) report(files inventory.Files, diags hcl.Diagnostics) {
+	if c.Report != nil && len(diags) > 0 {
+		c.Report(files, diags)
+	}
+}
+
+// strict makes warnings errors when the run asks for it.
+func (c *Config) strict(diags hcl.Diagnostics) hcl.Diagnostics {
+	if !c.Strict {
+		return diags
+	}
+	out := make(hcl.Diagnostics, len(diags))
+	for i, d := range diags {
+		p := *d
+		if p.Severity == hcl.DiagWarning {
+			p.Severity = hcl.DiagError
+		}
+		out[i] = &p
+	}
+	return out
+}
+
+// Relative makes dir relative to the working directory when it is inside
+// it, so diagnostics and goldens do not depend on where the repository is.
+func Relative(dir string) string {
+	if !filepath.IsAbs(dir) {
+		return filepath.Clean(dir)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil || !filepath.IsLocal(rel) {
+		return dir
+	}
+	return rel
+}

@@ -1,0 +1,150 @@
+package argocd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/helm"
+	"github.com/mattermost/fleetgen/render/internal/rendertest"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// k8sFiles renders env's k8s/ folder.
+func k8sFiles(t *testing.T, env *inventory.Environment) []layout.File {
+	t.Helper()
+	files := under(render(t, env), layout.K8s(env.Name))
+	for _, f := range files {
+		rendertest.CheckFileGuarantees(t, f)
+	}
+	return files
+}
+
+// k8sObjects renders env's k8s/ folder and builds it with kustomize's
+// library, as Argo CD does.
+func k8sObjects(t *testing.T, env *inventory.Environment) []map[string]any {
+	t.Helper()
+	dir := layout.K8s(env.Name)
+	fs := filesys.MakeFsInMemory()
+	for _, f := range k8sFiles(t, env) {
+		if err := fs.MkdirAll(path.Dir("/" + f.Path)); err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.WriteFile("/"+f.Path, f.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/"+dir)
+	if err != nil {
+		t.Fatalf("kustomize build %s: %v", dir, err)
+	}
+	stream, err := m.AsYaml()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(stream))
+	var objs []map[string]any
+	for {
+		var o map[string]any
+		if err := dec.Decode(&o); errors.Is(err, io.EOF) {
+			return objs
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o)
+	}
+}
+
+// TestK8sDashboards: with Grafana, k8s/ builds to one ConfigMap per
+// dashboard in Grafana's namespace, labelled for the sidecar the grafana
+// values turn on, with a stable name, holding the dashboard's JSON.
+func TestK8sDashboards(t *testing.T) {
+	env := rendertest.LoadEnv(t, helmLab)
+	grafana := env.EnabledApp("grafana")
+	objs := k8sObjects(t, env)
+	if len(objs) != len(dashboards) {
+		t.Fatalf("k8s/ builds to %d objects, want one per dashboard (%d)", len(objs), len(dashboards))
+	}
+	cm := objs[0]
+	md := cm["metadata"].(map[string]any)
+	if md["name"] != "fleetgen-dashboard-federation" || md["namespace"] != grafana.Namespace {
+		t.Errorf("ConfigMap %v/%v, want fleetgen-dashboard-federation (no hash suffix) in %s", md["namespace"], md["name"], grafana.Namespace)
+	}
+	labels := md["labels"].(map[string]any)
+	if labels["grafana_dashboard"] != "1" || labels["app.kubernetes.io/managed-by"] != "fleetgen" {
+		t.Errorf("ConfigMap labels %v", labels)
+	}
+	data := cm["data"].(map[string]any)["federation.json"].(string)
+	if data != federationDashboard || !json.Valid([]byte(data)) {
+		t.Error("the ConfigMap does not hold the federation dashboard's JSON")
+	}
+	// The grafana values look for exactly that label.
+	values, diags := helm.Values(env)
+	if len(diags) > 0 {
+		t.Fatal(diags.Error())
+	}
+	var grafanaValues map[string]any
+	if err := yaml.Unmarshal(values[grafana], &grafanaValues); err != nil {
+		t.Fatal(err)
+	}
+	sidecar := mustDig(t, grafanaValues, "sidecar", "dashboards")
+	if got := fmt.Sprint(mustDig(t, sidecar, "label"), "=", mustDig(t, sidecar, "labelValue")); got != "grafana_dashboard=1" {
+		t.Errorf("grafana sidecar watches %s", got)
+	}
+	if _, ok := sidecar.(map[string]any)["searchNamespace"]; ok {
+		t.Error("grafana sidecar searches beyond its own namespace")
+	}
+}
+
+// mustDig returns the value at a path of keys of nested maps.
+func mustDig(t *testing.T, v any, keys ...string) any {
+	t.Helper()
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("no %s in %v", strings.Join(keys, "."), v)
+		}
+		if v, ok = m[k]; !ok {
+			t.Fatalf("no %s in %v", strings.Join(keys, "."), m)
+		}
+	}
+	return v
+}
+
+// TestK8sWithoutGrafana: an environment without Grafana still gets a
+// kustomization, which builds to nothing.
+func TestK8sWithoutGrafana(t *testing.T) {
+	var env *inventory.Environment
+	for _, e := range rendertest.LoadInventory(t, rendertest.Examples()).Environments {
+		if e.EnabledApp("grafana") == nil {
+			env = e
+		}
+	}
+	if env == nil {
+		t.Fatal("every example environment has Grafana")
+	}
+	files := k8sFiles(t, env)
+	if len(files) != 1 || path.Base(files[0].Path) != layout.Kustomization {
+		t.Fatalf("files %v, want the kustomization alone", files)
+	}
+	var k map[string]any
+	if err := yaml.Unmarshal(files[0].Data, &k); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := k["resources"].([]any); !ok || len(r) != 0 {
+		t.Errorf("resources %v, want []", k["resources"])
+	}
+	if objs := k8sObjects(t, env); len(objs) != 0 {
+		t.Errorf("k8s/ builds to %d objects, want none", len(objs))
+	}
+}

@@ -1,0 +1,385 @@
+package ha
+
+import (
+	"cmp"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// The view model of the HA templates: plain values with every port, path
+// and address precomputed, so templates only lay text out.
+
+// clusterView is one HA cluster as its README and node files need it.
+type clusterView struct {
+	Env         string // environment name, for the header
+	Name        string // ha_cluster label
+	Dir         string // layout.HACluster, relative to out/
+	ClusterName string // ClusterSettings.ClusterName
+	Version     string
+
+	SSHTunnels          bool
+	GossipEncryption    bool
+	GossipCompression   bool
+	HasGossipSettings   bool
+	GossipEncryptionKey string // ClusterSettings key; "" when the version has none
+	UsesStreamingPort   bool
+
+	SSHPort       int
+	GossipPort    int
+	StreamingPort int
+	Ports         []clusterPort // the ports a tunnel carries, gossip first
+	TunnelPorts   string        // layout of local ports: "ordinal" or "doc"
+	// Supervised: one systemd unit per peer keeps its tunnel open
+	// (tunnel_supervision = "systemd"); otherwise pre_start.sh opens the
+	// tunnels once, as the published recipe does.
+	Supervised bool
+	// SSHArgs are the options of every tunnel's ssh, values included, one
+	// option and its value per entry so the scripts list them readably.
+	SSHArgs [][]string
+	// TunnelWait is how long pre_start.sh waits for the supervised
+	// tunnels before it lets Mattermost start without the missing ones.
+	TunnelWait int
+
+	TunnelUser  string
+	ServiceUser string
+	ServiceName string
+	Paths       nodePaths
+
+	Nodes []*nodeView
+}
+
+// clusterPort is one port Mattermost nodes talk to each other on.
+type clusterPort struct {
+	Name string // "gossip" or "streaming"
+	Port int
+}
+
+// nodePaths are absolute paths on a node.
+type nodePaths struct {
+	InstallDir     string
+	PreStart       string
+	Settings       string
+	Home           string // tunnel user's home
+	SSHDir         string
+	AuthorizedKeys string // root-owned, named by the sshd drop-in
+	LegacyKeys     string // ~/.ssh/authorized_keys, where earlier fleetgen versions put the keys
+	SSHDDropIn     string // makes sshd read AuthorizedKeys for the tunnel user
+	KnownHosts     string
+	Identity       string // private key the tunnels authenticate with
+	AfterRules     string
+	DropIn         string
+	TunnelScript   string // supervised: runs and reconnects one peer's tunnel
+	TunnelUnit     string // supervised: template unit, one instance per peer
+}
+
+// nodeView is one node and everything its files say about its peers.
+type nodeView struct {
+	Cluster *clusterView
+	Env     string
+	Name    string
+	Address string
+	Ordinal int
+	Dir     string // layout.HANode, relative to out/
+	// KnownHost and HostKey are the node's own known_hosts line, for the
+	// cluster's known_hosts: host pattern, and the host_key's type and
+	// base64 body ("" when the inventory gives no host_key).
+	KnownHost string
+	HostKey   string
+
+	Peers      []*peerView // in ordinal order
+	Allows     []allowRule // ufw ACCEPT rules, in peer order
+	PermitOpen []string    // "<own address>:<port>" peers may forward to
+	Files      []nodeFile  // what apply.sh installs, sorted by Src
+	SSHDirs    []nodeFile  // directories apply.sh enforces mode and owner of
+}
+
+// peerView is a peer of a node: where to reach it and which of its ports
+// the node forwards through its tunnel.
+type peerView struct {
+	Name          string
+	Address       string
+	Ordinal       int
+	HostKey       string
+	TunnelKey     string
+	KnownHost     string // known_hosts host pattern: address, or [address]:port
+	ControlSocket string // ssh control socket of the tunnel to this peer
+	Unit          string // supervised: systemd unit of the tunnel to this peer
+	LocalPorts    string // the forwards' local ports, space separated
+	Forwards      []forward
+}
+
+// forward is one SSH local forward and its DNAT redirect.
+type forward struct {
+	Name   string // port name: "gossip" or "streaming"
+	Local  int    // port on the node's loopback
+	Remote int    // port on the peer
+	Spec   string // ssh -L argument
+}
+
+// allowRule is one ufw ACCEPT rule for traffic from a peer.
+type allowRule struct {
+	Peer    string
+	Address string
+	Proto   string
+	Port    int
+	What    string
+}
+
+// nodeFile is one file a node folder holds and apply.sh installs.
+type nodeFile struct {
+	Src      string      // path in the node folder
+	Dest     string      // absolute path on the node
+	OutMode  fs.FileMode // mode in out/
+	Mode     string      // mode on the node, as `stat -c %a` prints it
+	Owner    string      // owner on the node; group is the owner's login group
+	Effect   string      // what a change needs: ufw, daemon-reload, restart, settings, none
+	Template string      // templates/ name; "" for cluster-settings.json
+}
+
+// keysDir holds the tunnel user's authorized_keys, outside its home and
+// owned by root: the tunnel user is usually the Mattermost service user,
+// and a file it owns would let a compromised Mattermost loosen its own
+// keys' restrictions.
+const keysDir = "/etc/ssh/fleetgen"
+
+// Where a tunnel's private key lives; the README tells operators to create it there.
+const identityName = "fleetgen_tunnel"
+
+// The supervised tunnels' template unit; its instance is the peer's name.
+const tunnelUnitPrefix = "fleetgen-tunnel@"
+
+// tunnelWait bounds, in seconds, how long pre_start.sh waits for the
+// supervised tunnels: ssh connects in well under a second, and a peer that
+// is down must not hold Mattermost's start (TimeoutStartSec is 90 s).
+const tunnelWait = 15
+
+// sun_path holds 108 bytes with its NUL, and ssh first binds the control
+// socket at its path plus a 17-byte random suffix.
+const maxControlSocketPath = 107 - 17
+
+// newClusterView precomputes the view of cluster c of environment env.
+// Every name, path and address it uses was checked by validation (package
+// inventory), the one place the rules of the rendered files live.
+func newClusterView(env string, c *inventory.HACluster) *clusterView {
+	checkControlSockets(c)
+	home := path.Clean(c.TunnelUserHome)
+	sshDir := path.Join(home, ".ssh")
+	dropInDir := path.Join("/etc/systemd/system", c.ServiceName+".service.d")
+	v := &clusterView{
+		Env:                 env,
+		Name:                c.Name,
+		Dir:                 layout.HACluster(env, c.Name),
+		ClusterName:         c.ClusterName,
+		Version:             c.Version.String(),
+		SSHTunnels:          c.SSHTunnels,
+		GossipEncryption:    c.GossipEncryption,
+		GossipCompression:   c.GossipCompression,
+		HasGossipSettings:   c.Version.HasGossipSettings(),
+		GossipEncryptionKey: c.Version.GossipEncryptionKey(),
+		UsesStreamingPort:   c.Version.UsesStreamingPort(),
+		SSHPort:             c.SSHPort,
+		GossipPort:          c.GossipPort,
+		StreamingPort:       c.StreamingPort,
+		TunnelPorts:         c.TunnelPorts,
+		TunnelUser:          c.TunnelUser,
+		ServiceUser:         c.ServiceUser,
+		ServiceName:         c.ServiceName,
+		Paths: nodePaths{
+			InstallDir:     path.Clean(c.InstallDir),
+			PreStart:       path.Join(c.InstallDir, "bin", "pre_start.sh"),
+			Settings:       path.Join(c.InstallDir, "config", "cluster-settings.json"),
+			Home:           home,
+			SSHDir:         sshDir,
+			AuthorizedKeys: path.Join(keysDir, c.TunnelUser+".authorized_keys"),
+			LegacyKeys:     path.Join(sshDir, "authorized_keys"),
+			SSHDDropIn:     "/etc/ssh/sshd_config.d/fleetgen-tunnel.conf",
+			KnownHosts:     path.Join(sshDir, "known_hosts"),
+			Identity:       path.Join(sshDir, identityName),
+			AfterRules:     "/etc/ufw/after.rules",
+			DropIn:         path.Join(dropInDir, "fleetgen-tunnels.conf"),
+			TunnelScript:   path.Join(c.InstallDir, "bin", "tunnel.sh"),
+			TunnelUnit:     path.Join("/etc/systemd/system", tunnelUnitPrefix+".service"),
+		},
+		Supervised: c.TunnelSupervision == inventory.SupervisionSystemd,
+		TunnelWait: tunnelWait,
+	}
+	v.SSHArgs = sshArgs(v)
+	for _, p := range c.ForwardedPorts() {
+		v.Ports = append(v.Ports, clusterPort{Name: portName(c, p), Port: p})
+	}
+	for _, n := range c.Nodes {
+		v.Nodes = append(v.Nodes, newNodeView(v, c, n))
+	}
+	return v
+}
+
+// portName names a forwarded port of cluster c.
+func portName(c *inventory.HACluster, port int) string {
+	if port == c.GossipPort {
+		return "gossip"
+	}
+	return "streaming"
+}
+
+func newNodeView(c *clusterView, ic *inventory.HACluster, n *inventory.Node) *nodeView {
+	v := &nodeView{
+		Cluster: c,
+		Env:     c.Env,
+		Name:    n.Name,
+		Address: n.Address,
+		Ordinal: n.Ordinal,
+		Dir:     layout.HANode(c.Env, c.Name, n.Name),
+
+		KnownHost: knownHost(n.Address, c.SSHPort),
+		HostKey:   strings.Join(firstN(strings.Fields(n.HostKey), 2), " "),
+	}
+	byPeer := map[*inventory.Node]*peerView{}
+	for _, p := range ic.Peers(n) {
+		pv := &peerView{
+			Name:          p.Name,
+			Address:       p.Address,
+			Ordinal:       p.Ordinal,
+			HostKey:       p.HostKey,
+			TunnelKey:     p.TunnelKey,
+			KnownHost:     knownHost(p.Address, c.SSHPort),
+			ControlSocket: controlSocket(c.Paths.SSHDir, p.Ordinal),
+			Unit:          tunnelUnitPrefix + p.Name + ".service",
+		}
+		byPeer[p] = pv
+		v.Peers = append(v.Peers, pv)
+		v.Allows = append(v.Allows, peerAllows(c, p)...)
+	}
+	for _, t := range ic.Tunnels(n) {
+		pv := byPeer[t.Peer]
+		pv.Forwards = append(pv.Forwards, forward{
+			Name:   portName(ic, t.RemotePort),
+			Local:  t.LocalPort,
+			Remote: t.RemotePort,
+			Spec:   fmt.Sprintf("127.0.0.1:%d:%s:%d", t.LocalPort, t.Peer.Address, t.RemotePort),
+		})
+		pv.LocalPorts = strings.TrimSpace(pv.LocalPorts + " " + strconv.Itoa(t.LocalPort))
+	}
+	for _, p := range c.Ports {
+		v.PermitOpen = append(v.PermitOpen, n.Address+":"+strconv.Itoa(p.Port))
+	}
+	v.Files, v.SSHDirs = nodeFiles(c)
+	return v
+}
+
+// peerAllows are the ufw rules that let peer p reach this node. Through
+// tunnels only SSH and gossip's UDP (which ssh cannot forward) come in;
+// without tunnels every cluster port does.
+func peerAllows(c *clusterView, p *inventory.Node) []allowRule {
+	allow := func(proto string, port int, what string) allowRule {
+		return allowRule{Peer: p.Name, Address: p.Address, Proto: proto, Port: port, What: what}
+	}
+	if c.SSHTunnels {
+		return []allowRule{allow("tcp", c.SSHPort, "ssh"), allow("udp", c.GossipPort, "gossip")}
+	}
+	as := []allowRule{allow("tcp", c.GossipPort, "gossip"), allow("udp", c.GossipPort, "gossip")}
+	if c.UsesStreamingPort {
+		as = append(as, allow("tcp", c.StreamingPort, "streaming"))
+	}
+	return as
+}
+
+// nodeFiles lists the files of a node folder (apply.sh aside) with their
+// owner and mode on the node. after.rules is 0640 because Debian ships it so.
+func nodeFiles(c *clusterView) (files, dirs []nodeFile) {
+	p := c.Paths
+	file := func(dest string, out fs.FileMode, mode, owner, effect, tmpl string) nodeFile {
+		return nodeFile{Src: layout.NodePath(dest), Dest: dest, OutMode: out, Mode: mode, Owner: owner, Effect: effect, Template: tmpl}
+	}
+	files = []nodeFile{
+		file(p.AfterRules, layout.ModeFile, "640", "root", "ufw", "ha/after.rules.tmpl"),
+		file(p.Settings, layout.ModeFile, "640", c.ServiceUser, "settings", ""),
+	}
+	if c.SSHTunnels {
+		files = append(files,
+			file(p.PreStart, layout.ModeScript, "755", "root", "restart", preStartTemplate(c)),
+			file(p.DropIn, layout.ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnels.conf.tmpl"),
+			// sshd reads authorized_keys on every login: a change needs nothing.
+			file(p.AuthorizedKeys, layout.ModeFile, "644", "root", "none", "ha/authorized_keys.tmpl"),
+			file(p.SSHDDropIn, layout.ModeFile, "644", "root", "sshd", "ha/sshd_config.tmpl"),
+			file(p.KnownHosts, layout.ModeFile, "600", c.TunnelUser, "restart", "ha/known_hosts.tmpl"),
+		)
+		dirs = []nodeFile{
+			{Dest: keysDir, Mode: "755", Owner: "root"},
+			{Dest: p.SSHDir, Mode: "700", Owner: c.TunnelUser},
+		}
+		if c.Supervised {
+			files = append(files,
+				file(p.TunnelScript, layout.ModeScript, "755", "root", "restart", "ha/tunnel.sh.tmpl"),
+				file(p.TunnelUnit, layout.ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnel@.service.tmpl"),
+			)
+		}
+	}
+	slices.SortFunc(files, func(a, b nodeFile) int { return cmp.Compare(a.Src, b.Src) })
+	return files, dirs
+}
+
+// preStartTemplate chooses pre_start.sh: waiting for the supervised
+// tunnels, or opening them itself as the published recipe does.
+func preStartTemplate(c *clusterView) string {
+	if c.Supervised {
+		return "ha/pre_start.sh.tmpl"
+	}
+	return "ha/pre_start_recipe.sh.tmpl"
+}
+
+// sshArgs are the options every tunnel's ssh runs with: no ssh_config
+// file, the pinned host keys only (an unknown key is never accepted), a
+// fixed identity, no prompt, failure when a forward cannot listen, and
+// keepalives so a dead peer is noticed within 45 s.
+func sshArgs(c *clusterView) [][]string {
+	return [][]string{
+		{"-F", "/dev/null"}, {"-N"},
+		{"-o", "BatchMode=yes"},
+		{"-o", "StrictHostKeyChecking=yes"},
+		{"-o", "UserKnownHostsFile=" + c.Paths.KnownHosts},
+		{"-o", "GlobalKnownHostsFile=/dev/null"},
+		{"-o", "IdentitiesOnly=yes"}, {"-i", c.Paths.Identity},
+		{"-o", "ExitOnForwardFailure=yes"},
+		{"-o", "ServerAliveInterval=15"}, {"-o", "ServerAliveCountMax=3"},
+		{"-o", "ConnectTimeout=10"},
+		{"-p", strconv.Itoa(c.SSHPort)},
+	}
+}
+
+// firstN is s without what follows its first n elements.
+func firstN(s []string, n int) []string { return s[:min(n, len(s))] }
+
+// knownHost is the known_hosts host pattern ssh looks a peer up by.
+func knownHost(address string, port int) string {
+	if port == 22 {
+		return address
+	}
+	return fmt.Sprintf("[%s]:%d", address, port)
+}
+
+// controlSocket names the ssh control socket of the tunnel to a peer. It
+// lets pre_start.sh find and stop exactly the tunnels it opened before.
+func controlSocket(sshDir string, ordinal int) string {
+	return path.Join(sshDir, fmt.Sprintf("fleetgen-tunnel-%d.ctl", ordinal))
+}
+
+// checkControlSockets panics when a control socket of the recipe's
+// tunnels would not fit its path limit: validation refuses such a
+// tunnel_user_home (inventory.ControlSocketRoom), so it cannot happen.
+func checkControlSockets(c *inventory.HACluster) {
+	if !c.SSHTunnels || c.TunnelSupervision != inventory.SupervisionRecipe {
+		return
+	}
+	for _, n := range c.Nodes {
+		if sock := controlSocket(path.Join(c.TunnelUserHome, ".ssh"), n.Ordinal); len(sock) > maxControlSocketPath {
+			panic(fmt.Sprintf("ha: tunnel_user_home %q passed validation but the ssh control socket %q exceeds %d bytes", c.TunnelUserHome, sock, maxControlSocketPath))
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package outdir
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/mattermost/fleetgen/render/internal/parallel"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+const (
+	manifestGenerator = "fleetgen"
+	manifestVersion   = 1
+)
+
+// A manifest, the file layout.ManifestName of out/, lists every file
+// fleetgen wrote under out/, keyed by its path relative to out/. It is how a
+// render tells its own files, which it may overwrite and delete, from files
+// somebody else put there, which it must never touch. Field order is the order of the JSON document; the files
+// map is encoded with sorted keys, so the same set of files always gives the
+// same bytes.
+type manifest struct {
+	Generator string                   `json:"generator"`
+	Version   int                      `json:"version"`
+	Files     map[string]manifestEntry `json:"files"`
+}
+
+// A manifestEntry remembers the content hash and mode fleetgen gave a file,
+// so a later run can tell whether someone edited it since.
+type manifestEntry struct {
+	SHA256 string `json:"sha256"` // lowercase hex of the file's content
+	Mode   string `json:"mode"`   // octal permission bits, "0644" or "0755"
+}
+
+func newManifest() *manifest {
+	return &manifest{Generator: manifestGenerator, Version: manifestVersion, Files: map[string]manifestEntry{}}
+}
+
+// entryFor is the manifest entry of a rendered file.
+func entryFor(f layout.File) manifestEntry {
+	return manifestEntry{SHA256: hashOf(f.Data), Mode: formatMode(f.Mode)}
+}
+
+// A pathEntry is the manifest entry of one rendered path.
+type pathEntry struct {
+	path  string
+	entry manifestEntry
+}
+
+// entriesOf gives the manifest entry of every file, in order. Hashing is
+// most of a no-op render's own work, so the files are shared out among
+// the cores.
+func entriesOf(files []layout.File) []pathEntry {
+	entries := make([]pathEntry, len(files))
+	parallel.Do(len(files), func(i int) { entries[i] = pathEntry{files[i].Path, entryFor(files[i])} })
+	return entries
+}
+
+func hashOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func formatMode(m fs.FileMode) string { return fmt.Sprintf("%04o", uint32(m)) }
+
+// readManifest reads the manifest of out/ (root, nil when out/ does not
+// exist), and its bytes (nil when there is none), so callers can tell whether
+// the manifest on disk needs rewriting. A missing manifest means fleetgen
+// owns nothing yet and gives an empty manifest. A manifest that cannot be
+// read or fails validation is an error naming the file: treating it as empty
+// would disown every file and make the next render refuse (or worse, forget
+// to prune) them. A manifest that is a symlink out of out/ is an error too: a
+// manifest kept elsewhere could make fleetgen claim, overwrite and prune any
+// file of out/.
+func readManifest(root *os.Root) (*manifest, []byte, error) {
+	raw, err := readOutFile(root, layout.ManifestName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newManifest(), nil, nil
+	}
+	name := filepath.Join(root.Name(), layout.ManifestName)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	m, err := decodeManifest(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: corrupt fleetgen manifest: %w; restore it from version control (fleetgen will not guess which files it owns)", name, err)
+	}
+	return m, raw, nil
+}
+
+func decodeManifest(raw []byte) (*manifest, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var m manifest
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the JSON document")
+	}
+	if m.Generator != manifestGenerator {
+		return nil, fmt.Errorf("generator is %q, want %q", m.Generator, manifestGenerator)
+	}
+	if m.Version != manifestVersion {
+		return nil, fmt.Errorf("version %d is not supported (this fleetgen understands version %d)", m.Version, manifestVersion)
+	}
+	if m.Files == nil {
+		return nil, errors.New(`no "files" object`)
+	}
+	for p, e := range m.Files {
+		if err := validateManifestEntry(p, e); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+// validateManifestEntry guards Write against a manifest edited into naming
+// paths outside out/: pruning deletes what the manifest lists.
+func validateManifestEntry(p string, e manifestEntry) error {
+	if reason := badPath(p); reason != "" {
+		return fmt.Errorf("entry %q: %s", p, reason)
+	}
+	if len(e.SHA256) != sha256.Size*2 || strings.ToLower(e.SHA256) != e.SHA256 {
+		return fmt.Errorf("entry %q: sha256 %q is not a lowercase hex SHA-256", p, e.SHA256)
+	}
+	if _, err := hex.DecodeString(e.SHA256); err != nil {
+		return fmt.Errorf("entry %q: sha256 %q is not a lowercase hex SHA-256", p, e.SHA256)
+	}
+	if _, err := parseMode(e.Mode); err != nil {
+		return fmt.Errorf("entry %q: %w", p, err)
+	}
+	return nil
+}
+
+func parseMode(s string) (fs.FileMode, error) {
+	n, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || len(s) != 4 || n > uint64(fs.ModePerm) {
+		return 0, fmt.Errorf("mode %q is not four octal digits like \"0644\"", s)
+	}
+	return fs.FileMode(n), nil
+}
+
+// encode gives the manifest's canonical bytes: 2-space indent and a final
+// newline, map keys sorted by encoding/json, no HTML escaping so paths stay
+// readable in review.
+func (m *manifest) encode() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		panic(fmt.Sprintf("encoding the manifest: %v", err)) // only strings and ints: cannot fail
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,120 @@
+package outdir
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// loadManifest reads the manifest of outDir as Write and Check do.
+func loadManifest(outDir string) (*manifest, error) {
+	root, err := openOut(outDir)
+	if err != nil {
+		return nil, err
+	}
+	if root != nil {
+		defer root.Close()
+	}
+	m, _, err := readManifest(root)
+	return m, err
+}
+
+func TestManifestEncodingIsCanonical(t *testing.T) {
+	m := newManifest()
+	m.Files["prod/z.sh"] = manifestEntry{SHA256: hashOf([]byte("z")), Mode: "0755"}
+	m.Files["prod/README.md"] = manifestEntry{SHA256: hashOf(nil), Mode: "0644"}
+	m.Files["dev/a<b>.md"] = manifestEntry{SHA256: hashOf(nil), Mode: "0644"}
+	want := `{
+  "generator": "fleetgen",
+  "version": 1,
+  "files": {
+    "dev/a<b>.md": {
+      "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "mode": "0644"
+    },
+    "prod/README.md": {
+      "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "mode": "0644"
+    },
+    "prod/z.sh": {
+      "sha256": "594e519ae499312b29433b7dd8a97ff068defcba9755b6d5d00e84c524d67b06",
+      "mode": "0755"
+    }
+  }
+}
+`
+	if diff := cmp.Diff(want, string(m.encode())); diff != "" {
+		t.Errorf("encode (-want +got):\n%s", diff)
+	}
+}
+
+func TestManifestRoundTrip(t *testing.T) {
+	out := t.TempDir()
+	m := newManifest()
+	m.Files["prod/README.md"] = entryFor(layout.File{Path: "prod/README.md", Mode: layout.ModeFile, Data: []byte("hi\n")})
+	if err := os.WriteFile(filepath.Join(out, layout.ManifestName), m.encode(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Errorf("loadManifest (-want +got):\n%s", diff)
+	}
+}
+
+func TestManifestMissingOwnsNothing(t *testing.T) {
+	m, err := loadManifest(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) != 0 || m.Files == nil {
+		t.Errorf("Files = %v, want an empty map", m.Files)
+	}
+}
+
+func TestManifestCorruptIsAnError(t *testing.T) {
+	sha := hashOf(nil)
+	valid := func(files string) string {
+		return `{"generator":"fleetgen","version":1,"files":{` + files + `}}`
+	}
+	for name, content := range map[string]string{
+		"empty file":      "",
+		"not json":        "not json",
+		"truncated":       `{"generator":"fleetgen","version":1,"files":{"prod/a":`,
+		"trailing data":   valid("") + "{}",
+		"null":            "null",
+		"other generator": `{"generator":"other","version":1,"files":{}}`,
+		"newer version":   `{"generator":"fleetgen","version":2,"files":{}}`,
+		"no files":        `{"generator":"fleetgen","version":1}`,
+		"unknown field":   `{"generator":"fleetgen","version":1,"files":{},"extra":1}`,
+		"path escapes":    valid(`"../etc/passwd":{"sha256":"` + sha + `","mode":"0644"}`),
+		"absolute path":   valid(`"/etc/passwd":{"sha256":"` + sha + `","mode":"0644"}`),
+		"unclean path":    valid(`"prod//a":{"sha256":"` + sha + `","mode":"0644"}`),
+		"top-level path":  valid(`"README.md":{"sha256":"` + sha + `","mode":"0644"}`),
+		"bad sha":         valid(`"prod/a":{"sha256":"abc","mode":"0644"}`),
+		"upper-case sha":  valid(`"prod/a":{"sha256":"` + strings.ToUpper(sha) + `","mode":"0644"}`),
+		"bad mode":        valid(`"prod/a":{"sha256":"` + sha + `","mode":"rw-r--r--"}`),
+		"mode too big":    valid(`"prod/a":{"sha256":"` + sha + `","mode":"7777"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			name := filepath.Join(out, layout.ManifestName)
+			if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m, err := loadManifest(out)
+			if err == nil {
+				t.Fatalf("loadManifest = %+v, want an error", m)
+			}
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("error %q does not name %s", err, name)
+			}
+		})
+	}
+}

@@ -1,0 +1,230 @@
+package outdir
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// A dirTree is the folders of out/ a run looks at or writes to, each with
+// the names of the files it holds there. Walking it visits every folder once:
+// each is opened from its parent, by one path element, and listed once,
+// however many files it holds, instead of resolving every file's path from
+// the top of out/.
+type dirTree struct {
+	rel   string // relative to out/, "." for out/ itself
+	files []string
+	dirs  map[string]*dirTree
+}
+
+// newDirTree holds the folders of paths, which are relative to out/.
+func newDirTree(paths []string) *dirTree {
+	top := &dirTree{rel: ".", dirs: map[string]*dirTree{}}
+	for _, p := range paths {
+		d := top
+		elems := strings.Split(p, "/")
+		for _, name := range elems[:len(elems)-1] {
+			child := d.dirs[name]
+			if child == nil {
+				child = &dirTree{rel: path.Join(d.rel, name), dirs: map[string]*dirTree{}}
+				d.dirs[name] = child
+			}
+			d = child
+		}
+		d.files = append(d.files, elems[len(elems)-1])
+	}
+	return top
+}
+
+// all calls f on every file path under d.
+func (d *dirTree) all(f func(rel string)) {
+	for _, name := range d.files {
+		f(path.Join(d.rel, name))
+	}
+	for _, child := range d.dirs {
+		child.all(f)
+	}
+}
+
+// workers bounds the goroutines that read or write out/ at once. The work
+// is mostly system calls on cached folders and files, which a core runs
+// one at a time, so a few per core keep every core busy.
+func workers() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// walkDirs calls visit on every folder of tree, each with its folder opened,
+// parents before children, up to workers() folders at once. A child opens
+// while its parent is open, by one element, refusing anything that is not a
+// folder now (see openChildDir); with create, missing folders are made.
+// visit returns the children to descend into. Folders are open only while
+// visited, so the descriptors in use are bounded by the workers times the
+// depth of out/, not by its number of folders.
+func walkDirs(root *os.Root, tree *dirTree, create bool, visit func(d *os.Root, t *dirTree) ([]*dirTree, error)) error {
+	var g errgroup.Group
+	g.SetLimit(workers())
+	var walk func(d *os.Root, t *dirTree) error
+	walk = func(d *os.Root, t *dirTree) error {
+		defer d.Close()
+		children, err := visit(d, t)
+		if err != nil {
+			return err
+		}
+		for _, child := range children {
+			cd, err := openChildDir(d, path.Base(child.rel), create)
+			if err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(child.rel)), err)
+			}
+			// A free worker takes the child; without one, this goroutine
+			// walks it itself, so the walk never waits on itself.
+			if !g.TryGo(func() error { return walk(cd, child) }) {
+				if err := walk(cd, child); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	top, err := root.OpenRoot(".")
+	if err != nil {
+		return err
+	}
+	g.Go(func() error { return walk(top, tree) })
+	return g.Wait()
+}
+
+// A scan is what out/ holds at the paths a plan looks at.
+type scan struct {
+	mu    sync.Mutex
+	state map[string]diskState
+	temps []string // fleetgen's temporary files in the folders listed, sorted
+}
+
+// scanOut looks at every path of paths under root without following
+// symlinks, reading each folder on the way once. rendered maps paths to
+// their rendered content: a file that holds exactly that is marked same and
+// its content is not kept, so a plan holds one copy of the unchanged files,
+// not two. A nil root is an empty out/.
+func scanOut(root *os.Root, paths []string, rendered map[string][]byte) (*scan, error) {
+	s := &scan{state: make(map[string]diskState, len(paths))}
+	if root == nil {
+		return s, nil
+	}
+	err := walkDirs(root, newDirTree(paths), false, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+		entries, err := readDir(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(t.rel)), err)
+		}
+		types := make(map[string]fs.FileMode, len(entries))
+		var temps []string
+		for _, e := range entries {
+			types[e.Name()] = e.Type()
+			if strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular() {
+				temps = append(temps, path.Join(t.rel, e.Name()))
+			}
+		}
+		found := make(map[string]diskState, len(t.files))
+		for _, name := range t.files {
+			rel := path.Join(t.rel, name)
+			typ, ok := types[name]
+			if !ok {
+				found[rel] = diskState{kind: onDiskMissing}
+				continue
+			}
+			st, err := inspectEntry(d, name, typ, rendered[rel])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(rel)), err)
+			}
+			found[rel] = st
+		}
+		var descend []*dirTree
+		for _, name := range slices.Sorted(maps.Keys(t.dirs)) {
+			child := t.dirs[name]
+			typ, ok := types[name]
+			switch {
+			case !ok:
+				child.all(func(rel string) { found[rel] = diskState{kind: onDiskMissing} })
+			case typ.IsDir():
+				descend = append(descend, child)
+			default: // a file or symlink where a folder belongs
+				child.all(func(rel string) { found[rel] = diskState{kind: onDiskBadParent, parent: child.rel} })
+			}
+		}
+		s.mu.Lock()
+		maps.Copy(s.state, found)
+		s.temps = append(s.temps, temps...)
+		s.mu.Unlock()
+		return descend, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(s.temps)
+	return s, nil
+}
+
+// inspectEntry is what the entry name of folder d holds; typ is its type
+// as the listing gave it. A file swapped for something else since the
+// listing is seen as what the open finds; the operations that act re-check
+// (see outroot.go).
+func inspectEntry(d *os.Root, name string, typ fs.FileMode, rendered []byte) (diskState, error) {
+	switch {
+	case typ.IsDir():
+		return diskState{kind: onDiskDir}, nil
+	case typ&fs.ModeSymlink != 0:
+		return diskState{kind: onDiskSymlink}, nil
+	case !typ.IsRegular():
+		return diskState{kind: onDiskOther}, nil
+	}
+	f, err := d.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return diskState{kind: onDiskMissing}, nil
+	}
+	if err != nil {
+		return diskState{}, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return diskState{}, err
+	}
+	if !info.Mode().IsRegular() {
+		return inspectEntry(d, name, info.Mode().Type(), rendered)
+	}
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	size := int(info.Size())
+	if cap(*bp) < size+1 {
+		*bp = make([]byte, size+1)
+	}
+	buf := (*bp)[:size+1]
+	if _, err := io.ReadFull(f, buf[:size]); err != nil {
+		return diskState{}, err
+	}
+	if extra, _ := f.Read(buf[size:]); extra > 0 { // grew since the stat
+		return diskState{}, fmt.Errorf("changed while fleetgen read it")
+	}
+	st := diskState{kind: onDiskFile, mode: info.Mode() & modeBits}
+	if rendered != nil && bytes.Equal(buf[:size], rendered) {
+		st.same = true
+	} else {
+		st.data = bytes.Clone(buf[:size])
+	}
+	return st, nil
+}
+
+// readBuffers hold the files the scan reads. Nearly every file of a no-op
+// render or a check equals its rendered content and is dropped once
+// compared, so reading into a reused buffer saves allocating, and
+// collecting, a second copy of the whole tree.
+var readBuffers = sync.Pool{New: func() any { return new([]byte) }}

@@ -1,0 +1,43 @@
+package prometheus
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/internal/emit"
+	"github.com/mattermost/fleetgen/render/internal/federation"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// Render renders env's central Prometheus configuration, which federates
+// every workload cluster, and its alerting rules. Nothing in them is a user
+// mistake validation lets through, so it returns no diagnostics; an
+// inventory validation should have refused makes it panic.
+func Render(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
+	fed, err := federation.New(env)
+	if err != nil {
+		// Validation refuses every prometheus_url the model cannot use.
+		panic(fmt.Sprintf("environment %q: %v: validation let it through", env.Name, err))
+	}
+	rules, err := federation.Rules(fed)
+	if err != nil {
+		// Validation refuses a scrape_timeout Prometheus cannot parse.
+		panic(fmt.Sprintf("environment %q: %v: validation let it through", env.Name, err))
+	}
+	return []layout.File{
+		file(layout.PrometheusConfig(env.Name), env.Name, federation.ConfigOf(fed, []string{layout.PrometheusRulesRef})),
+		file(layout.PrometheusRules(env.Name), env.Name, rules),
+	}, nil
+}
+
+// file is v as the YAML file at p. The documents are typed and hold only
+// strings, so an encoding failure is a bug of ours.
+func file(p, env string, v any) layout.File {
+	data, err := emit.YAML(env, v)
+	if err != nil {
+		panic(fmt.Sprintf("%s: %v", p, err))
+	}
+	return layout.File{Path: p, Mode: layout.ModeFile, Data: data}
+}
