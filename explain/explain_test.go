@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mattermost/fleetgen/internal/testkey"
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
@@ -193,7 +194,7 @@ func acme(tunnels, encryption bool, port int, nodes ...string) map[string]string
 	kh.WriteString("# pinned\n")
 	for _, n := range nodes {
 		name, addr, _ := strings.Cut(n, "=")
-		fmt.Fprintf(&kh, "%s ssh-ed25519 KEY%s %s\n", addr, name, name)
+		fmt.Fprintf(&kh, "%s %s %s\n", addr, testkey.Named(name), name)
 		dir := "prod/ha/acme/" + name + "/"
 		m[dir+"apply.sh"] = "#!/bin/sh\n"
 		m[dir+"opt/mattermost/config/cluster-settings.json"] = settings(name, addr, encryption, port)
@@ -318,7 +319,7 @@ func TestStatements(t *testing.T) {
 				"HA acme: firewall and tunnels change on 3 nodes (after.rules)"}},
 		{"mattermost version", with(base, "prod/ha/acme/README.md", strings.Replace(base["prod/ha/acme/README.md"], "10.11.4", "10.12.0", 1)),
 			[]string{"HA acme: Mattermost 10.11.4 → 10.12.0"}},
-		{"host key", with(base, "prod/ha/acme/known_hosts", strings.Replace(base["prod/ha/acme/known_hosts"], "KEYapp2", "NEWapp2", 1)),
+		{"host key", with(base, "prod/ha/acme/known_hosts", strings.Replace(base["prod/ha/acme/known_hosts"], testkey.Named("app2"), testkey.Named("app2 replaced"), 1)),
 			[]string{"HA acme: host key of app2 changes"}},
 		{"ha cluster removed", withoutPrefix(base, "prod/ha/"),
 			[]string{"⚠ HA acme: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand"}},

@@ -6,6 +6,7 @@ package testkey
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"strings"
 	"testing"
 
@@ -29,4 +30,16 @@ func Public(t testing.TB, comment string) string {
 		s += " " + comment
 	}
 	return s
+}
+
+// Named returns the ed25519 public key derived from name,
+// "ssh-ed25519 AAAA…": the same for the same name on every run, so a
+// test fixture made of keys stays byte for byte the same.
+func Named(name string) string {
+	seed := sha256.Sum256([]byte(name))
+	key, err := ssh.NewPublicKey(ed25519.NewKeyFromSeed(seed[:]).Public())
+	if err != nil {
+		panic(err) // an ed25519 key always converts
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
 }

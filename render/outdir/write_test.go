@@ -465,7 +465,8 @@ func TestWriteFixesModeDriftWithChmod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []FileDrift{{Path: "prod/ha/acme/mm1/apply.sh", Kind: DriftChanged, Notes: []string{"mode 0600 → 0755"}}}
+	want := []FileDrift{{Path: "prod/ha/acme/mm1/apply.sh", Kind: DriftChanged, Notes: []string{"mode 0600 → 0755"},
+		Old: []byte("#!/bin/sh\necho mm1\n"), OldExists: true}}
 	if diff := cmp.Diff(want, d.Files()); diff != "" {
 		t.Errorf("Check (-want +got):\n%s", diff)
 	}
