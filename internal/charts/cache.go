@@ -30,11 +30,6 @@ func Open(dir string) (*Cache, error) {
 	return &Cache{Dir: dir, lock: l}, nil
 }
 
-// Lock is a copy of the cache's lock.
-func (c *Cache) Lock() Lock {
-	return Lock{Charts: append([]Entry(nil), c.lock.Charts...)}
-}
-
 // NotCachedError says a chart the inventory needs is not in the cache.
 type NotCachedError struct {
 	Ref    Ref

@@ -57,7 +57,7 @@ func TestPullFillsTheCacheAndLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Entry{{Repository: repo.URL, Chart: "web", Version: "1.0.0", File: "web-1.0.0.tgz", Digest: Digest(archive)}}
-	if l := c.Lock(); len(l.Charts) != 1 || l.Charts[0] != want[0] {
+	if l := c.lock; len(l.Charts) != 1 || l.Charts[0] != want[0] {
 		t.Fatalf("lock %+v, want %+v", l.Charts, want)
 	}
 	if data, err := c.Load(ref); err != nil || !bytes.Equal(data, archive) {
@@ -283,7 +283,7 @@ func TestPullFromAnOCIRegistry(t *testing.T) {
 	if data, err := c.Load(ref); err != nil || !bytes.Equal(data, archive) {
 		t.Fatalf("Load after an OCI pull: %v", err)
 	}
-	if l := c.Lock(); l.Charts[0].Digest != Digest(archive) {
+	if l := c.lock; l.Charts[0].Digest != Digest(archive) {
 		t.Errorf("locked %s, want the layer digest %s", l.Charts[0].Digest, Digest(archive))
 	}
 

@@ -157,7 +157,7 @@ type Blob struct {
 
 // Blobs lists the files of out/ at treeish, relative to out/, with their
 // object ids, so a caller can tell which differ from rendered bytes
-// (BlobID) without reading them.
+// (Hash) without reading them.
 func (r *Repo) Blobs(ctx context.Context, treeish string) (map[string]Blob, error) {
 	out, err := git(ctx, r.Top, "ls-tree", "-r", "-z", "--full-tree", treeish, "--", r.OutPath+"/")
 	if err != nil {
@@ -197,10 +197,6 @@ func (r *Repo) Hash(ctx context.Context) (func(data []byte) string, error) {
 		return nil, fmt.Errorf("git object format %q is not supported", format)
 	}
 }
-
-// BlobID is the SHA-1 object id of a blob holding data, as git
-// hash-object computes it in a SHA-1 repository (the default).
-func BlobID(data []byte) string { return blobID(sha1.New(), data) }
 
 func blobID(h hash.Hash, data []byte) string {
 	fmt.Fprintf(h, "blob %d\x00", len(data))

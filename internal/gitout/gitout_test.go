@@ -2,6 +2,7 @@ package gitout
 
 import (
 	"context"
+	"crypto/sha1"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,8 +72,8 @@ func TestBlobsAndHash(t *testing.T) {
 					t.Errorf("%s: mode %s", rel, b.Mode)
 				}
 			}
-			if format == "sha1" && BlobID([]byte("a: 1\n")) != blobs["prod/a.yaml"].ID {
-				t.Error("BlobID differs from git's SHA-1 id")
+			if format == "sha1" && blobID(sha1.New(), []byte("a: 1\n")) != blobs["prod/a.yaml"].ID {
+				t.Error("blobID differs from git's SHA-1 id")
 			}
 			read, err := r.ReadAll(ctx, "HEAD", []string{"prod/empty", "dev/x/y.tf", "prod/a.yaml"})
 			if err != nil {

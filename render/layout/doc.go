@@ -3,7 +3,7 @@
 // the part of an environment it belongs to (what applies it). render,
 // check, affected and explain ask it instead of building or parsing paths.
 //
-// It also defines File, the unit every renderer returns. It imports
-// nothing of fleetgen but the inventory's types, so any package may
-// import it; it never reads the disk.
+// It also defines File, the unit every renderer returns. It imports no
+// package of fleetgen, so any package may import it; it never reads the
+// disk.
 package layout

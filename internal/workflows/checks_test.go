@@ -1,9 +1,3 @@
-// Package workflows checks the security properties of the GitHub Actions
-// workflows under .github/workflows: explicit read-only top-level
-// permissions, no write in a job but id-token: write and that only in
-// jobs that use OIDC, no pull_request_target, no static cloud keys, every action pinned to a
-// commit or an exact version, and no expression inside a run: script.
-// Its tests run the checks (and actionlint) on this repository's files.
 package workflows
 
 import (
