@@ -102,7 +102,7 @@ charts: build
 
 ## race: the renderers run from many goroutines at once, and the writer and
 ## check, which walk out/ on several goroutines, under the race detector
-## (RenderWith renders environments and clusters in parallel)
+## (render.Render runs environments, families and HA clusters in parallel)
 .PHONY: race
 race:
 	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render

@@ -11,8 +11,6 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/helm"
@@ -35,20 +33,7 @@ func k8sFiles(t *testing.T, env *inventory.Environment) []layout.File {
 func k8sObjects(t *testing.T, env *inventory.Environment) []map[string]any {
 	t.Helper()
 	dir := layout.K8s(env.Name)
-	fs := filesys.MakeFsInMemory()
-	for _, f := range k8sFiles(t, env) {
-		if err := fs.MkdirAll(path.Dir("/" + f.Path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := fs.WriteFile("/"+f.Path, f.Data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/"+dir)
-	if err != nil {
-		t.Fatalf("kustomize build %s: %v", dir, err)
-	}
-	stream, err := m.AsYaml()
+	stream, err := rendertest.KustomizeBuild(t, k8sFiles(t, env), dir).AsYaml()
 	if err != nil {
 		t.Fatal(err)
 	}

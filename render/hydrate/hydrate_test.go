@@ -15,8 +15,6 @@ import (
 	"gopkg.in/yaml.v3"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/mattermost/fleetgen/internal/charttest"
 	"github.com/mattermost/fleetgen/internal/golden"
@@ -149,19 +147,7 @@ func checkManifests(t *testing.T, dir string, files []layout.File) {
 // accepts, with no two objects of the same ID.
 func buildKustomization(t *testing.T, dir string, files []layout.File) {
 	t.Helper()
-	fs := filesys.MakeFsInMemory()
-	for _, f := range files {
-		if err := fs.MkdirAll(path.Dir("/" + f.Path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := fs.WriteFile("/"+f.Path, f.Data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/"+dir)
-	if err != nil {
-		t.Fatalf("kustomize build %s: %v", dir, err)
-	}
+	m := rendertest.KustomizeBuild(t, files, dir)
 	if n := m.Size(); n != len(files)-1 {
 		t.Errorf("kustomize build %s: %d objects, want %d", dir, n, len(files)-1)
 	}

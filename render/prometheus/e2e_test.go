@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -22,8 +21,6 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
 	"github.com/mattermost/fleetgen/inventory"
@@ -150,23 +147,7 @@ func renderedDashboards(t *testing.T) map[string]string {
 		t.Fatal(diags.Error())
 	}
 	dir := layout.K8s(env.Name)
-	fs := filesys.MakeFsInMemory()
-	for _, f := range files {
-		if !strings.HasPrefix(f.Path, dir+"/") {
-			continue
-		}
-		if err := fs.MkdirAll(path.Dir("/" + f.Path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := fs.WriteFile("/"+f.Path, f.Data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/"+dir)
-	if err != nil {
-		t.Fatalf("kustomize build %s: %v", dir, err)
-	}
-	stream, err := m.AsYaml()
+	stream, err := rendertest.KustomizeBuild(t, files, dir).AsYaml()
 	if err != nil {
 		t.Fatal(err)
 	}
