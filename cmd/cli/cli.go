@@ -12,6 +12,7 @@ import (
 	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/charts"
 	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // Exit codes of every command.
@@ -86,7 +87,7 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 	_ = pf.MarkHidden("cpuprofile")
 	_ = pf.MarkHidden("memprofile")
 	pf.StringVar(&g.inventoryDir, "inventory", "environments", "inventory folder: one sub-folder of .hcl files per environment")
-	pf.StringVar(&g.outDir, "out", "out", "folder of the rendered tree")
+	pf.StringVar(&g.outDir, "out", layout.CommittedDir, "folder of the rendered tree")
 	pf.StringArrayVar(&g.envs, "env", nil, "limit the run to this environment (repeatable)")
 	pf.BoolVar(&g.strict, "strict", false, "treat warnings as errors")
 	pf.StringVar(&g.chartsDir, "charts", "charts", "chart cache of hydrated environments: packaged charts and "+charts.LockFile)
