@@ -92,16 +92,3 @@ func sourceSnippet(files inventory.Files, r *hcl.Range) string {
 	pad := strings.Repeat(" ", len(num))
 	return fmt.Sprintf("  %s | %s\n  %s | %s\n", num, line, pad, under.String())
 }
-
-// promoteWarnings implements --strict: every warning becomes an error.
-func promoteWarnings(diags hcl.Diagnostics) hcl.Diagnostics {
-	out := make(hcl.Diagnostics, len(diags))
-	for i, d := range diags {
-		c := *d
-		if c.Severity == hcl.DiagWarning {
-			c.Severity = hcl.DiagError
-		}
-		out[i] = &c
-	}
-	return out
-}

@@ -232,7 +232,7 @@ func (g *globalOptions) edit(cmd *cobra.Command, change func(*edit.Folder) (edit
 	}
 	inv, files, diags := inventory.LoadWith(dir, inventory.LoadOptions{Only: g.envs, Overlay: map[string][]byte{c.Path: c.Data}})
 	if g.strict {
-		diags = promoteWarnings(diags)
+		diags = action.PromoteWarnings(diags)
 		if diags.HasErrors() {
 			inv = nil
 		}

@@ -90,7 +90,7 @@ func (o *newEnvironmentOptions) run(cmd *cobra.Command, name string) error {
 		}
 	}
 	if o.strict {
-		other = promoteWarnings(other)
+		other = action.PromoteWarnings(other)
 	}
 	writeDiagnostics(cmd.ErrOrStderr(), files, other)
 	if other.HasErrors() {

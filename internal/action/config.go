@@ -101,6 +101,11 @@ func (c *Config) strict(diags hcl.Diagnostics) hcl.Diagnostics {
 	if !c.Strict {
 		return diags
 	}
+	return PromoteWarnings(diags)
+}
+
+// PromoteWarnings implements --strict: every warning becomes an error.
+func PromoteWarnings(diags hcl.Diagnostics) hcl.Diagnostics {
 	out := make(hcl.Diagnostics, len(diags))
 	for i, d := range diags {
 		p := *d
