@@ -358,6 +358,7 @@ func applyDefaults(env *Environment) {
 	setDefault(&fed.ScrapeInterval, fed.ScrapeIntervalRange, "15s")
 	setDefault(&fed.ScrapeTimeout, fed.ScrapeTimeoutRange, "10s")
 	setDefault(&fed.Match, fed.MatchRange, []string{`{job="prometheus"}`, `{__name__=~"job:.*"}`})
+	applyAlertingDefaults(env.Alerting)
 
 	for _, app := range env.Apps {
 		setDefault(&app.Enabled, app.EnabledRange, true)

@@ -31,6 +31,7 @@ type Environment struct {
 	Cluster    Cluster     `hcl:"cluster,block"`
 	GitOps     GitOps      `hcl:"gitops,block"`
 	Federation *Federation `hcl:"federation,block"`
+	Alerting   *Alerting   `hcl:"alerting,block"`
 	Apps       []*App      `hcl:"app,block"`
 
 	// Dir is the environment's folder as given to Load.

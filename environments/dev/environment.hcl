@@ -37,6 +37,19 @@ environment "dev" {
     hub_cluster_id = "command-and-control-dev"
   }
 
+  # Alerts of the central Prometheus go to a Mattermost channel, through
+  # an incoming webhook whose URL is the "url" key of the Secret
+  # monitoring/alertmanager-mattermost, created outside the inventory.
+  alerting {
+    default_receiver = "cloud-dev"
+    receiver "cloud-dev" {
+      mattermost {
+        secret  = "alertmanager-mattermost"
+        channel = "cloud-dev-alerts"
+      }
+    }
+  }
+
   app "prometheus" {
     version = "25.27.0"
     host    = "prometheus"
