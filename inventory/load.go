@@ -350,6 +350,8 @@ func applyDefaults(env *Environment) {
 	setDefault(&g.Revision, g.RevisionRange, "main")
 	setDefault(&g.ArgoCDNamespace, g.ArgoCDNamespaceRange, "argocd")
 	setDefault(&g.Project, g.ProjectRange, "default")
+	setDefault(&g.ArgoCDChartVersion, g.ArgoCDChartVersionRange, DefaultArgoCDChartVersion)
+	setDefault(&g.ArgoCDAppsChartVersion, g.ArgoCDAppsChartVersionRange, DefaultArgoCDAppsChartVersion)
 
 	if env.Federation == nil {
 		env.Federation = &Federation{DeclRange: env.DeclRange}

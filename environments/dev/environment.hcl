@@ -6,7 +6,6 @@ environment "dev" {
 
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-dev"
-    lock_table   = "terraform-locks"
     role_arn     = "arn:aws:iam::111122223333:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }

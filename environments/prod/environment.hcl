@@ -5,7 +5,6 @@ environment "prod" {
 
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-prod"
-    lock_table   = "terraform-locks"
     role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }

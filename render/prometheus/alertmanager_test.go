@@ -109,4 +109,3 @@ func TestPrometheusOnlyWithTheCentralApp(t *testing.T) {
 		}
 	}
 }
-
