@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Formats of the alerting block's names.
@@ -36,6 +37,13 @@ func (c *checker) alerting(env *Environment) {
 	if p := env.EnabledApp("prometheus"); p == nil || p.Chart != "prometheus" {
 		c.errorf(a.DeclRange, "Alerting without the central Prometheus",
 			`The alerting block configures the Alertmanager of the central Prometheus (the enabled "prometheus" app with the prometheus-community "prometheus" chart), which environment %q does not have. Enable that app or remove the block.`, env.Name)
+	} else {
+		walkValues(p.Values, "values", func(path, _ string, v cty.Value) {
+			if path == "values.alertmanager.enabled" && v.Type() == cty.Bool && v.IsKnown() && !v.IsNull() && v.False() {
+				c.errorf(p.ValuesRange, "Alerting with the Alertmanager disabled",
+					"The prometheus app's %s = false removes the Alertmanager the alerting block configures, so no alert would be delivered. Remove the override or the alerting block.", path)
+			}
+		})
 	}
 	receivers := firstSeen{}
 	names := []string{WatchdogDiscard}

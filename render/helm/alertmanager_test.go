@@ -1,8 +1,10 @@
 package helm
 
 import (
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,5 +67,63 @@ func TestHelmAlertmanagerValues(t *testing.T) {
 		if secret, ok := mounted[path.Dir(f)]; !ok || secret != want[f] {
 			t.Errorf("%s is not in the mount of Secret %q (mounts %v)", f, want[f], mounted)
 		}
+	}
+}
+
+// TestHelmAlertmanagerChartData checks the examples' alerting against the
+// prometheus chart each pins, from ../shared/upstream/: the chart bundles
+// the alertmanager subchart (Chart.lock), enables it by default (so its
+// ConfigMap template adds the alerting section that points Prometheus at
+// it) and its values schema does not forbid the keys fleetgen sets. The
+// subchart's own values.yaml is not in the data set, so config and
+// extraSecretMounts are checked against nothing more.
+func TestHelmAlertmanagerChartData(t *testing.T) {
+	checked := 0
+	for _, env := range rendertest.LoadInventory(t, rendertest.Examples()).Environments {
+		if env.Alerting == nil {
+			continue
+		}
+		app := env.EnabledApp("prometheus")
+		dir := filepath.Join(rendertest.Root(), "..", "shared", "upstream", "prometheus-community", "prometheus", app.Version)
+		read := func(name string, v any) {
+			t.Helper()
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatalf("%s: the upstream data set lacks prometheus %s's %s (%v): its alerting cannot be checked", env.Name, app.Version, name, err)
+			}
+			if err := yaml.Unmarshal(data, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var lock struct {
+			Dependencies []struct{ Name, Version string } `yaml:"dependencies"`
+		}
+		read("Chart.lock", &lock)
+		if !slices.ContainsFunc(lock.Dependencies, func(d struct{ Name, Version string }) bool { return d.Name == "alertmanager" }) {
+			t.Errorf("%s: prometheus %s bundles no alertmanager subchart: %v", env.Name, app.Version, lock.Dependencies)
+		}
+		var defaults map[string]any
+		read("values.yaml", &defaults)
+		if enabled, _ := dig(defaults, "alertmanager", "enabled"); enabled != true {
+			t.Errorf("%s: prometheus %s's alertmanager.enabled defaults to %v", env.Name, app.Version, enabled)
+		}
+		var schema map[string]any
+		read("values.schema.json", &schema) // JSON is YAML
+		if extra, ok := dig(schema, "properties", "alertmanager", "additionalProperties"); ok && extra == false {
+			t.Errorf("%s: prometheus %s's schema forbids alertmanager keys it does not list", env.Name, app.Version)
+		}
+		values := helmValues(t, env)["prometheus"]
+		if enabled, ok := dig(values, "alertmanager", "enabled"); ok && enabled != true {
+			t.Errorf("%s: the values turn the Alertmanager off", env.Name)
+		}
+		for _, key := range []string{"config", "extraSecretMounts"} {
+			if _, ok := dig(values, "alertmanager", key); !ok {
+				t.Errorf("%s: no alertmanager.%s in the values", env.Name, key)
+			}
+		}
+		checked++
+	}
+	if checked != 2 {
+		t.Errorf("checked %d environments; dev and prod have alerting", checked)
 	}
 }
