@@ -63,7 +63,7 @@ func (c *checker) alerting(env *Environment) {
 		names = append(names, r.Name)
 		c.alertReceiver(r)
 	}
-	c.receiverRef("default_receiver", a.DefaultReceiver, a.DefaultReceiverRange, names, false)
+	c.receiverRef("default_receiver", a.DefaultReceiver, a.DefaultReceiverRange, names, true)
 	if set(a.WatchdogReceiverRange) {
 		c.receiverRef("watchdog_receiver", a.WatchdogReceiver, a.WatchdogReceiverRange, names, false)
 	}
@@ -88,10 +88,10 @@ func (c *checker) alerting(env *Environment) {
 	}
 }
 
-// receiverRef checks a reference to a declared receiver; a route may not
-// name the discarding one.
-func (c *checker) receiverRef(attr, name string, rng hcl.Range, declared []string, route bool) {
-	if slices.Contains(declared, name) && !(route && name == WatchdogDiscard) {
+// receiverRef checks a reference to a declared receiver; only the
+// Watchdog may go to the discarding one (delivers is false for the rest).
+func (c *checker) receiverRef(attr, name string, rng hcl.Range, declared []string, delivers bool) {
+	if slices.Contains(declared, name) && !(delivers && name == WatchdogDiscard) {
 		return
 	}
 	c.errorf(rng, "Unknown alert receiver", "The %s %q names no receiver block of the alerting block.%s", attr, name, didYouMean(name, declared[1:]))

@@ -59,7 +59,7 @@ func TestAlertmanagerAmtool(t *testing.T) {
 		rendertest.WriteFile(t, path, string(data))
 		out := rendertest.RunTool(t, amtool, "check-config", path)
 		want := len(env.Alerting.Receivers)
-		if env.Alerting.WatchdogReceiver == "" {
+		if w := env.Alerting.WatchdogReceiver; w == "" || w == inventory.WatchdogDiscard {
 			want++ // the Watchdog's discarding receiver
 		}
 		if m := regexp.MustCompile(`(\d+) receivers`).FindStringSubmatch(out); m == nil || m[1] != strconv.Itoa(want) {

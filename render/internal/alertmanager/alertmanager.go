@@ -150,7 +150,7 @@ func Of(env *inventory.Environment) (cfg Config, mounts []SecretMount, ok bool) 
 		secrets[secret] = true
 		return path.Join(SecretsDir, secret, key)
 	}
-	if a.WatchdogReceiver == "" {
+	if watchdog == inventory.WatchdogDiscard {
 		cfg.Receivers = append(cfg.Receivers, Receiver{Name: inventory.WatchdogDiscard})
 	}
 	for _, r := range a.Receivers {

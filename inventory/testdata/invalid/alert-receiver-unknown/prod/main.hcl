@@ -46,5 +46,9 @@ environment "prod" {
       receiver = "oncall" # ERROR: Unknown alert receiver
       matchers = ["severity=critical"]
     }
+    route {
+      receiver = "watchdog-discard" # ERROR: Unknown alert receiver
+      matchers = ["severity=none"]
+    }
   }
 }
