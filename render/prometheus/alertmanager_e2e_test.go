@@ -2,14 +2,12 @@ package prometheus
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -140,43 +138,12 @@ func (s *webhookServer) expect(path, channel, alert string, others ...string) er
 func startAlertmanager(t *testing.T, bin, config string) string {
 	t.Helper()
 	addr := freeLoopbackAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	logPath := filepath.Join(t.TempDir(), "alertmanager.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, bin,
+	return startServer(t, addr, bin,
 		"--config.file="+config,
 		"--storage.path="+t.TempDir(),
 		"--web.listen-address="+addr,
 		"--cluster.listen-address=",
 		"--log.level=warn")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		logFile.Close()
-		if t.Failed() {
-			log, _ := os.ReadFile(logPath)
-			t.Logf("alertmanager on %s:\n%s", addr, log)
-		}
-	})
-	poll(t, "alertmanager on "+addr+" ready", func() error {
-		resp, err := http.Get("http://" + addr + "/-/ready")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %s", resp.Status)
-		}
-		return nil
-	})
-	return addr
 }
 
 // postAlert fires one alert through Alertmanager's API v2.
