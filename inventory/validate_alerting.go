@@ -17,8 +17,8 @@ import (
 // Formats of the alerting block's names.
 var (
 	alertReceiverName = newFormat("alert receiver name", dnsLabelRule, dnsLabelRe)
-	alertSecretName        = newFormat("Secret name", `it names a Kubernetes Secret in the prometheus app's namespace, mounted as the volume "secret-<name>": a DNS label of at most 56 characters (lower-case letters, digits and hyphens, starting and ending with a letter or digit)`, `^[a-z0-9]([a-z0-9-]{0,54}[a-z0-9])?$`)
-	alertSecretKey         = newFormat("Secret key", "it is a key of the Secret's data, which becomes a file name: letters, digits, '-', '_' and '.'", `^[A-Za-z0-9_.-]{1,253}$`)
+	alertSecretName   = newFormat("Secret name", `it names a Kubernetes Secret in the prometheus app's namespace, mounted as the volume "secret-<name>": a DNS label of at most 56 characters (lower-case letters, digits and hyphens, starting and ending with a letter or digit)`, `^[a-z0-9]([a-z0-9-]{0,54}[a-z0-9])?$`)
+	alertSecretKey    = newFormat("Secret key", "it is a key of the Secret's data, which becomes a file name: letters, digits, '-', '_' and '.'", `^[A-Za-z0-9_.-]{1,253}$`)
 	chatChannel       = newFormat("chat channel", `it is the channel's name as the chat's URLs spell it ("town-square", "#alerts") or a user ("@alice"): letters, digits, '-', '_' and '.', after an optional '#' or '@'`, `^[#@]?[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 )
 
