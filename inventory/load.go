@@ -350,6 +350,8 @@ func applyDefaults(env *Environment) {
 	setDefault(&g.Revision, g.RevisionRange, "main")
 	setDefault(&g.ArgoCDNamespace, g.ArgoCDNamespaceRange, "argocd")
 	setDefault(&g.Project, g.ProjectRange, "default")
+	setDefault(&g.ArgoCDChartVersion, g.ArgoCDChartVersionRange, DefaultArgoCDChartVersion)
+	setDefault(&g.ArgoCDAppsChartVersion, g.ArgoCDAppsChartVersionRange, DefaultArgoCDAppsChartVersion)
 
 	if env.Federation == nil {
 		env.Federation = &Federation{DeclRange: env.DeclRange}
@@ -358,6 +360,7 @@ func applyDefaults(env *Environment) {
 	setDefault(&fed.ScrapeInterval, fed.ScrapeIntervalRange, "15s")
 	setDefault(&fed.ScrapeTimeout, fed.ScrapeTimeoutRange, "10s")
 	setDefault(&fed.Match, fed.MatchRange, []string{`{job="prometheus"}`, `{__name__=~"job:.*"}`})
+	applyAlertingDefaults(env.Alerting)
 
 	for _, app := range env.Apps {
 		setDefault(&app.Enabled, app.EnabledRange, true)

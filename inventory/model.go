@@ -31,6 +31,7 @@ type Environment struct {
 	Cluster    Cluster     `hcl:"cluster,block"`
 	GitOps     GitOps      `hcl:"gitops,block"`
 	Federation *Federation `hcl:"federation,block"`
+	Alerting   *Alerting   `hcl:"alerting,block"`
 	Apps       []*App      `hcl:"app,block"`
 
 	// Dir is the environment's folder as given to Load.
@@ -110,6 +111,12 @@ type Cluster struct {
 	MaxSizeRange           hcl.Range `hcl:"max_size,attr_value_range"`
 	VolumeSizeGB           int       `hcl:"volume_size_gb,optional"`
 	VolumeSizeGBRange      hcl.Range `hcl:"volume_size_gb,attr_value_range"`
+	// NodeReleaseVersion and AddonVersions pin what EKS would otherwise
+	// choose when the node group or add-on is created (cluster_pins.go).
+	NodeReleaseVersion      string            `hcl:"node_release_version,optional"`
+	NodeReleaseVersionRange hcl.Range         `hcl:"node_release_version,attr_value_range"`
+	AddonVersions           map[string]string `hcl:"addon_versions,optional"`
+	AddonVersionsRange      hcl.Range         `hcl:"addon_versions,attr_value_range"`
 }
 
 // GitOps tells Argo CD where this repository is.
@@ -129,6 +136,12 @@ type GitOps struct {
 	// PR's diff shows every Kubernetes object that will change.
 	Hydrate      bool      `hcl:"hydrate,optional"`
 	HydrateRange hcl.Range `hcl:"hydrate,attr_value_range"`
+	// The charts layer 2 installs Argo CD and the root Application with
+	// (argocd.go).
+	ArgoCDChartVersion          string    `hcl:"argocd_chart_version,optional"`
+	ArgoCDChartVersionRange     hcl.Range `hcl:"argocd_chart_version,attr_value_range"`
+	ArgoCDAppsChartVersion      string    `hcl:"argocd_apps_chart_version,optional"`
+	ArgoCDAppsChartVersionRange hcl.Range `hcl:"argocd_apps_chart_version,attr_value_range"`
 }
 
 // Federation configures how the central Prometheus scrapes workload clusters.

@@ -20,9 +20,10 @@ type secretKind struct {
 }
 
 const (
-	adviceAWS = "Terraform assumes terraform.role_arn; static AWS keys are never used by fleetgen. Remove the key from the file and from the Git history, and rotate it."
-	adviceKey = "Only public keys belong in the inventory: give host_key and tunnel_key in their .pub form (\"ssh-ed25519 AAAA…\"). Remove the private key from the file and from the Git history, and replace it."
-	adviceURL = "Give the URL without credentials and provide access outside the inventory (an SSH deploy key or a Kubernetes Secret); rotate the credential."
+	adviceAWS  = "Terraform assumes terraform.role_arn; static AWS keys are never used by fleetgen. Remove the key from the file and from the Git history, and rotate it."
+	adviceKey  = "Only public keys belong in the inventory: give host_key and tunnel_key in their .pub form (\"ssh-ed25519 AAAA…\"). Remove the private key from the file and from the Git history, and replace it."
+	adviceURL  = "Give the URL without credentials and provide access outside the inventory (an SSH deploy key or a Kubernetes Secret); rotate the credential."
+	adviceHook = "Whoever knows an incoming webhook's URL can post with it: keep it in a Kubernetes Secret and name that Secret in a notifier of the alerting block (docs/inventory.md). Rotate the webhook."
 )
 
 var (
@@ -32,6 +33,9 @@ var (
 	// urlUserinfo finds scheme://userinfo@: the userinfo holds a password
 	// when it has a colon, and with http(s) a bare user is a token.
 	urlUserinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*)://([^\s/?#@"'<>\\]+)@`)
+	// webhookURL finds the secret part of Slack's (hooks.slack.com/…) and
+	// Mattermost's (<server>/hooks/<26 letters and digits>) incoming webhooks.
+	webhookURL = regexp.MustCompile(`(?i)(?:hooks\.slack\.com/(?:services|workflows|triggers)/[^\s"'<>]+|/hooks/[a-z0-9]{20,}\b)`)
 
 	attrOnLine    = regexp.MustCompile(`^\s*"?([A-Za-z_][A-Za-z0-9_-]*)"?\s*[=:]`)
 	heredocOpener = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*<<-?[A-Za-z_][A-Za-z0-9_]*\s*$`)
@@ -42,6 +46,7 @@ var secretKinds = []secretKind{
 	{"an AWS access key ID", adviceAWS, findAWSAccessKeyIDs},
 	{"an AWS secret access key", adviceAWS, findAWSSecretKeys},
 	{"a password or token in a URL", adviceURL, findURLCredentials},
+	{"an incoming webhook URL", adviceHook, findWebhookURLs},
 }
 
 // screenSecrets reports credential-looking text in the raw bytes of src
@@ -161,6 +166,15 @@ func findURLCredentials(src []byte) [][2]int {
 		}
 		from = end
 	}
+}
+
+// findWebhookURLs spans the secret part of incoming webhook URLs. Every
+// match holds "hooks".
+func findWebhookURLs(src []byte) [][2]int {
+	if !bytes.Contains(bytes.ToLower(src), []byte("hooks")) {
+		return nil
+	}
+	return submatchSpans(webhookURL, src, 0)
 }
 
 // submatchSpans spans submatch group of every match of re.

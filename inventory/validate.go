@@ -190,6 +190,7 @@ func (c *checker) environment(env *Environment) {
 	c.cluster(&env.Cluster)
 	c.gitops(&env.GitOps)
 	c.federation(env.Federation)
+	c.alerting(env)
 	c.apps(env)
 	c.hydration(env)
 	c.workloadClusters(env)

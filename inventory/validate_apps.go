@@ -196,7 +196,7 @@ func (c *checker) appValues(app *App) {
 
 // credentialSuffixes end the key names that hold credentials, compared in
 // lower case without "_" and "-".
-var credentialSuffixes = []string{"password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey"}
+var credentialSuffixes = []string{"password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "routingkey", "servicekey", "webhookurl"}
 
 // referenceSuffixes end key names that name a Secret rather than hold one
 // (envFromSecret, imagePullSecret, the auth-secret annotation).

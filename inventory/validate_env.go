@@ -22,8 +22,9 @@ func (c *checker) terraform(tf *Terraform) {
 	if set(tf.StateRegionRange) {
 		c.check(awsRegion, tf.StateRegion, tf.StateRegionRange)
 	}
-	if set(tf.LockTableRange) {
-		c.check(lockTable, tf.LockTable, tf.LockTableRange)
+	if set(tf.LockTableRange) && c.check(lockTable, tf.LockTable, tf.LockTableRange) {
+		c.warnf(tf.LockTableRange, "Deprecated DynamoDB lock table",
+			"Every layer locks its state with a lock file in the state bucket (use_lockfile); Terraform 1.11 deprecated DynamoDB locking. While lock_table is set the backends also name the table, so a run of the previous configuration and one of this one exclude each other; remove lock_table once no run of the previous configuration can start (docs/terraform.md).")
 	}
 	c.check(roleARN, tf.RoleARN, tf.RoleARNRange)
 	c.check(moduleSource, tf.ModuleSource, at(tf.ModuleSourceRange, tf.DeclRange))
@@ -163,6 +164,7 @@ func (c *checker) cluster(cl *Cluster) {
 	if cl.VolumeSizeGB < 1 {
 		c.errorf(cl.VolumeSizeGBRange, "Invalid volume size", "The volume_size_gb must be at least 1; it is %d.", cl.VolumeSizeGB)
 	}
+	c.clusterPins(cl)
 }
 
 var scpGitURL = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\s]\S*$`)
@@ -172,6 +174,7 @@ func (c *checker) gitops(g *GitOps) {
 	c.check(gitRevision, g.Revision, g.RevisionRange)
 	c.check(argoCDNamespace, g.ArgoCDNamespace, at(g.ArgoCDNamespaceRange, g.DeclRange))
 	c.check(argoCDProject, g.Project, at(g.ProjectRange, g.DeclRange))
+	c.argoCDCharts(g)
 }
 
 // gitURL checks repo_url: https://, ssh:// or the scp-like git@host:path,

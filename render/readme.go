@@ -16,6 +16,9 @@ type environmentView struct {
 	Federated               int
 	Apps                    []string
 	Hydrated                bool
+	// CentralPrometheus: out/<env>/prometheus/ exists; Alerting: with
+	// alertmanager.yml.
+	CentralPrometheus, Alerting bool
 }
 
 type haSummary struct {
@@ -28,6 +31,9 @@ type haSummary struct {
 // how it is applied.
 func environmentReadme(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
 	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate}
+	if p := env.EnabledApp("prometheus"); p != nil && p.Chart == "prometheus" {
+		v.CentralPrometheus, v.Alerting = true, env.Alerting != nil
+	}
 	for _, c := range env.HAClusters {
 		v.HAClusters = append(v.HAClusters, haSummary{c.Name, c.Version.String(), len(c.Nodes), c.SSHTunnels, c.GossipEncryption})
 	}

@@ -6,7 +6,6 @@ environment "dev" {
 
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-dev"
-    lock_table   = "terraform-locks"
     role_arn     = "arn:aws:iam::111122223333:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }
@@ -35,6 +34,19 @@ environment "dev" {
 
   federation {
     hub_cluster_id = "command-and-control-dev"
+  }
+
+  # Alerts of the central Prometheus go to a Mattermost channel, through
+  # an incoming webhook whose URL is the "url" key of the Secret
+  # monitoring/alertmanager-mattermost, created outside the inventory.
+  alerting {
+    default_receiver = "cloud-dev"
+    receiver "cloud-dev" {
+      mattermost {
+        secret  = "alertmanager-mattermost"
+        channel = "cloud-dev-alerts"
+      }
+    }
   }
 
   app "prometheus" {

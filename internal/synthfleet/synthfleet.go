@@ -101,7 +101,6 @@ environment %[1]q {
 
   terraform {
     state_bucket = "fleetgen-synthetic-state-%[1]s"
-    lock_table   = "terraform-locks"
     role_arn     = "arn:aws:iam::%[2]s:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/internal/alertmanager"
 	"github.com/mattermost/fleetgen/render/internal/cluster"
 	"github.com/mattermost/fleetgen/render/internal/federation"
 )
@@ -57,7 +58,7 @@ func (g *generator) centralPrometheusValues(app *inventory.App) map[string]any {
 	rulesValues := rules.Values()
 	server := g.prometheusServer(app)
 	server["global"] = global
-	return map[string]any{
+	v := map[string]any{
 		"server": server,
 		"serverFiles": map[string]any{
 			"prometheus.yml":     config,
@@ -67,6 +68,12 @@ func (g *generator) centralPrometheusValues(app *inventory.App) map[string]any {
 		"prometheus-node-exporter": map[string]any{"enabled": false},
 		"prometheus-pushgateway":   map[string]any{"enabled": false},
 	}
+	// The alerting block's routes and receivers for the bundled
+	// alertmanager subchart (docs/monitoring.md, "Alert delivery").
+	if cfg, mounts, ok := alertmanager.Of(g.env); ok {
+		v["alertmanager"] = alertmanager.Values(cfg, mounts)
+	}
+	return v
 }
 
 // clientPrometheusValues configures the C&C cluster's own client

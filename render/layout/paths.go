@@ -64,6 +64,10 @@ func PrometheusConfig(env string) string { return path.Join(env, prometheusDir, 
 // PrometheusRules is the alerting rules file beside PrometheusConfig.
 func PrometheusRules(env string) string { return path.Join(env, prometheusDir, PrometheusRulesRef) }
 
+// AlertmanagerConfig is the central Alertmanager's configuration of env,
+// beside PrometheusConfig.
+func AlertmanagerConfig(env string) string { return path.Join(env, prometheusDir, "alertmanager.yml") }
+
 // HelmValues is the values file of an app's chart.
 func HelmValues(env, app string) string { return path.Join(env, helmDir, app+".values.yaml") }
 

@@ -191,31 +191,40 @@ func startPrometheus(t *testing.T, prometheus, config string) string {
 // until it is ready and stops it when the test ends.
 func startPrometheusAt(t *testing.T, prometheus, config, addr string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	logPath := filepath.Join(t.TempDir(), "prometheus.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, prometheus,
+	return startServer(t, addr, prometheus,
 		"--config.file="+config,
 		"--storage.tsdb.path="+t.TempDir(),
 		"--web.listen-address="+addr,
 		"--log.level=warn")
+}
+
+// startServer runs a Prometheus-family server (bin with args) that
+// listens on addr until the test ends, and returns addr once its
+// /-/ready answers; its log is shown when the test fails.
+func startServer(t *testing.T, addr, bin string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logPath := filepath.Join(t.TempDir(), "server.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	name := filepath.Base(bin)
 	t.Cleanup(func() {
 		cancel()
 		_ = cmd.Wait()
 		logFile.Close()
 		if t.Failed() {
 			log, _ := os.ReadFile(logPath)
-			t.Logf("prometheus on %s (%s):\n%s", addr, config, log)
+			t.Logf("%s on %s (%s):\n%s", name, addr, strings.Join(args, " "), log)
 		}
 	})
-	poll(t, "prometheus on "+addr+" ready", func() error {
+	poll(t, name+" on "+addr+" ready", func() error {
 		resp, err := http.Get("http://" + addr + "/-/ready")
 		if err != nil {
 			return err

@@ -45,8 +45,8 @@ func renderPrometheusTo(t *testing.T, env *inventory.Environment, dir string) st
 
 func TestPrometheusGolden(t *testing.T) {
 	files := render(t, rendertest.LoadEnv(t, promLab))
-	if len(files) != 2 {
-		t.Fatalf("want prometheus.yml and one rules file, got %d files", len(files))
+	if len(files) != 3 {
+		t.Fatalf("want prometheus.yml, one rules file and alertmanager.yml, got %d files", len(files))
 	}
 	for _, f := range files {
 		rendertest.CheckFileGuarantees(t, f)
@@ -62,6 +62,9 @@ func TestPrometheusPromtoolCheck(t *testing.T) {
 	envs := rendertest.LoadInventory(t, rendertest.Examples()).Environments
 	envs = append(envs, rendertest.LoadEnv(t, promLab))
 	for _, env := range envs {
+		if env.EnabledApp("prometheus") == nil {
+			continue // no central Prometheus, no files (TestPrometheusOnlyWithTheCentralApp)
+		}
 		t.Run(env.Name, func(t *testing.T) {
 			config := renderPrometheusTo(t, env, t.TempDir())
 			rendertest.RunTool(t, promtool, "check", "config", config)

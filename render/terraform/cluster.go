@@ -239,6 +239,11 @@ func clusterNodes(f *tfFile, env *inventory.Environment) {
 	n.ref("node_role_arn", ref("aws_iam_role", "node", "arn"))
 	n.val("subnet_ids", strs(env.Network.PrivateSubnetIDs))
 	n.val("instance_types", strs([]string{cl.InstanceType}))
+	if cl.NodeReleaseVersion != "" {
+		// The AMI release; changing it rolls the nodes, one at a time
+		// (update_config). Unset, EKS picks the newest at creation.
+		n.str("release_version", cl.NodeReleaseVersion)
+	}
 	lr := n.block("launch_template")
 	lr.ref("id", ref("aws_launch_template", "node", "id"))
 	lr.ref("version", ref("aws_launch_template", "node", "latest_version"))

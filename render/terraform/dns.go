@@ -27,14 +27,25 @@ const (
 func route53Layer(env *inventory.Environment) []*tfFile {
 	private, public := hostRecords(env)
 
+	// Without a record the layer reads nothing from the cluster: no remote
+	// state, no Kubernetes provider. It stays, with its backend and the
+	// aws provider, so that removing an environment's last host still
+	// destroys the record its state holds.
+	readsCluster := len(private)+len(public) > 0
 	tfBlock := newTFFile("terraform.tf")
-	terraformBlock(tfBlock, env, layout.LayerRoute53, providerAWS, providerKubernetes)
+	providers := []provider{providerAWS}
+	if readsCluster {
+		providers = append(providers, providerKubernetes)
+	}
+	terraformBlock(tfBlock, env, layout.LayerRoute53, providers...)
 
 	prov := newTFFile("providers.tf")
 	awsProvider(prov, env, layout.LayerRoute53)
-	remoteCluster(prov, env)
-	eksDataSources(prov)
-	kubernetesProvider(prov)
+	if readsCluster {
+		remoteCluster(prov, env)
+		eksDataSources(prov)
+		kubernetesProvider(prov)
+	}
 
 	main := newTFFile("main.tf")
 	out := newTFFile("outputs.tf")

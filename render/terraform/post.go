@@ -11,15 +11,6 @@ import (
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
-// Argo CD charts installed by 2-cluster-post-installation, pinned.
-const (
-	argoHelmRepo      = "https://argoproj.github.io/argo-helm"
-	argoCDChart       = "argo-cd"
-	argoCDVersion     = "9.1.0"
-	argoCDAppsChart   = "argocd-apps"
-	argoCDAppsVersion = "2.0.2"
-)
-
 // postInstallLayer is 2-cluster-post-installation: the namespaces of the
 // enabled apps, Argo CD, and the root Application that makes Argo CD sync
 // out/<env>/argocd, from which every app is delivered. The root Application
@@ -49,17 +40,17 @@ func postInstallLayer(env *inventory.Environment) []*tfFile {
 	argoNS := namespaceName(env.GitOps.ArgoCDNamespace)
 	argo := main.block("resource", "helm_release", "argocd")
 	argo.str("name", "argocd")
-	argo.str("repository", argoHelmRepo)
-	argo.str("chart", argoCDChart)
-	argo.str("version", argoCDVersion)
+	argo.str("repository", inventory.ArgoCDHelmRepository)
+	argo.str("chart", inventory.ArgoCDChart)
+	argo.str("version", env.GitOps.ArgoCDChartVersion)
 	argo.ref("namespace", argoNS)
 	argo.boolean("wait", true)
 
 	root := main.block("resource", "helm_release", "root_application")
 	root.str("name", "argocd-root")
-	root.str("repository", argoHelmRepo)
-	root.str("chart", argoCDAppsChart)
-	root.str("version", argoCDAppsVersion)
+	root.str("repository", inventory.ArgoCDHelmRepository)
+	root.str("chart", inventory.ArgoCDAppsChart)
+	root.str("version", env.GitOps.ArgoCDAppsChartVersion)
 	root.ref("namespace", argoNS)
 	root.raw("values", list(call("yamlencode", lit(rootApplicationValues(env)))))
 	root.dependsOn(ref("helm_release", "argocd"))
@@ -91,14 +82,21 @@ func namespaceName(ns string) hcl.Traversal {
 	return attr(index(attr(t, "metadata"), cty.NumberIntVal(0)), "name")
 }
 
+// resourcesFinalizer is Argo CD's cascading-deletion finalizer.
+const resourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
+
 // rootApplicationValues are the argocd-apps chart values (2.x: applications
 // is a map by name) for the root Application: it syncs the folder of env's
-// Applications, as the repository holds it.
+// Applications, as the repository holds it. Its resources finalizer makes
+// deleting it delete what it synced (the child Applications) instead of
+// leaving them running unmanaged; Argo CD must still run to act on it,
+// which the release's depends_on on Argo CD gives on destroy.
 func rootApplicationValues(env *inventory.Environment) cty.Value {
 	g := env.GitOps
 	app := cty.ObjectVal(map[string]cty.Value{
-		"namespace": cty.StringVal(g.ArgoCDNamespace),
-		"project":   cty.StringVal(g.Project),
+		"namespace":  cty.StringVal(g.ArgoCDNamespace),
+		"project":    cty.StringVal(g.Project),
+		"finalizers": cty.TupleVal([]cty.Value{cty.StringVal(resourcesFinalizer)}),
 		"source": cty.ObjectVal(map[string]cty.Value{
 			"repoURL":        cty.StringVal(g.RepoURL),
 			"targetRevision": cty.StringVal(g.Revision),

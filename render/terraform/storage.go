@@ -11,9 +11,9 @@ import (
 // stay Pending forever. Layer 1 installs the driver, layer 2 makes an
 // encrypted gp3 class the default.
 const (
-	ebsCSIAddon          = "aws-ebs-csi-driver"
+	ebsCSIAddon          = inventory.AddonEBSCSI
 	ebsCSIServiceAccount = "ebs-csi-controller-sa"
-	podIdentityAddon     = "eks-pod-identity-agent"
+	podIdentityAddon     = inventory.AddonPodIdentity
 	ebsCSIProvisioner    = "ebs.csi.aws.com"
 	defaultStorageName   = "gp3"
 )
@@ -31,11 +31,13 @@ func clusterStorage(f *tfFile, env *inventory.Environment) {
 	agent := f.block("resource", "aws_eks_addon", "pod_identity_agent")
 	agent.ref("cluster_name", ref("aws_eks_cluster", "this", "name"))
 	agent.str("addon_name", podIdentityAddon)
+	addonVersion(agent, env, podIdentityAddon)
 	agent.dependsOn(ref("aws_eks_node_group", "default"))
 
 	csi := f.block("resource", "aws_eks_addon", "ebs_csi")
 	csi.ref("cluster_name", ref("aws_eks_cluster", "this", "name"))
 	csi.str("addon_name", ebsCSIAddon)
+	addonVersion(csi, env, ebsCSIAddon)
 	pia := csi.block("pod_identity_association")
 	pia.ref("role_arn", ref("aws_iam_role", "ebs_csi", "arn"))
 	pia.str("service_account", ebsCSIServiceAccount)
@@ -54,4 +56,13 @@ func defaultStorageClass(f *tfFile) {
 	sc.str("volume_binding_mode", "WaitForFirstConsumer")
 	sc.boolean("allow_volume_expansion", true)
 	sc.val("parameters", strMap(map[string]string{"type": "gp3", "encrypted": "true"}))
+}
+
+// addonVersion pins an add-on to the version cluster.addon_versions gives.
+// Without one EKS installs its default for the cluster's Kubernetes
+// version and Terraform keeps whatever is installed (docs/terraform.md).
+func addonVersion(b tfBody, env *inventory.Environment, addon string) {
+	if v, ok := env.Cluster.AddonVersions[addon]; ok {
+		b.str("addon_version", v)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -15,12 +16,12 @@ import (
 	"github.com/mattermost/fleetgen/templates"
 )
 
-// Versions pinned in every layer. Terraform 1.10 is the first release whose
+// Versions pinned in every layer. Terraform 1.11 is the first release whose
 // s3 backend has both the assume_role block (1.6; the top-level role_arn is
-// deprecated) and S3-native locking (use_lockfile), which a layer uses when
-// the inventory names no DynamoDB lock table.
+// deprecated) and generally available S3-native locking (use_lockfile,
+// experimental in 1.10), which deprecated DynamoDB locking (dynamodb_table).
 const (
-	terraformRequiredVersion = "~> 1.10"
+	terraformRequiredVersion = "~> 1.11"
 	awsProviderVersion       = "~> 6.0"
 	kubernetesProviderVer    = "~> 2.38"
 	helmProviderVersion      = "~> 3.0"
@@ -95,17 +96,27 @@ func terraformBlock(f *tfFile, env *inventory.Environment, layer string, provide
 	}
 	tb.AppendNewline()
 	backend := tb.block("backend", "s3")
-	for _, a := range backendConfig(env, layer) {
+	attrs := backendConfig(env, layer)
+	if lt := env.Terraform.LockTable; lt != "" {
+		// Only while an environment moves off DynamoDB locking (lock_table
+		// is deprecated, a warning): a run of the previous configuration
+		// holds the DynamoDB lock, one of this configuration both locks,
+		// so the two still exclude each other. Reading remote state takes
+		// no lock, so remote state reads never name the table.
+		attrs = slices.Insert(attrs, len(attrs)-1, objectAttr{"dynamodb_table", lit(cty.StringVal(lt))})
+	}
+	for _, a := range attrs {
 		backend.raw(a.Name, a.Expr)
 	}
 }
 
 // backendConfig is the s3 backend of a layer, as attributes: the backend
 // block and terraform_remote_state's config must agree, so both come from
-// here. assume_role is an object attribute, not a block: the s3 backend
-// (Terraform >= 1.6) rejects "assume_role {" with "Blocks of type
-// assume_role are not expected here", and remote state config is an object
-// anyway.
+// here. Locking is S3-native (use_lockfile: a lock object beside the
+// state), never DynamoDB's, which Terraform 1.11 deprecated. assume_role
+// is an object attribute, not a block: the s3 backend (Terraform >= 1.6)
+// rejects "assume_role {" with "Blocks of type assume_role are not
+// expected here", and remote state config is an object anyway.
 func backendConfig(env *inventory.Environment, layer string) []objectAttr {
 	tf := env.Terraform
 	attrs := []objectAttr{
@@ -113,11 +124,7 @@ func backendConfig(env *inventory.Environment, layer string) []objectAttr {
 		{"key", lit(cty.StringVal(stateKey(env, layer)))},
 		{"region", lit(cty.StringVal(tf.StateRegion))},
 		{"encrypt", lit(cty.True)},
-	}
-	if tf.LockTable != "" {
-		attrs = append(attrs, objectAttr{"dynamodb_table", lit(cty.StringVal(tf.LockTable))})
-	} else {
-		attrs = append(attrs, objectAttr{"use_lockfile", lit(cty.True)})
+		{"use_lockfile", lit(cty.True)},
 	}
 	return append(attrs, objectAttr{"assume_role", object(
 		objectAttr{"role_arn", lit(cty.StringVal(tf.RoleARN))},

@@ -260,8 +260,8 @@ func TestTerraformAssumeRole(t *testing.T) {
 					t.Errorf("%s %s: backend assumes %#v", env.Name, layer, got.GetAttr("assume_role"))
 				}
 				remote := blocksOf(bodies, "data", "terraform_remote_state")
-				if layer != layout.LayerCluster && len(remote) != 1 {
-					t.Fatalf("%s %s: %d remote states, want 1", env.Name, layer, len(remote))
+				if want := wantRemoteStates(env, layer); len(remote) != want {
+					t.Fatalf("%s %s: %d remote states, want %d", env.Name, layer, len(remote), want)
 				}
 				for _, r := range remote {
 					cfg := attrValue(t, r.Body, "config")
@@ -643,6 +643,9 @@ func TestTerraformRootApplication(t *testing.T) {
 				t.Fatalf("%s: applications %#v, want only %q", env.Name, apps, cluster.RootApplication)
 			}
 			app := apps.GetAttr(cluster.RootApplication)
+			if f := app.GetAttr("finalizers"); !f.RawEquals(cty.TupleVal([]cty.Value{cty.StringVal("resources-finalizer.argocd.argoproj.io")})) {
+				t.Errorf("%s: root Application finalizers %#v: deleting it would leave its Applications behind", env.Name, f)
+			}
 			src, dst := app.GetAttr("source"), app.GetAttr("destination")
 			g := env.GitOps
 			for _, c := range []struct{ what, got, want string }{

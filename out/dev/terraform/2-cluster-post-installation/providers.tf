@@ -20,11 +20,11 @@ provider "aws" {
 data "terraform_remote_state" "cluster" {
   backend = "s3"
   config = {
-    bucket         = "terraform-cloud-monitoring-state-bucket-dev"
-    key            = "mattermost-central-command-control/dev/1-cluster/terraform.tfstate"
-    region         = "us-east-1"
-    encrypt        = true
-    dynamodb_table = "terraform-locks"
+    bucket       = "terraform-cloud-monitoring-state-bucket-dev"
+    key          = "mattermost-central-command-control/dev/1-cluster/terraform.tfstate"
+    region       = "us-east-1"
+    encrypt      = true
+    use_lockfile = true
     assume_role = {
       role_arn     = "arn:aws:iam::111122223333:role/fleet-deployer"
       session_name = "fleetgen-dev-1-cluster-state"

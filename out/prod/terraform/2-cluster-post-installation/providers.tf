@@ -20,11 +20,11 @@ provider "aws" {
 data "terraform_remote_state" "cluster" {
   backend = "s3"
   config = {
-    bucket         = "terraform-cloud-monitoring-state-bucket-prod"
-    key            = "mattermost-central-command-control/prod/1-cluster/terraform.tfstate"
-    region         = "us-east-1"
-    encrypt        = true
-    dynamodb_table = "terraform-locks"
+    bucket       = "terraform-cloud-monitoring-state-bucket-prod"
+    key          = "mattermost-central-command-control/prod/1-cluster/terraform.tfstate"
+    region       = "us-east-1"
+    encrypt      = true
+    use_lockfile = true
     assume_role = {
       role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
       session_name = "fleetgen-prod-1-cluster-state"

@@ -16,32 +16,3 @@ provider "aws" {
     }
   }
 }
-
-data "terraform_remote_state" "cluster" {
-  backend = "s3"
-  config = {
-    bucket         = "terraform-cloud-monitoring-state-bucket-sandbox"
-    key            = "mattermost-central-command-control/sandbox/1-cluster/terraform.tfstate"
-    region         = "us-east-1"
-    encrypt        = true
-    dynamodb_table = "terraform-locks"
-    assume_role = {
-      role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
-      session_name = "fleetgen-sandbox-1-cluster-state"
-    }
-  }
-}
-
-data "aws_eks_cluster" "this" {
-  name = data.terraform_remote_state.cluster.outputs.cluster_name
-}
-
-data "aws_eks_cluster_auth" "this" {
-  name = data.terraform_remote_state.cluster.outputs.cluster_name
-}
-
-provider "kubernetes" {
-  host                   = data.aws_eks_cluster.this.endpoint
-  cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
-  token                  = data.aws_eks_cluster_auth.this.token
-}

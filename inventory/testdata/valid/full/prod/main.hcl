@@ -7,7 +7,6 @@ environment "prod" {
   terraform {
     state_bucket  = "terraform-cloud-monitoring-state-bucket-prod"
     state_region  = "us-east-1"
-    lock_table    = "terraform-locks"
     role_arn      = "arn:aws:iam::123456789012:role/fleet/fleet-deployer"
     module_source = "git::https://github.com/mattermost/mattermost-cloud-monitoring.git//aws"
     module_ref    = "v1.6.0"

@@ -10,7 +10,6 @@ environment "sandbox" {
 
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-sandbox"
-    lock_table   = "terraform-locks"
     role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }

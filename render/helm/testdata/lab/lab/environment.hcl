@@ -34,6 +34,25 @@ environment "lab" {
     hub_cluster_id = "hub"
   }
 
+  alerting {
+    default_receiver = "team"
+    receiver "team" {
+      mattermost {
+        secret = "am-mattermost"
+      }
+    }
+    receiver "oncall" {
+      pagerduty {
+        secret     = "am-pagerduty"
+        secret_key = "key"
+      }
+    }
+    route {
+      receiver = "oncall"
+      matchers = ["severity=critical"]
+    }
+  }
+
   app "prometheus" {
     version = "27.39.0"
     host    = "prometheus"

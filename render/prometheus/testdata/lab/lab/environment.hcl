@@ -35,6 +35,41 @@ environment "lab" {
     hub_cluster_id  = "hub"
   }
 
+  # Every kind of notifier, a matcher that needs quoting and one that is
+  # a regular expression.
+  alerting {
+    default_receiver = "team"
+    group_by         = ["alertname", "clusterID"]
+    repeat_interval  = "2h"
+    receiver "team" {
+      mattermost {
+        secret  = "am-mattermost"
+        channel = "lab-alerts"
+      }
+      slack {
+        secret     = "am-slack"
+        secret_key = "webhook.url"
+      }
+    }
+    receiver "oncall" {
+      pagerduty {
+        secret = "am-pagerduty"
+      }
+      email {
+        to            = "oncall@example.com, lead@example.com"
+        from          = "alertmanager@lab.example.com"
+        smarthost     = "smtp.example.com:587"
+        auth_username = "alertmanager"
+        secret        = "am-smtp"
+      }
+    }
+    route {
+      receiver = "oncall"
+      matchers = ["severity=critical", "alertname=~\"Federat.*|Central.*\""]
+      continue = true
+    }
+  }
+
   app "prometheus" {
     version = "25.27.0"
   }

@@ -27,10 +27,16 @@ environment "alpha" {
 
   cluster {
     kubernetes_version = "1.31"
-    instance_type      = "t3.medium"
-    min_size           = 1
-    desired_size       = 2
-    max_size           = 3
+    # Test values of the right shape, not looked up at AWS.
+    node_release_version = "1.31.7-20250410"
+    addon_versions = {
+      "aws-ebs-csi-driver"     = "v1.41.0-eksbuild.1"
+      "eks-pod-identity-agent" = "v1.3.5-eksbuild.2"
+    }
+    instance_type = "t3.medium"
+    min_size      = 1
+    desired_size  = 2
+    max_size      = 3
   }
 
   gitops {

@@ -8,7 +8,6 @@ environment "beta" {
   terraform {
     state_bucket = "shared-fleet-state"
     state_region = "eu-central-1"
-    lock_table   = "fleet-locks"
     role_arn     = "arn:aws:iam::123456789012:role/fleet-deployer"
     module_ref   = "v1.6.0"
   }

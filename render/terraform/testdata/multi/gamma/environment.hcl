@@ -29,6 +29,8 @@ environment "gamma" {
   }
 
   gitops {
-    repo_url = "https://git.example.com/fleet.git"
+    repo_url                  = "https://git.example.com/fleet.git"
+    argocd_chart_version      = "10.0.1"
+    argocd_apps_chart_version = "2.0.4"
   }
 }

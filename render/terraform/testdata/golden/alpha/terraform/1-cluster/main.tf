@@ -151,6 +151,7 @@ resource "aws_eks_node_group" "default" {
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
   instance_types  = ["t3.medium"]
+  release_version = "1.31.7-20250410"
   launch_template {
     id      = aws_launch_template.node.id
     version = aws_launch_template.node.latest_version
@@ -186,14 +187,16 @@ resource "aws_iam_role_policy_attachment" "ebs_csi" {
 }
 
 resource "aws_eks_addon" "pod_identity_agent" {
-  cluster_name = aws_eks_cluster.this.name
-  addon_name   = "eks-pod-identity-agent"
-  depends_on   = [aws_eks_node_group.default]
+  cluster_name  = aws_eks_cluster.this.name
+  addon_name    = "eks-pod-identity-agent"
+  addon_version = "v1.3.5-eksbuild.2"
+  depends_on    = [aws_eks_node_group.default]
 }
 
 resource "aws_eks_addon" "ebs_csi" {
-  cluster_name = aws_eks_cluster.this.name
-  addon_name   = "aws-ebs-csi-driver"
+  cluster_name  = aws_eks_cluster.this.name
+  addon_name    = "aws-ebs-csi-driver"
+  addon_version = "v1.41.0-eksbuild.1"
   pod_identity_association {
     role_arn        = aws_iam_role.ebs_csi.arn
     service_account = "ebs-csi-controller-sa"

@@ -30,7 +30,7 @@ resource "helm_release" "argocd" {
   name       = "argocd"
   repository = "https://argoproj.github.io/argo-helm"
   chart      = "argo-cd"
-  version    = "9.1.0"
+  version    = "10.1.1"
   namespace  = kubernetes_namespace_v1.this["gitops"].metadata[0].name
   wait       = true
 }
@@ -39,7 +39,7 @@ resource "helm_release" "root_application" {
   name       = "argocd-root"
   repository = "https://argoproj.github.io/argo-helm"
   chart      = "argocd-apps"
-  version    = "2.0.2"
+  version    = "2.0.5"
   namespace  = kubernetes_namespace_v1.this["gitops"].metadata[0].name
   values = [yamlencode({
     applications = {
@@ -48,8 +48,9 @@ resource "helm_release" "root_application" {
           namespace = "gitops"
           server    = "https://kubernetes.default.svc"
         }
-        namespace = "gitops"
-        project   = "fleet"
+        finalizers = ["resources-finalizer.argocd.argoproj.io"]
+        namespace  = "gitops"
+        project    = "fleet"
         source = {
           path           = "out/alpha/argocd"
           repoURL        = "https://git.example.com/fleet.git"

@@ -20,11 +20,11 @@ provider "aws" {
 data "terraform_remote_state" "cluster" {
   backend = "s3"
   config = {
-    bucket         = "shared-fleet-state"
-    key            = "fleet/beta/1-cluster/terraform.tfstate"
-    region         = "eu-central-1"
-    encrypt        = true
-    dynamodb_table = "fleet-locks"
+    bucket       = "shared-fleet-state"
+    key          = "fleet/beta/1-cluster/terraform.tfstate"
+    region       = "eu-central-1"
+    encrypt      = true
+    use_lockfile = true
     assume_role = {
       role_arn     = "arn:aws:iam::123456789012:role/fleet-deployer"
       session_name = "fleetgen-beta-1-cluster-state"

@@ -16,32 +16,3 @@ provider "aws" {
     }
   }
 }
-
-data "terraform_remote_state" "cluster" {
-  backend = "s3"
-  config = {
-    bucket       = "gamma-fleet-state"
-    key          = "mattermost-central-command-control/gamma/1-cluster/terraform.tfstate"
-    region       = "us-west-2"
-    encrypt      = true
-    use_lockfile = true
-    assume_role = {
-      role_arn     = "arn:aws:iam::210987654321:role/fleet-deployer"
-      session_name = "fleetgen-gamma-1-cluster-state"
-    }
-  }
-}
-
-data "aws_eks_cluster" "this" {
-  name = data.terraform_remote_state.cluster.outputs.cluster_name
-}
-
-data "aws_eks_cluster_auth" "this" {
-  name = data.terraform_remote_state.cluster.outputs.cluster_name
-}
-
-provider "kubernetes" {
-  host                   = data.aws_eks_cluster.this.endpoint
-  cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
-  token                  = data.aws_eks_cluster_auth.this.token
-}
