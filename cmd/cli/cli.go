@@ -103,6 +103,8 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newAddCommand(g),
 		newRemoveCommand(g),
 		newNewCommand(g),
+		newServeCommand(g),
+		newVerifyRegistrationCommand(g),
 	)
 	setUpCompletion(root, g)
 	root.AddCommand(newDocsCommand(root))
