@@ -32,19 +32,19 @@ func TestDecodeBothForms(t *testing.T) {
 
 func TestDecodeRefusals(t *testing.T) {
 	for name, body := range map[string]string{
-		"not JSON":        `stable`,
-		"array":           `[1]`,
-		"neither form":    `{"id":"x"}`,
-		"both forms":      `{"eventId":"a","event_id":"b"}`,
-		"two values":      `{"event_id":"e","timestamp":1,"id":"` + clusterA + `","type":"cluster","new_state":"stable","extra_data":{"Environment":"p"}} {}`,
-		"no event ID":     `{"eventId":"","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
-		"no timestamp":    `{"eventId":"e","resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
-		"no state":        `{"eventId":"e","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","ExtraData":{"Environment":"p"}}`,
-		"bad cluster ID":  `{"eventId":"e","timestamp":1,"resourceId":"../../etc","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
-		"upper-case ID":   `{"eventId":"e","timestamp":1,"resourceId":"A1B2C3D4E5F6G7H8I9J0K1L2M3","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
-		"no environment":  `{"eventId":"e","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable"}`,
-		"wrong type":      `{"eventId":7,"timestamp":1}`,
-		"long event ID":   `{"eventId":"` + strings.Repeat("e", 65) + `","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
+		"not JSON":       `stable`,
+		"array":          `[1]`,
+		"neither form":   `{"id":"x"}`,
+		"both forms":     `{"eventId":"a","event_id":"b"}`,
+		"two values":     `{"event_id":"e","timestamp":1,"id":"` + clusterA + `","type":"cluster","new_state":"stable","extra_data":{"Environment":"p"}} {}`,
+		"no event ID":    `{"eventId":"","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
+		"no timestamp":   `{"eventId":"e","resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
+		"no state":       `{"eventId":"e","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","ExtraData":{"Environment":"p"}}`,
+		"bad cluster ID": `{"eventId":"e","timestamp":1,"resourceId":"../../etc","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
+		"upper-case ID":  `{"eventId":"e","timestamp":1,"resourceId":"A1B2C3D4E5F6G7H8I9J0K1L2M3","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
+		"no environment": `{"eventId":"e","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable"}`,
+		"wrong type":     `{"eventId":7,"timestamp":1}`,
+		"long event ID":  `{"eventId":"` + strings.Repeat("e", 65) + `","timestamp":1,"resourceId":"` + clusterA + `","resourceType":"cluster","newState":"stable","ExtraData":{"Environment":"p"}}`,
 	} {
 		_, err := Decode([]byte(body))
 		var perr *PayloadError
