@@ -17,6 +17,7 @@ import (
 	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/inventory/edit"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // A Publisher writes the pending decisions into the fleet repository: on
@@ -84,7 +85,12 @@ func (p *Publisher) Publish(ctx context.Context, pending []Decision) (Publicatio
 	if err := p.render(); err != nil {
 		return pub, err
 	}
-	if err := p.git(ctx, "add", "-A", "--", p.InventoryDir, p.OutDir); err != nil {
+	// Only what the edit and its render change: never a lock or a stray
+	// file of the clone.
+	envDir := filepath.Join(p.InventoryDir, p.Env)
+	outEnv := filepath.Join(p.OutDir, p.Env)
+	manifest := filepath.Join(p.OutDir, layout.ManifestName)
+	if err := p.git(ctx, "add", "-A", "--", envDir, outEnv, manifest); err != nil {
 		return pub, err
 	}
 	if err := p.git(ctx, "-c", "user.name="+authorName(p.Author), "-c", "user.email="+authorEmail(p.Author),
