@@ -221,4 +221,3 @@ func gitPush(dir, refspec string) (string, error) {
 	out, err := execIn(dir, "git", "push", "origin", refspec)
 	return out, err
 }
-
