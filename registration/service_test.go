@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +17,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/registration"
+	"github.com/mattermost/fleetgen/render/layout"
 )
 
 // An event body as the provisioner sends it: an event subscription's
@@ -156,6 +160,7 @@ func TestBurstBecomesOneReviewedChange(t *testing.T) {
 	if diff := cmp.Diff(registration.Verification{Added: added, Removed: removed}, v); diff != "" {
 		t.Errorf("the branch's change (-want +got):\n%s", diff)
 	}
+	scrapedAtProvisionerNames(t, dir, added, removed)
 	metrics := get(t, srv.URL+registration.MetricsPath)
 	for _, line := range []string{
 		`fleetgen_registration_events_rejected_total{reason="unauthenticated"} ` + fmt.Sprint(count(reqs, 401)),
@@ -193,6 +198,38 @@ func TestBurstBecomesOneReviewedChange(t *testing.T) {
 	cmdOut, err := gitPush(dir, "HEAD:refs/heads/main")
 	if err == nil || !strings.Contains(cmdOut, "may push only") {
 		t.Errorf("a push to main was not refused: %v\n%s", err, cmdOut)
+	}
+}
+
+// scrapedAtProvisionerNames: the central Prometheus of the pushed branch
+// scrapes each added cluster at the name the provisioner gives its
+// Prometheus, "<cluster ID>.prometheus.<private zone domain>" (a private
+// CNAME to the cluster's internal NGINX, port 80: mattermost-cloud's
+// internal/provisioner/utility/prometheus_operator.go), in the Prometheus
+// configuration and in the chart values Argo CD deploys, and no longer
+// scrapes a removed one.
+func scrapedAtProvisionerNames(t *testing.T, dir string, added, removed []string) {
+	t.Helper()
+	inv, _, diags := inventory.Load(filepath.Join(dir, "environments"), testEnv)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	domain := inv.Environments[0].DNS.PrivateDomain
+	for _, file := range []string{layout.PrometheusConfig(testEnv), layout.HelmValues(testEnv, "prometheus")} {
+		data, err := os.ReadFile(filepath.Join(dir, "out", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range added {
+			if target := fmt.Sprintf("- %s.prometheus.%s:80\n", id, domain); !strings.Contains(string(data), target) {
+				t.Errorf("%s does not scrape %s", file, strings.TrimSpace(target))
+			}
+		}
+		for _, id := range removed {
+			if strings.Contains(string(data), id) {
+				t.Errorf("%s still names the removed cluster %s", file, id)
+			}
+		}
 	}
 }
 
