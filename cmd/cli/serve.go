@@ -45,8 +45,7 @@ Every request must carry the shared secret (read from --secret-file) in the
 --secret-header header. GET /healthz, /readyz and /metrics (Prometheus)
 answer without it. SIGTERM stops taking events and finishes the
 publication under way.`,
-		Example: `  fleetgen serve --env prod --repo git@github.com:acme/fleet.git \
-    --secret-file /etc/fleetgen/secret --data-dir /var/lib/fleetgen`,
+		Example: `  fleetgen serve --env prod --repo git@github.com:acme/fleet.git --secret-file /etc/fleetgen/secret/secret`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
