@@ -46,8 +46,8 @@ Every request must carry the shared secret (read from --secret-file) in the
 answer without it. SIGTERM stops taking events and finishes the
 publication under way.`,
 		Example: `  fleetgen serve --env prod --repo git@github.com:acme/fleet.git --secret-file /etc/fleetgen/secret/secret`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.repo, "repo", "", "the fleet repository to fetch and push (required)")
