@@ -105,6 +105,7 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newNewCommand(g),
 		newServeCommand(g),
 		newVerifyRegistrationCommand(g),
+		newPRSummaryCommand(g),
 	)
 	setUpCompletion(root, g)
 	root.AddCommand(newDocsCommand(root))
