@@ -35,7 +35,9 @@ func (e *lockedError) Error() string {
 // exclusive for its whole run and Check shared, so two renders never
 // interleave and a check never reads a half-done render. The kernel drops the
 // lock when its holder exits, however it dies, so a stale lock recovers by
-// construction; the file's content only names the holder for the message.
+// construction; the file's content names the holder for the message, and a
+// clean release empties it, so a name found there by the next render is a
+// run that died holding the lock, which it reports as taken over.
 // The file is neither owned (not in the manifest) nor drift, and belongs in
 // .gitignore.
 //
