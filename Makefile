@@ -8,7 +8,7 @@ FUZZTIME ?= 20s
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/fleetgen
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/fleetgen
 
 ## render: render environments/ into out/ (commit the result)
 render: build

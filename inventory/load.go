@@ -374,6 +374,7 @@ func applyDefaults(env *Environment) {
 		setDefault(&app.Release, app.ReleaseRange, "mattermost-cm-"+app.Name)
 	}
 	slices.SortStableFunc(env.Apps, func(a, b *App) int { return cmp.Compare(a.Name, b.Name) })
+	registrationDefaults(env)
 
 	for _, wc := range env.WorkloadClusters {
 		setDefault(&wc.Federate, wc.FederateRange, true)

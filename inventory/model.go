@@ -33,6 +33,9 @@ type Environment struct {
 	Federation *Federation `hcl:"federation,block"`
 	Alerting   *Alerting   `hcl:"alerting,block"`
 	Apps       []*App      `hcl:"app,block"`
+	// Registration is the service that turns provisioner events into
+	// inventory changes; nil: none.
+	Registration *Registration `hcl:"registration,block"`
 
 	// Dir is the environment's folder as given to Load.
 	Dir string

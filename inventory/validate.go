@@ -195,4 +195,5 @@ func (c *checker) environment(env *Environment) {
 	c.hydration(env)
 	c.workloadClusters(env)
 	c.haClusters(env)
+	c.registration(env)
 }

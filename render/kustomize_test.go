@@ -79,8 +79,8 @@ func TestBuildKustomizationsExamples(t *testing.T) {
 			kustomizations++
 		}
 	}
-	if kustomizations != 7 { // argocd/ and k8s/ of dev, prod and sandbox, and sandbox's manifests/hello/
-		t.Errorf("%d kustomizations, want 7", kustomizations)
+	if kustomizations != 8 { // argocd/ and k8s/ of dev, prod and sandbox, sandbox's manifests/hello/, prod's k8s/registration/
+		t.Errorf("%d kustomizations, want 8", kustomizations)
 	}
 	for _, env := range []string{"dev", "prod", "sandbox"} {
 		objs := decodeObjects(t, krustyBuild(t, files, env+"/argocd"))

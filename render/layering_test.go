@@ -13,7 +13,7 @@ import (
 
 // families are the renderer packages under render/, one per output
 // family: pure functions of the inventory that import no sibling.
-var families = []string{"argocd", "ha", "helm", "hydrate", "prometheus", "terraform"}
+var families = []string{"argocd", "ha", "helm", "hydrate", "prometheus", "registration", "terraform"}
 
 const module = "github.com/mattermost/fleetgen/"
 
@@ -73,7 +73,7 @@ func TestReadersDoNotPullTheRenderers(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	for _, pkg := range []string{"affected", "explain", "render/layout", "render/outdir", "render/ha", "render/terraform", "render/prometheus"} {
+	for _, pkg := range []string{"affected", "explain", "render/layout", "render/outdir", "render/ha", "render/terraform", "render/prometheus", "render/registration"} {
 		out, err := exec.Command(goBin, "list", "-deps", module+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)

@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost/fleetgen/render/internal/parallel"
 	"github.com/mattermost/fleetgen/render/layout"
 	"github.com/mattermost/fleetgen/render/prometheus"
+	"github.com/mattermost/fleetgen/render/registration"
 	"github.com/mattermost/fleetgen/render/terraform"
 )
 
@@ -75,6 +76,7 @@ func jobsOf(inv *inventory.Inventory, opts Options) []job {
 			func() ([]layout.File, hcl.Diagnostics) { return helm.Render(env) },
 			func() ([]layout.File, hcl.Diagnostics) { return argocd.Render(env) },
 			func() ([]layout.File, hcl.Diagnostics) { return terraform.Render(env) },
+			func() ([]layout.File, hcl.Diagnostics) { return registration.Render(env) },
 		)
 		if env.GitOps.Hydrate {
 			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return hydrateEnv(env, opts.Charts) })

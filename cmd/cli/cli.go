@@ -50,7 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &code):
 		return int(code)
 	default:
-		fmt.Fprintf(stderr, "fleetgen: %v\n", err)
+		printError(stderr, root, err)
 		return exitError
 	}
 }
@@ -103,9 +103,13 @@ cluster's configuration. CI runs "fleetgen check" to fail on drift.`,
 		newAddCommand(g),
 		newRemoveCommand(g),
 		newNewCommand(g),
+		newServeCommand(g),
+		newVerifyRegistrationCommand(g),
+		newPRSummaryCommand(g),
 	)
 	setUpCompletion(root, g)
 	root.AddCommand(newDocsCommand(root))
+	strictUsage(root)
 	return root
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,5 +100,29 @@ func TestRepositoryIsCurrent(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"check"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("fleetgen check exited %d: run 'make render' and commit out/\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// A binary built from a git checkout, as make build builds it, says which
+// module version and commit it is; test binaries carry no build stamp, so
+// this builds the real one.
+func TestVersionFromBuildInfo(t *testing.T) {
+	tooltest.IsolateGit(t)
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		tooltest.Missing(t, "not a git checkout: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "fleetgen")
+	build := exec.Command("go", "build", "-buildvcs=true", "-o", bin, "../fleetgen")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`^fleetgen v\S+ \(git ` + strings.TrimSpace(string(head)) + `, \d{4}-\d\d-\d\dT\S+Z(, modified)?\)\n$`)
+	if !re.Match(out) {
+		t.Errorf("fleetgen version printed %q; want the module version and commit %s", out, strings.TrimSpace(string(head)))
 	}
 }

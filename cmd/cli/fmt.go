@@ -32,16 +32,19 @@ A file that does not parse, or that holds a credential, is reported with
 file:line:col and nothing is written, not even the other files.
 
 --check writes nothing and lists the files that are not formatted; CI's
-drift job runs it. Exit codes: 0 formatted, 1 error, 2 (with --check)
-some files need formatting.`,
+drift job runs it. --diff prints the changes as a unified diff and, like
+--check, writes nothing. Blank lines are kept (HCL's layout keeps them).
+Exit codes: 0 formatted (or only shown), 1 error, 2 (with --check) some
+files need formatting.`,
 		Example: `  fleetgen fmt
+  fleetgen fmt --diff
   fleetgen fmt --check --diff
   fleetgen fmt --env prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	cmd.Flags().BoolVar(&o.check, "check", false, "write nothing; exit 2 when a file is not formatted")
-	cmd.Flags().BoolVar(&o.diff, "diff", false, "print the changes as a unified diff")
+	cmd.Flags().BoolVar(&o.diff, "diff", false, "print the changes as a unified diff; write nothing")
 	return cmd
 }
 
@@ -57,7 +60,7 @@ func (o *fmtOptions) run(cmd *cobra.Command) error {
 			continue
 		}
 		changed++
-		if !o.check {
+		if !o.check && !o.diff { // both are dry runs
 			if err := writeKeepingMode(f.Path, f.Result); err != nil {
 				return err
 			}

@@ -16,7 +16,10 @@ func newVersionCommand() *cobra.Command {
 		Use:   "version",
 		Short: "Print fleetgen's version",
 		Long: `version prints the version fleetgen was built as: the release tag given at
-build time, else the module version (go install …@v1.2.3), else "dev".`,
+build time, else the module version (go install …@v1.2.3, or the pseudo-version
+go build derives from the checkout), else "dev"; then the commit it was built
+from, its time, and whether the checkout had changes, when the build recorded
+them.`,
 		Example: `  fleetgen version`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -26,12 +29,34 @@ build time, else the module version (go install …@v1.2.3), else "dev".`,
 	}
 }
 
+// version is the release tag given at build time, else the module version
+// from the build info, with the commit the binary was built from when the
+// build recorded it (go build in a git checkout does).
 func version() string {
-	if Version != "" {
-		return Version
+	v := Version
+	info, ok := debug.ReadBuildInfo()
+	if v == "" && ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	if v == "" {
+		v = "dev"
 	}
-	return "dev"
+	if !ok {
+		return v
+	}
+	vcs := map[string]string{}
+	for _, s := range info.Settings {
+		vcs[s.Key] = s.Value
+	}
+	if rev := vcs["vcs.revision"]; rev != "" {
+		v += " (" + vcs["vcs"] + " " + rev
+		if t := vcs["vcs.time"]; t != "" {
+			v += ", " + t
+		}
+		if vcs["vcs.modified"] == "true" {
+			v += ", modified"
+		}
+		v += ")"
+	}
+	return v
 }

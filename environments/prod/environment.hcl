@@ -35,6 +35,14 @@ environment "prod" {
     repo_url = "https://github.com/example/mattermost-fleet.git"
   }
 
+  # fleetgen serve: the provisioner's cluster events become pull requests
+  # that add and remove workload clusters (docs/registration.md).
+  registration {
+    image       = "ghcr.io/example/fleetgen:v1.0.0@sha256:4f1d6a9e0c3b7a25d8e6f1c9b0a4d3e2f7c8b5a6e9d0c1f2a3b4c5d6e7f80912"
+    push_url    = "git@github.com:example/mattermost-fleet.git"
+    known_hosts = ["github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"]
+  }
+
   federation {
     scrape_interval = "30s"
     scrape_timeout  = "20s"

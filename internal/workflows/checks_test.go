@@ -39,7 +39,7 @@ func Check(data []byte) ([]string, error) {
 	}
 	if jobs := get(root, "jobs"); jobs != nil {
 		for i := 0; i+1 < len(jobs.Content); i += 2 {
-			c.job(jobs.Content[i].Value, jobs.Content[i+1])
+			c.job(jobs.Content[i].Value, jobs.Content[i+1], root)
 		}
 	}
 	walk(root, func(key, value *yaml.Node) {
@@ -105,7 +105,7 @@ func (c *checker) readOnly(perms *yaml.Node) {
 
 // job checks that id-token: write is granted exactly where OIDC is used,
 // and that no job asks for every permission or writes anything else.
-func (c *checker) job(name string, job *yaml.Node) {
+func (c *checker) job(name string, job, root *yaml.Node) {
 	usesOIDC := false
 	walk(job, func(key, value *yaml.Node) {
 		if key.Value == "uses" && strings.HasPrefix(value.Value, oidcAction+"@") {
@@ -124,6 +124,7 @@ func (c *checker) job(name string, job *yaml.Node) {
 			switch {
 			case scope == "id-token":
 				idToken = v.Value
+			case v.Value == "write" && registerWrite(root, job, scope):
 			case v.Value != "read" && v.Value != "none":
 				// Applying what merged reads the repository; nothing
 				// here writes to GitHub (no release, no comment).
@@ -137,6 +138,55 @@ func (c *checker) job(name string, job *yaml.Node) {
 	case idToken != "write" && usesOIDC:
 		c.add(job, "job %s uses %s without its own permissions: id-token: write", name, oidcAction)
 	}
+}
+
+// registerWrite allows the one write the workflows need: opening and
+// merging the pull request of a registration branch. Only a workflow run
+// by pushes to fleetgen/register/ branches alone, in a job that runs after
+// a job that ran verify-registration, checks out no code and so runs none
+// of the branch's, may write contents and pull requests.
+func registerWrite(root, job *yaml.Node, scope string) bool {
+	if scope != "contents" && scope != "pull-requests" {
+		return false
+	}
+	on := get(root, "on")
+	push := get(on, "push")
+	if on == nil || on.Kind != yaml.MappingNode || len(on.Content) != 2 || push == nil {
+		return false
+	}
+	branches := get(push, "branches")
+	if branches == nil || branches.Kind != yaml.SequenceNode || len(branches.Content) == 0 {
+		return false
+	}
+	for _, b := range branches.Content {
+		if !strings.HasPrefix(b.Value, "fleetgen/register/") {
+			return false
+		}
+	}
+	verified, runsCode := false, false
+	needs := get(job, "needs")
+	if needs == nil {
+		return false
+	}
+	jobs := get(root, "jobs")
+	for _, n := range append([]*yaml.Node{needs}, needs.Content...) {
+		if n == nil || n.Kind != yaml.ScalarNode {
+			continue
+		}
+		if dep := get(jobs, n.Value); dep != nil {
+			walk(dep, func(key, value *yaml.Node) {
+				if key.Value == "run" && strings.Contains(value.Value, "verify-registration") {
+					verified = true
+				}
+			})
+		}
+	}
+	walk(job, func(key, value *yaml.Node) {
+		if key.Value == "uses" || (key.Value == "run" && strings.Contains(value.Value, "go ")) {
+			runsCode = true
+		}
+	})
+	return verified && !runsCode
 }
 
 // get returns the value of key in mapping n, or nil.

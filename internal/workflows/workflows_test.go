@@ -112,6 +112,54 @@ func TestCheckCatches(t *testing.T) {
 	}
 }
 
+// register is the shape of register.yml: the one workflow that may write.
+const register = `on:
+  push:
+    branches: ['fleetgen/register/**']
+permissions:
+  contents: read
+jobs:
+  verify:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: fleetgen verify-registration --env prod --base origin/main
+  pull-request:
+    needs: verify
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: write
+      pull-requests: write
+    steps:
+      - run: gh pr create
+`
+
+// TestRegisterWriteOnlyAfterVerification: the write the register
+// workflow needs is allowed in its shape only.
+func TestRegisterWriteOnlyAfterVerification(t *testing.T) {
+	if p, err := Check([]byte(register)); err != nil || len(p) != 0 {
+		t.Fatalf("the register workflow: %v %v", p, err)
+	}
+	for _, tc := range []struct{ name, old, new string }{
+		{"another trigger too", "on:\n  push:", "on:\n  pull_request:\n  push:"},
+		{"another branch", "['fleetgen/register/**']", "['fleetgen/register/**', main]"},
+		{"no verification first", "    needs: verify\n", ""},
+		{"verification not run", "fleetgen verify-registration", "fleetgen check"},
+		{"checks out code", "      - run: gh pr create", "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n      - run: gh pr create"},
+		{"builds code", "      - run: gh pr create", "      - run: go run ./cmd/fleetgen"},
+		{"another scope", "pull-requests: write", "actions: write"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			problems, err := Check([]byte(strings.Replace(register, tc.old, tc.new, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) == 0 || !strings.Contains(strings.Join(problems, "\n"), ": write; the workflows only read") {
+				t.Errorf("the write was allowed: %q", problems)
+			}
+		})
+	}
+}
+
 // TestActionlint runs actionlint on every workflow, with shellcheck on the
 // run: scripts. actionlint skips shellcheck in silence when it cannot run
 // it, so a canary script shellcheck must refuse proves it ran.

@@ -344,3 +344,16 @@ func Names(f *Folder) (workloadClusters, nodes []string) {
 	}
 	return workloadClusters, nodes
 }
+
+// Apply puts a change into the folder in memory, so that several edits can
+// follow one another before anything is written.
+func (f *Folder) Apply(c Change) {
+	for i := range f.Files {
+		if f.Files[i].Path == c.Path {
+			f.Files[i].Data = c.Data
+			return
+		}
+	}
+	f.Files = append(f.Files, File{Path: c.Path, Data: c.Data, Mode: c.Mode})
+	slices.SortFunc(f.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+}

@@ -44,6 +44,10 @@ const dashboardsDir = "dashboards"
 func k8s(env *inventory.Environment) []layout.File {
 	dir := layout.K8s(env.Name)
 	k := emit.NewKustomization(nil)
+	if env.Registration != nil {
+		// The registration service's objects: the registration family.
+		k.Resources = append(k.Resources, layout.RegistrationDir)
+	}
 	var files []layout.File
 	if grafana := env.EnabledApp("grafana"); grafana != nil {
 		k.GeneratorOptions = &emit.GeneratorOptions{Labels: cluster.ManagedBy}

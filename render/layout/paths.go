@@ -80,6 +80,13 @@ func Application(env, name string) string { return path.Join(ArgoCD(env), name+"
 // K8s is the folder of the plain objects fleetgen owns, a kustomization.
 func K8s(env string) string { return path.Join(env, k8sDir) }
 
+// Registration is the folder of the registration service's objects, a
+// kustomization inside K8s.
+func Registration(env string) string { return path.Join(K8s(env), RegistrationDir) }
+
+// RegistrationDir is Registration's folder name inside K8s.
+const RegistrationDir = "registration"
+
 // Manifests is the folder of an app's hydrated manifests, a kustomization.
 func Manifests(env, app string) string { return path.Join(env, manifestsDir, app) }
 

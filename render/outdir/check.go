@@ -102,7 +102,7 @@ func Check(outDir string, files []layout.File, opts CheckOptions) (*Drift, error
 	if root != nil {
 		defer root.Close()
 	}
-	unlock, err := lockOut(root, false)
+	unlock, _, err := lockOut(root, false)
 	if err != nil {
 		return nil, err
 	}

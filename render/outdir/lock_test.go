@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 func TestWriteAndCheckRefuseWhileLocked(t *testing.T) {
 	out := t.TempDir()
 	mustWrite(t, out, sampleFiles(), WriteOptions{})
-	unlock, err := lockOut(openRoot(t, out), true)
+	unlock, _, err := lockOut(openRoot(t, out), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestWriteAndCheckRefuseWhileLocked(t *testing.T) {
 func TestChecksShareTheLockAndTheLockFileIsNoDrift(t *testing.T) {
 	out := t.TempDir()
 	mustWrite(t, out, sampleFiles(), WriteOptions{})
-	unlock, err := lockOut(openRoot(t, out), false)
+	unlock, _, err := lockOut(openRoot(t, out), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,5 +59,54 @@ func TestCheckCreatesNoLockFile(t *testing.T) {
 	mustCheck(t, out, sampleFiles(), CheckOptions{})
 	if exists(t, out, layout.LockName) {
 		t.Error("Check created the lock file")
+	}
+}
+
+// The message names the process that holds the lock now, from the
+// kernel's table, not a name a dead run left in the file.
+func TestLockedMessageNamesTheLiveHolder(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	stale := "pid 999999 on gone (fleetgen render), since 2026-01-01T00:00:00Z"
+	if err := os.WriteFile(filepath.Join(out, layout.LockName), []byte(stale+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unlock, _, err := lockOut(openRoot(t, out), false) // a check holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	_, werr := Write(out, sampleFiles(), WriteOptions{})
+	var locked *lockedError
+	if !errors.As(werr, &locked) {
+		t.Fatalf("Write while a check reads: %v", werr)
+	}
+	msg := werr.Error()
+	if !strings.Contains(msg, fmt.Sprintf("pid %d (", os.Getpid())) || !strings.Contains(msg, "reading (a check)") || strings.Contains(msg, "999999") {
+		t.Errorf("the message does not name the live holder: %s", msg)
+	}
+}
+
+// A run that died holding the lock left its name in the file (a clean
+// release empties it): the next render takes the lock over and says so.
+func TestStaleLockTakenOverWithNotice(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	if got := read(t, out, layout.LockName); got != "" {
+		t.Errorf("a clean release left %q in the lock file", got)
+	}
+	stale := "pid 999999 on gone (fleetgen render), since 2026-01-01T00:00:00Z"
+	if err := os.WriteFile(filepath.Join(out, layout.LockName), []byte(stale+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Write(out, sampleFiles(), WriteOptions{})
+	if err != nil || rep.TookOver != stale {
+		t.Fatalf("took over %q (%v), want %q", rep.TookOver, err, stale)
+	}
+	if !strings.Contains(rep.String(), "took over the lock of a run that died holding it: "+stale) {
+		t.Errorf("the render's summary says nothing of it: %s", rep)
+	}
+	if rep, err := Write(out, sampleFiles(), WriteOptions{}); err != nil || rep.TookOver != "" {
+		t.Errorf("after a clean release: took over %q (%v)", rep.TookOver, err)
 	}
 }

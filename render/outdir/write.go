@@ -41,6 +41,9 @@ type WriteReport struct {
 	// killed run had already made.
 	Interrupted bool
 	Recovered   []string
+	// TookOver names the run that had died holding out/'s lock, whose lock
+	// this run took over; "" when the last holder released it.
+	TookOver string
 }
 
 // String is the one-line summary the CLI prints after a render.
@@ -51,6 +54,9 @@ func (r *WriteReport) String() string {
 	}
 	if r.Interrupted {
 		s += fmt.Sprintf("; finished an interrupted render that had changed %d %s", len(r.Recovered), plural(len(r.Recovered), "file", "files"))
+	}
+	if r.TookOver != "" {
+		s += "; took over the lock of a run that died holding it: " + r.TookOver
 	}
 	return s
 }
@@ -114,7 +120,7 @@ func Write(outDir string, files []layout.File, opts WriteOptions) (*WriteReport,
 		return nil, err
 	}
 	defer root.Close()
-	unlock, err := lockOut(root, true)
+	unlock, took, err := lockOut(root, true)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +135,11 @@ func Write(outDir string, files []layout.File, opts WriteOptions) (*WriteReport,
 	if afterPlan != nil {
 		afterPlan()
 	}
-	return p.apply(root)
+	rep, err := p.apply(root)
+	if rep != nil {
+		rep.TookOver = took
+	}
+	return rep, err
 }
 
 // validateInput panics on input only a bug in the renderers can produce.
