@@ -127,7 +127,9 @@ func (c *checker) fluentdChartVersion(env *Environment) {
 
 func (c *checker) app(dns *DNS, app *App) {
 	nameOK := c.check(appName, app.Name, app.NameRange)
-	c.check(appVersion, app.Version, app.VersionRange)
+	if c.check(appVersion, app.Version, app.VersionRange) && app.Enabled {
+		c.exactVersion(app)
+	}
 	if set(app.HostRange) {
 		c.check(appHost, app.Host, app.HostRange)
 	}
@@ -163,6 +165,18 @@ func (c *checker) app(dns *DNS, app *App) {
 	c.appValues(app)
 	if app.Enabled && app.Public() {
 		c.publicApp(dns, app)
+	}
+}
+
+// exactVersion: a chart is pinned to one exact SemVer version. Argo CD
+// resolves a range ("*", ">=8.0.0") or "latest" to whatever the
+// repository serves at sync time, so the same commit of out/ would deploy
+// different charts on different days, and a hydrated environment's chart
+// cache locks one archive per exact version.
+func (c *checker) exactVersion(app *App) {
+	if _, err := semver.StrictNewVersion(app.Version); err != nil {
+		c.errorf(at(app.VersionRange, app.DeclRange), "Chart version not exact",
+			"The chart of the app %q must be pinned to one exact SemVer version such as \"1.4.2\", so that a commit of out/ always deploys the same chart; %q is a range, a tag or an incomplete version.", app.Name, app.Version)
 	}
 }
 
