@@ -372,6 +372,12 @@ func applyDefaults(env *Environment) {
 	}
 	slices.SortStableFunc(env.Apps, func(a, b *App) int { return cmp.Compare(a.Name, b.Name) })
 
+	if p := env.Provisioner; p != nil {
+		setDefault(&p.Image, p.ImageRange, ProvisionerImage)
+		setDefault(&p.Namespace, p.NamespaceRange, "mattermost-cloud")
+		setDefault(&p.UtilitiesGitURL, p.UtilitiesGitURLRange, env.GitOps.RepoURL)
+	}
+
 	for _, wc := range env.WorkloadClusters {
 		setDefault(&wc.Federate, wc.FederateRange, true)
 		setDefault(&wc.PrometheusURL, wc.PrometheusURLRange, fmt.Sprintf("http://%s.prometheus.%s:80", wc.ID, env.DNS.PrivateDomain))

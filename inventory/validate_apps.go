@@ -25,6 +25,10 @@ func (c *checker) apps(env *Environment) {
 			continue
 		}
 		c.reservedAppName(app)
+		if app.Name == ProvisionerApp {
+			c.errorf(app.NameRange, "No chart of the provisioner",
+				"No Helm repository publishes a chart of the provisioner (mattermost/mattermost-cloud; https://helm.mattermost.com has no chart %q at any version), so an app %q could never sync. Declare it with a provisioner block instead: fleetgen renders it as plain Kubernetes objects (docs/argocd.md).", ProvisionerApp, app.Name)
+		}
 		anyPublic = anyPublic || app.Public()
 		if app.Name == "nginx" {
 			nginx = app
@@ -37,6 +41,8 @@ func (c *checker) apps(env *Environment) {
 	}
 	c.fluentdBesideElasticsearch(env)
 	c.fluentdChartVersion(env)
+	c.operators(env)
+	c.provisioner(env)
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
@@ -73,6 +79,7 @@ func (c *checker) ingress(env *Environment, app *App) {
 			"The app %q has a host, so its Ingress is served by the app %q, which is not enabled. Enable %q or remove the host.", app.Name, app.IngressApp(), app.IngressApp())
 		return
 	}
+	c.ingressCertificate(app, controller)
 	if _, known := IngressAnnotationPrefixes[controller.Chart]; !known || app.Values == cty.NilVal {
 		return
 	}
@@ -285,5 +292,105 @@ func (c *checker) publicApp(dns *DNS, app *App) {
 	if !hasAuth {
 		c.warnf(app.VisibilityRange, "Public app without authentication",
 			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (F5 NGINX's nginx.org/basic-auth-secret or nginx.com/jwt-key, ingress-nginx's nginx.ingress.kubernetes.io/auth-…). Make sure the app authenticates its users itself.", app.Name)
+	}
+}
+
+// wildcardCertificate are the values by which each ingress controller
+// chart is given the certificate of every ingress host under TLS without
+// a secretName of its own: F5 NGINX's controller.wildcardTLS.secret,
+// ingress-nginx's --default-ssl-certificate. Both name a Secret of type
+// kubernetes.io/tls as "<namespace>/<name>".
+var wildcardCertificate = map[string][]string{
+	ChartF5NGINX:      {"controller", "wildcardTLS", "secret"},
+	ChartIngressNGINX: {"controller", "extraArgs", "default-ssl-certificate"},
+}
+
+// ingressCertificate: every Ingress fleetgen generates puts its host under
+// TLS without a secretName, so the controller must be given the
+// certificate to present; without it F5 NGINX refuses the handshake.
+func (c *checker) ingressCertificate(app, controller *App) {
+	path, known := wildcardCertificate[controller.Chart]
+	if !known {
+		return
+	}
+	if secret := valueAt(controller.Values, path); secret != "" {
+		if ns, name, ok := strings.Cut(secret, "/"); !ok || !dnsLabel.MatchString(ns) || !dnsSubdomain.MatchString(name) {
+			c.errorf(controller.ValuesRange, "Invalid certificate Secret",
+				"The values of %q set %s to %q; it names the TLS Secret of the ingress hosts as \"<namespace>/<name>\", such as \"network/wildcard-tls\".", controller.Name, strings.Join(path, "."), secret)
+		}
+		return
+	}
+	c.errorf(app.HostRange, "Ingress without a certificate",
+		"The app %q has a host, so its Ingress serves it over TLS with the certificate of the ingress controller %q, which declares none. Set values.%s on %q to the Secret (of type kubernetes.io/tls, made by cert-manager or by hand) that holds the certificate of the zone's hosts, as \"<namespace>/<name>\".",
+		app.Name, controller.Name, strings.Join(path, "."), controller.Name)
+}
+
+var (
+	dnsLabel     = regexp.MustCompile(dnsLabelRe)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
+)
+
+// valueAt is the string at path in values, or "".
+func valueAt(values cty.Value, path []string) string {
+	v := values
+	for _, key := range path {
+		if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+			return ""
+		}
+		if v.Type().IsObjectType() && !v.Type().HasAttribute(key) || v.Type().IsMapType() && !v.HasIndex(cty.StringVal(key)).True() {
+			return ""
+		}
+		v = v.GetAttr(key)
+	}
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}
+
+// operators: an app whose chart only creates custom resources needs the
+// app whose chart installs their CRDs and operator; without it Argo CD
+// cannot even apply them.
+func (c *checker) operators(env *Environment) {
+	for _, app := range env.Apps {
+		op, ok := Operators[app.Name]
+		if !ok || !app.Enabled || !app.Known || app.Chart != KnownApps[app.Name].Chart || env.EnabledApp(op) != nil {
+			continue
+		}
+		c.errorf(app.NameRange, "Operator not enabled",
+			"The chart %q of the app %q creates custom resources that only the app %q installs (its CRDs and operator); add app %q (chart %q).",
+			app.Chart, app.Name, op, op, KnownApps[op].Chart)
+	}
+}
+
+// Formats of the provisioner block.
+var (
+	provisionerTag   = newFormat("provisioner tag", `it is the exact release tag of the provisioner's image, such as "v0.93.1": never "latest", which would deploy whatever was pushed last`, `^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+	containerImage   = newFormat("container image", `it is an image name without a tag, such as "mattermost/mattermost-cloud"; the tag is the tag attribute`, `^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+(:[0-9]+)?)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	s3Bucket         = newFormat("S3 bucket name", "an S3 bucket name is 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit", `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	secretName       = newFormat("Secret name", "a Kubernetes Secret name is a DNS subdomain: lower-case letters, digits, '-' and '.'", dnsSubdomain.String())
+	utilitiesGitPath = newFormat("utilities path", "it is a folder of the utilities repository, relative, such as \"out/prod/utilities\"", `^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
+)
+
+// provisioner checks the provisioner block, and that no app takes the
+// name of its Application.
+func (c *checker) provisioner(env *Environment) {
+	p := env.Provisioner
+	if p == nil {
+		return
+	}
+	c.check(containerImage, p.Image, at(p.ImageRange, p.DeclRange))
+	c.check(provisionerTag, p.Tag, p.TagRange)
+	c.check(appNamespace, p.Namespace, at(p.NamespaceRange, p.DeclRange))
+	c.check(roleARN, p.RoleARN, p.RoleARNRange)
+	c.check(s3Bucket, p.StateStore, p.StateStoreRange)
+	c.check(secretName, p.DatabaseSecret, p.DatabaseSecretRange)
+	c.check(secretName, p.SSHSecret, p.SSHSecretRange)
+	c.httpURL("Invalid utilities repository", "utilities_git_url", p.UtilitiesGitURL, at(p.UtilitiesGitURLRange, p.DeclRange), "https")
+	if !set(p.UtilitiesGitPathRange) {
+		c.errorf(p.DeclRange, "Missing required argument",
+			"The provisioner needs utilities_git_path: current servers refuse to start without --utilities-git-path, the folder of the utilities repository with the values of what it installs into each cluster it creates.")
+	} else {
+		c.check(utilitiesGitPath, p.UtilitiesGitPath, p.UtilitiesGitPathRange)
 	}
 }

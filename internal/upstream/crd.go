@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -34,37 +35,15 @@ func (d *Data) CRDs(component, version string) ([]*CRD, error) {
 	}
 	var crds []*CRD
 	for _, f := range files {
-		var doc struct {
-			Kind     string `json:"kind"`
-			Metadata struct {
-				Name string `json:"name"`
-			} `json:"metadata"`
-			Spec struct {
-				Group string `json:"group"`
-				Names struct {
-					Kind string `json:"kind"`
-				} `json:"names"`
-				Versions []struct {
-					Name   string `json:"name"`
-					Served bool   `json:"served"`
-					Schema struct {
-						OpenAPIV3Schema any `json:"openAPIV3Schema"`
-					} `json:"schema"`
-				} `json:"versions"`
-			} `json:"spec"`
-		}
+		var doc map[string]any
 		if err := readYAML(f, &doc); err != nil {
 			return nil, err
 		}
-		if doc.Kind != "CustomResourceDefinition" {
-			return nil, fmt.Errorf("%s is a %q, not a CustomResourceDefinition", f, doc.Kind)
+		crd, err := ParseCRD(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		crd := &CRD{Name: doc.Metadata.Name, Group: doc.Spec.Group, Kind: doc.Spec.Names.Kind, Source: dir, Schemas: map[string]any{}}
-		for _, v := range doc.Spec.Versions {
-			if v.Served {
-				crd.Schemas[v.Name] = v.Schema.OpenAPIV3Schema
-			}
-		}
+		crd.Source = dir
 		crds = append(crds, crd)
 	}
 	slices.SortFunc(crds, func(a, b *CRD) int { return strings.Compare(a.Name, b.Name) })
@@ -76,4 +55,45 @@ func (c *CRD) Serves(apiVersion, kind string) bool {
 	group, version, ok := strings.Cut(apiVersion, "/")
 	_, served := c.Schemas[version]
 	return ok && group == c.Group && kind == c.Kind && served
+}
+
+// ParseCRD reads a CustomResourceDefinition object, such as one a
+// hydrated chart renders from its crds/ folder.
+func ParseCRD(obj map[string]any) (*CRD, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+		Spec struct {
+			Group string `json:"group"`
+			Names struct {
+				Kind string `json:"kind"`
+			} `json:"names"`
+			Versions []struct {
+				Name   string `json:"name"`
+				Served bool   `json:"served"`
+				Schema struct {
+					OpenAPIV3Schema any `json:"openAPIV3Schema"`
+				} `json:"schema"`
+			} `json:"versions"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Kind != "CustomResourceDefinition" {
+		return nil, fmt.Errorf("a %q, not a CustomResourceDefinition", doc.Kind)
+	}
+	crd := &CRD{Name: doc.Metadata.Name, Group: doc.Spec.Group, Kind: doc.Spec.Names.Kind, Schemas: map[string]any{}}
+	for _, v := range doc.Spec.Versions {
+		if v.Served {
+			crd.Schemas[v.Name] = v.Schema.OpenAPIV3Schema
+		}
+	}
+	return crd, nil
 }

@@ -56,7 +56,12 @@ func k8sObjects(t *testing.T, env *inventory.Environment) []map[string]any {
 func TestK8sDashboards(t *testing.T) {
 	env := rendertest.LoadEnv(t, helmLab)
 	grafana := env.EnabledApp("grafana")
-	objs := k8sObjects(t, env)
+	var objs []map[string]any
+	for _, o := range k8sObjects(t, env) {
+		if o["kind"] == "ConfigMap" {
+			objs = append(objs, o)
+		}
+	}
 	if len(objs) != len(dashboards) {
 		t.Fatalf("k8s/ builds to %d objects, want one per dashboard (%d)", len(objs), len(dashboards))
 	}

@@ -89,7 +89,7 @@ func TestHelmGolden(t *testing.T) {
 		names = append(names, filepath.Base(f.Path))
 		golden.Assert(t, filepath.Join("testdata/golden", filepath.FromSlash(f.Path)), f.Data)
 	}
-	want := []string{"elasticsearch", "fluentd", "grafana", "kibana", "loki", "mattermost-cloud", "nginx", "nginx-internal", "prometheus", "prometheus-client"}
+	want := []string{"eck-operator", "elasticsearch", "fluentd", "grafana", "kibana", "loki", "nginx", "nginx-internal", "prometheus", "prometheus-client"}
 	for i := range want {
 		want[i] += ".values.yaml"
 	}
@@ -225,10 +225,8 @@ func TestHelmIngress(t *testing.T) {
 	}{
 		{"prometheus", []string{"server", "ingress", "ingressClassName"}, "nginx-internal"},
 		{"prometheus", []string{"server", "ingress", "hosts"}, []any{"prometheus.internal.lab.example.com"}},
-		{"kibana", []string{"ingress", "className"}, "nginx-internal"},
-		{"kibana", []string{"ingress", "hosts"}, []any{map[string]any{"host": "kibana.internal.lab.example.com", "path": "/"}}},
 		{"kibana", []string{"elasticsearchRef", "name"}, "mattermost-cm-elasticsearch"},
-		{"elasticsearch", []string{"ingress", "hosts"}, []any{map[string]any{"host": "elasticsearch.internal.lab.example.com", "path": "/"}}},
+		{"kibana", []string{"config", "server", "publicBaseUrl"}, "https://kibana.internal.lab.example.com"},
 		{"nginx-internal", []string{"controller", "ingressClass", "name"}, "nginx-internal"},
 		{"nginx-internal", []string{"controller", "service", "annotations", awsLBScheme}, "internal"},
 		{"nginx-internal", []string{"controller", "service", "annotations", awsLBInternal}, "true"},
@@ -247,11 +245,18 @@ func TestHelmIngress(t *testing.T) {
 	if _, ok := dig(v["nginx"], "controller", "service", "annotations", awsLBInternal); ok {
 		t.Error("the public ingress controller is marked internal")
 	}
+	// The ECK charts' Ingress would present ECK's own certificate Secret;
+	// fleetgen renders those Ingresses in k8s/ instead (render/argocd).
+	for _, app := range []string{"kibana", "elasticsearch"} {
+		if _, ok := dig(v[app], "ingress"); ok {
+			t.Errorf("%s: the ECK chart's ingress is configured", app)
+		}
+	}
 }
 
 // TestHelmIngressTLS: every ingress fleetgen generates puts its host under
 // TLS, in the shape its chart reads (a list of {hosts, secretName} for the
-// prometheus and grafana charts, tls.enabled for the ECK ones), so no app,
+// prometheus and grafana charts; the ECK apps' are in k8s/), so no app,
 // least of all a public one behind basic authentication, is served in
 // clear text.
 func TestHelmIngressTLS(t *testing.T) {
@@ -265,8 +270,6 @@ func TestHelmIngressTLS(t *testing.T) {
 		// The lab replaces grafana's ingress.hosts, not its tls: lists are
 		// replaced whole, so the generated TLS host stays.
 		{"grafana", []string{"ingress"}, []any{map[string]any{"hosts": []any{"grafana.lab.example.com"}}}},
-		{"kibana", []string{"ingress"}, map[string]any{"enabled": true}},
-		{"elasticsearch", []string{"ingress"}, map[string]any{"enabled": true}},
 	} {
 		got := mustDig(t, v[c.app], append(c.ingress, "tls")...)
 		if diff := cmp.Diff(c.want, got); diff != "" {
@@ -364,7 +367,6 @@ func TestHelmIngressNGINXChart(t *testing.T) {
 		{"nginx-internal", []string{"controller", "ingressClass"}, "nginx-internal"},
 		{"nginx", []string{"controller", "ingressClassResource", "controllerValue"}, "k8s.io/nginx"},
 		{"nginx", []string{"controller", "service", "annotations", awsLBScheme}, "internet-facing"},
-		{"kibana", []string{"ingress", "annotations"}, map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}},
 		{"grafana", []string{"ingress", "annotations", "nginx.ingress.kubernetes.io/auth-url"}, "https://auth.example.com"},
 	} {
 		if diff := cmp.Diff(c.want, mustDig(t, v[c.app], c.path...)); diff != "" {

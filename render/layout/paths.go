@@ -19,13 +19,15 @@ const (
 
 // Folders of an environment.
 const (
-	prometheusDir = "prometheus"
-	helmDir       = "helm"
-	argoCDDir     = "argocd"
-	k8sDir        = "k8s"
-	manifestsDir  = "manifests"
-	terraformDir  = "terraform"
-	haDir         = "ha"
+	prometheusDir  = "prometheus"
+	helmDir        = "helm"
+	argoCDDir      = "argocd"
+	k8sDir         = "k8s"
+	manifestsDir   = "manifests"
+	provisionerDir = "provisioner"
+	utilitiesDir   = "utilities"
+	terraformDir   = "terraform"
+	haDir          = "ha"
 )
 
 // Files with a fixed name.
@@ -75,6 +77,14 @@ func Application(env, name string) string { return path.Join(ArgoCD(env), name+"
 
 // K8s is the folder of the plain objects fleetgen owns, a kustomization.
 func K8s(env string) string { return path.Join(env, k8sDir) }
+
+// Provisioner is the folder of the provisioner's objects, a kustomization.
+func Provisioner(env string) string { return path.Join(env, provisionerDir) }
+
+// Utilities is the folder of the values the provisioner installs its
+// utilities with into the workload clusters it creates
+// (--utilities-git-path).
+func Utilities(env string) string { return path.Join(env, utilitiesDir) }
 
 // Manifests is the folder of an app's hydrated manifests, a kustomization.
 func Manifests(env, app string) string { return path.Join(env, manifestsDir, app) }

@@ -30,6 +30,9 @@ environment "prod" {
     repo_url = "https://github.com/example/fleet.git"
   }
 
+  app "eck-operator" {
+    version = "3.5.0"
+  }
   app "elasticsearch" {
     version = "0.20.0"
   }

@@ -77,16 +77,18 @@ environment "lab" {
   }
   app "nginx-internal" {
     version = "2.4.4"
+    values = {
+      controller = { wildcardTLS = { secret = "network/wildcard-internal-tls" } }
+    }
   }
   app "nginx" {
     version = "2.4.4"
     values = {
-      controller = { replicaCount = 2, service = { externalTrafficPolicy = "Local" } }
+      controller = { replicaCount = 2, service = { externalTrafficPolicy = "Local" }, wildcardTLS = { secret = "network/wildcard-public-tls" } }
     }
   }
-  app "mattermost-cloud" {
-    version = "0.19.0"
-    values  = { image = { tag = "v0.19.0" } }
+  app "eck-operator" {
+    version = "3.5.0"
   }
   app "loki" {
     version    = "6.30.0"

@@ -1,0 +1,137 @@
+package consumers
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mattermost/fleetgen/internal/upstream"
+)
+
+// unknownKeys are the values fleetgen writes that a chart's default
+// values.yaml does not have, by chart and dotted path (a subtree), each
+// with the reason the chart still reads it. Anything else a values file
+// sets that the defaults lack fails the test.
+var unknownKeys = map[string]map[string]string{
+	"prometheus": {
+		"server.global":                   "the chart writes it verbatim as prometheus.yml's global section (templates/cm.yaml); its content is Prometheus' own, checked with promtool by render/prometheus",
+		"serverFiles":                     "files the chart mounts as they are: their content is Prometheus' own configuration, checked with promtool by render/prometheus",
+		"server.fullnameOverride":         "read by the chart's prometheus.server.fullname helper, documented in values.yaml only as a comment",
+		"server.ingress.ingressClassName": "read by templates/ingress.yaml, documented in values.yaml only as a comment",
+	},
+	"grafana": {
+		"datasources":              "a map of provisioning files the chart writes verbatim (datasources.yaml is Grafana's own format)",
+		"ingress.ingressClassName": "read by templates/ingress.yaml, documented in values.yaml only as a comment",
+	},
+	"eck-elasticsearch": {
+		"fullnameOverride": "read by the chart's elasticsearch.fullname helper, documented in values.yaml only as a comment",
+	},
+	"eck-kibana": {
+		"fullnameOverride": "read by the chart's kibana.fullname helper, documented in values.yaml only as a comment",
+		"elasticsearchRef": "the Kibana resource's spec.elasticsearchRef, passed through to the custom resource (documented as a comment)",
+		"config":           "the Kibana resource's spec.config (kibana.yml settings), passed through to the custom resource",
+	},
+	"fluentd": {
+		"fileConfigs": "a map of fluentd configuration files the chart writes verbatim",
+	},
+}
+
+// usedUnknown records the entries of unknownKeys a values file needed.
+var usedUnknown = map[string]bool{}
+
+// allowedUnknown reports whether path is under an entry of unknownKeys.
+func allowedUnknown(chart, path string) bool {
+	for prefix := range unknownKeys[chart] {
+		if path == prefix || strings.HasPrefix(path, prefix+".") {
+			usedUnknown[chart+" "+prefix] = true
+			return true
+		}
+	}
+	return false
+}
+
+// unknown lists the paths of override that defaults lacks. A default that
+// is an empty map or null is free-form: anything under it is the chart's
+// to pass through (annotations, labels, extra settings).
+func unknown(chart, prefix string, defaults, override map[string]any) []string {
+	var out []string
+	for k, v := range override {
+		p := strings.TrimPrefix(prefix+"."+k, ".")
+		if allowedUnknown(chart, p) {
+			continue
+		}
+		d, ok := defaults[k]
+		if !ok {
+			out = append(out, p)
+			continue
+		}
+		dm, dIsMap := d.(map[string]any)
+		om, oIsMap := v.(map[string]any)
+		if dIsMap && oIsMap && len(dm) > 0 {
+			out = append(out, unknown(chart, p, dm, om)...)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestValuesFitCharts: every values file fleetgen writes (out/<env>/helm/,
+// and the inline values of Terraform's helm_releases), merged over the
+// chart's default values as Helm merges them, validates against the
+// chart's values.schema.json where it has one (references to online
+// documents dropped), and sets no key the chart's values.yaml lacks unless
+// unknownKeys says why the chart reads it.
+func TestValuesFitCharts(t *testing.T) {
+	d := data(t)
+	var checked int
+	for _, env := range envs {
+		t.Run(env, func(t *testing.T) {
+			for _, s := range chartSources(t, env) {
+				values, file := s.Values, s.Owner
+				if s.ValuesFile != "" {
+					values, file = readValues(t, s.ValuesFile), "out/"+s.ValuesFile
+				}
+				if values == nil {
+					continue
+				}
+				c, err := d.Chart(s.Chart, s.Version)
+				if err != nil {
+					t.Errorf("%s: %v", file, err)
+					continue
+				}
+				checked++
+				merged, err := upstream.MergeValues(c.Values, values)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.ValidateValues(merged); err != nil {
+					t.Errorf("%s does not fit %s/values.schema.json: %v", file, c.Dir, err)
+				}
+				for _, p := range unknown(s.Chart, "", c.Values, values) {
+					t.Errorf("%s sets %s, which %s/values.yaml does not have (a typo, or a value of another chart version?); if the chart reads it anyway, add it to unknownKeys with the reason", file, p, c.Dir)
+				}
+			}
+		})
+	}
+	if checked == 0 {
+		t.Error("no values file checked")
+	}
+	for chart, entries := range unknownKeys {
+		for prefix := range entries {
+			if !usedUnknown[chart+" "+prefix] {
+				t.Errorf("unknownKeys lists %s %s, which no values file sets: remove it", chart, prefix)
+			}
+		}
+	}
+}
+
+// TestUnknownKeysCatchesTypos proves the key check the test relies on.
+func TestUnknownKeysCatchesTypos(t *testing.T) {
+	defaults := map[string]any{"server": map[string]any{"replicas": 1, "annotations": map[string]any{}}}
+	override := map[string]any{"server": map[string]any{"replicaz": 2, "annotations": map[string]any{"a": "b"}}, "global": map[string]any{"x": 1}}
+	got := fmt.Sprint(unknown("prometheus", "", defaults, override))
+	if got != "[global server.replicaz]" {
+		t.Errorf("unknown = %s, want [global server.replicaz] (only server.global is listed)", got)
+	}
+}
