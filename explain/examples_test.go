@@ -84,6 +84,7 @@ func TestExamples(t *testing.T) {
 			"+ 1 federation target: q1w2e3r4t5y6u7i8o9p0a1s2d3",
 			"HA acme: node app9 added (10.20.0.19) → 9 nodes' firewall and tunnels change",
 			"app grafana: chart grafana 8.5.1 → 8.6.0",
+			"workload log shipping: values added for 1 cluster: q1w2e3r4t5y6u7i8o9p0a1s2d3",
 			`Terraform 1-cluster: aws_eks_cluster.this: version "1.33" → "1.34"`,
 		},
 		"dev": {

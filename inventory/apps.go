@@ -24,6 +24,7 @@ var KnownApps = map[string]AppDefaults{
 	"elasticsearch":     {"eck-elasticsearch", "https://helm.elastic.co", "logging"},
 	"kibana":            {"eck-kibana", "https://helm.elastic.co", "logging"},
 	"fluentd":           {"fluentd", "https://fluent.github.io/helm-charts", "logging"},
+	"fluent-bit":        {"fluent-bit", "https://fluent.github.io/helm-charts", "logging"},
 	"nginx-internal":    {"nginx-ingress", "oci://ghcr.io/nginx/charts", "network"},
 	"nginx":             {"nginx-ingress", "oci://ghcr.io/nginx/charts", "network"},
 	"eck-operator":      {"eck-operator", "https://helm.elastic.co", "elastic-system"},

@@ -99,16 +99,20 @@ func (c *checker) ingress(env *Environment, app *App) {
 	}
 }
 
-// fluentdBesideElasticsearch: the default fluentd values read the
-// credentials and CA that ECK writes as Secrets in Elasticsearch's
-// namespace, and a pod can only mount Secrets of its own namespace.
+// fluentdBesideElasticsearch: the default fluentd and fluent-bit values
+// read the credentials and CA that ECK writes as Secrets in
+// Elasticsearch's namespace, and a pod can only mount Secrets of its own
+// namespace.
 func (c *checker) fluentdBesideElasticsearch(env *Environment) {
-	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
-	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart || fluentd.Namespace == es.Namespace {
-		return
+	es := env.EnabledApp("elasticsearch")
+	for _, name := range []string{"fluentd", "fluent-bit"} {
+		shipper := env.EnabledApp(name)
+		if shipper == nil || es == nil || shipper.Chart != KnownApps[name].Chart || shipper.Namespace == es.Namespace {
+			continue
+		}
+		c.errorf(at(shipper.NamespaceRange, at(es.NamespaceRange, shipper.DeclRange)), "Log shipper outside the Elasticsearch namespace",
+			"%s reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", name, es.Namespace, shipper.Namespace)
 	}
-	c.errorf(at(fluentd.NamespaceRange, at(es.NamespaceRange, fluentd.DeclRange)), "Fluentd outside the Elasticsearch namespace",
-		"fluentd reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", es.Namespace, fluentd.Namespace)
 }
 
 // FluentdVariantChart is the first fluentd chart with the variant value
@@ -340,7 +344,11 @@ func valueAt(values cty.Value, path []string) string {
 		if v.Type().IsObjectType() && !v.Type().HasAttribute(key) || v.Type().IsMapType() && !v.HasIndex(cty.StringVal(key)).True() {
 			return ""
 		}
-		v = v.GetAttr(key)
+		if v.Type().IsMapType() {
+			v = v.Index(cty.StringVal(key))
+		} else {
+			v = v.GetAttr(key)
+		}
 	}
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
 		return ""

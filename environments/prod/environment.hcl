@@ -82,8 +82,11 @@ environment "prod" {
     version = "0.20.0"
     host    = "kibana"
   }
-  app "fluentd" {
-    version = "0.6.0"
+  # Ships the C&C cluster's logs to Elasticsearch; the workload clusters'
+  # Fluent Bit gets its values from out/prod/utilities (the provisioner's
+  # utilities tree).
+  app "fluent-bit" {
+    version = "0.58.1"
   }
   app "nginx-internal" {
     version = "2.6.4"

@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"path"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/internal/cluster"
 	"github.com/mattermost/fleetgen/render/internal/emit"
@@ -79,6 +81,38 @@ var eckServices = map[string]struct {
 	"kibana":        {"-kb-http", 5601},
 }
 
+// inventoryAnnotations are the string annotations the inventory's values
+// give the app's ingress (values.ingress.annotations, the ECK charts'
+// place for them), such as the authentication a public Kibana needs: the
+// Ingress fleetgen renders instead of the chart's carries them.
+func inventoryAnnotations(app *inventory.App) map[string]any {
+	out := map[string]any{}
+	v := app.Values
+	for _, key := range []string{"ingress", "annotations"} {
+		if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+			return out
+		}
+		if v.Type().IsObjectType() && !v.Type().HasAttribute(key) || v.Type().IsMapType() && !v.HasIndex(cty.StringVal(key)).True() {
+			return out
+		}
+		if v.Type().IsMapType() {
+			v = v.Index(cty.StringVal(key))
+		} else {
+			v = v.GetAttr(key)
+		}
+	}
+	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+		return out
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if e.Type() == cty.String && e.IsKnown() && !e.IsNull() {
+			out[k.AsString()] = e.AsString()
+		}
+	}
+	return out
+}
+
 // ingressObject is a networking.k8s.io/v1 Ingress.
 type ingressObject struct {
 	APIVersion string         `yaml:"apiVersion"`
@@ -107,9 +141,11 @@ func eckIngresses(env *inventory.Environment) []ingressObject {
 		}
 		service := app.Release + svc.suffix
 		class := app.IngressApp()
-		annotations := map[string]any{"nginx.org/ssl-services": service}
+		annotations := inventoryAnnotations(app)
 		if c := env.EnabledApp(class); c != nil && c.Chart == inventory.ChartIngressNGINX {
-			annotations = map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}
+			annotations["nginx.ingress.kubernetes.io/backend-protocol"] = "HTTPS"
+		} else {
+			annotations["nginx.org/ssl-services"] = service
 		}
 		out = append(out, ingressObject{
 			APIVersion: "networking.k8s.io/v1",

@@ -9,5 +9,9 @@
 // Application CRD of the Argo CD version the environment installs.
 //
 // A chart, version or CRD the data set does not cover fails the test that
-// needs it, naming what is missing, never passes silently.
+// needs it, naming what is missing, never passes silently. A hydrated
+// environment's Applications sync folders of out/, which the tests check
+// exist and whose objects they check; the chart such a folder was
+// rendered from comes from the chart cache (charts/, verified against its
+// lock when rendering), not from a repository Argo CD pulls.
 package consumers

@@ -2,6 +2,8 @@ package consumers
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -31,9 +33,6 @@ var unknownKeys = map[string]map[string]string{
 		"fullnameOverride": "read by the chart's kibana.fullname helper, documented in values.yaml only as a comment",
 		"elasticsearchRef": "the Kibana resource's spec.elasticsearchRef, passed through to the custom resource (documented as a comment)",
 		"config":           "the Kibana resource's spec.config (kibana.yml settings), passed through to the custom resource",
-	},
-	"fluentd": {
-		"fileConfigs": "a map of fluentd configuration files the chart writes verbatim",
 	},
 }
 
@@ -117,6 +116,19 @@ func TestValuesFitCharts(t *testing.T) {
 	if checked == 0 {
 		t.Error("no values file checked")
 	}
+	checked = 0
+	for _, env := range envs {
+		files, _ := filepath.Glob(filepath.Join(outDir(), env, "utilities", "*_values.yaml"))
+		more, _ := filepath.Glob(filepath.Join(outDir(), env, "utilities", "clusters", "*", "*_values.yaml"))
+		for _, f := range append(files, more...) {
+			rel, _ := filepath.Rel(outDir(), f)
+			checkUtilityValues(t, d, filepath.ToSlash(rel))
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("no utilities values file checked: prod's provisioner installs Fluent Bit from out/prod/utilities")
+	}
 	for chart, entries := range unknownKeys {
 		for prefix := range entries {
 			if !usedUnknown[chart+" "+prefix] {
@@ -133,5 +145,45 @@ func TestUnknownKeysCatchesTypos(t *testing.T) {
 	got := fmt.Sprint(unknown("prometheus", "", defaults, override))
 	if got != "[global server.replicaz]" {
 		t.Errorf("unknown = %s, want [global server.replicaz] (only server.global is listed)", got)
+	}
+}
+
+// utilityCharts are the charts the provisioner installs from each values
+// file of its utilities tree, by file name.
+var utilityCharts = map[string]struct{ repoURL, chart string }{
+	"fluent-bit_values.yaml": {"https://fluent.github.io/helm-charts", "fluent-bit"},
+}
+
+// checkUtilityValues checks a values file of out/<env>/utilities against
+// the newest version of its chart in the data set: the provisioner
+// installs the version a cluster's utility metadata names, which
+// docs/monitoring.md says to set to it.
+func checkUtilityValues(t *testing.T, d *upstream.Data, rel string) {
+	t.Helper()
+	u, ok := utilityCharts[path.Base(rel)]
+	if !ok {
+		t.Errorf("out/%s: no chart known for this utilities file", rel)
+		return
+	}
+	versions, err := d.Versions(u.repoURL, u.chart)
+	if err != nil || len(versions) == 0 {
+		t.Errorf("out/%s: chart %s: %v", rel, u.chart, err)
+		return
+	}
+	c, err := d.Chart(u.chart, versions[0].Version)
+	if err != nil {
+		t.Errorf("out/%s: %v", rel, err)
+		return
+	}
+	values := readValues(t, rel)
+	merged, err := upstream.MergeValues(c.Values, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ValidateValues(merged); err != nil {
+		t.Errorf("out/%s does not fit %s/values.schema.json: %v", rel, c.Dir, err)
+	}
+	for _, p := range unknown(u.chart, "", c.Values, values) {
+		t.Errorf("out/%s sets %s, which %s/values.yaml does not have", rel, p, c.Dir)
 	}
 }

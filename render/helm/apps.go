@@ -27,6 +27,7 @@ var knownAppValues = map[string]appValues{
 	"nginx-internal":    {[]string{chartF5NGINX, chartIngressNGINX}, (*generator).ingressControllerValues},
 	"nginx":             {[]string{chartF5NGINX, chartIngressNGINX}, (*generator).ingressControllerValues},
 	"eck-operator":      {[]string{"eck-operator"}, (*generator).eckOperatorValues},
+	"fluent-bit":        {[]string{"fluent-bit"}, (*generator).fluentBitValues},
 }
 
 // The ingress controller charts fleetgen knows: F5 NGINX's, the default,

@@ -39,6 +39,6 @@ environment "prod" {
 
   app "fluentd" {
     version   = "0.6.0"
-    namespace = "shipping" # ERROR: Fluentd outside the Elasticsearch namespace
+    namespace = "shipping" # ERROR: Log shipper outside the Elasticsearch namespace
   }
 }

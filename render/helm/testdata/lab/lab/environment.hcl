@@ -75,6 +75,9 @@ environment "lab" {
   app "fluentd" {
     version = "0.6.0"
   }
+  app "fluent-bit" {
+    version = "0.58.1"
+  }
   app "nginx-internal" {
     version = "2.4.4"
     values = {
