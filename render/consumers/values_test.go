@@ -100,16 +100,7 @@ func TestValuesFitCharts(t *testing.T) {
 					continue
 				}
 				checked++
-				merged, err := upstream.MergeValues(c.Values, values)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := c.ValidateValues(merged); err != nil {
-					t.Errorf("%s does not fit %s/values.schema.json: %v", file, c.Dir, err)
-				}
-				for _, p := range unknown(s.Chart, "", c.Values, values) {
-					t.Errorf("%s sets %s, which %s/values.yaml does not have (a typo, or a value of another chart version?); if the chart reads it anyway, add it to unknownKeys with the reason", file, p, c.Dir)
-				}
+				checkValues(t, c, file, values)
 			}
 		})
 	}
@@ -175,15 +166,22 @@ func checkUtilityValues(t *testing.T, d *upstream.Data, rel string) {
 		t.Errorf("out/%s: %v", rel, err)
 		return
 	}
-	values := readValues(t, rel)
+	checkValues(t, c, "out/"+rel, readValues(t, rel))
+}
+
+// checkValues checks the values of file, merged over chart c's defaults as
+// Helm merges them, against c's values.schema.json, and their keys
+// against c's default values.yaml.
+func checkValues(t *testing.T, c *upstream.Chart, file string, values map[string]any) {
+	t.Helper()
 	merged, err := upstream.MergeValues(c.Values, values)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.ValidateValues(merged); err != nil {
-		t.Errorf("out/%s does not fit %s/values.schema.json: %v", rel, c.Dir, err)
+		t.Errorf("%s does not fit %s/values.schema.json: %v", file, c.Dir, err)
 	}
-	for _, p := range unknown(u.chart, "", c.Values, values) {
-		t.Errorf("out/%s sets %s, which %s/values.yaml does not have", rel, p, c.Dir)
+	for _, p := range unknown(c.Name, "", c.Values, values) {
+		t.Errorf("%s sets %s, which %s/values.yaml does not have (a typo, or a value of another chart version?); if the chart reads it anyway, add it to unknownKeys with the reason", file, p, c.Dir)
 	}
 }
