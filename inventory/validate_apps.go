@@ -43,6 +43,7 @@ func (c *checker) apps(env *Environment) {
 	c.fluentdChartVersion(env)
 	c.operators(env)
 	c.provisioner(env)
+	c.workloadLogs(env)
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
@@ -400,5 +401,25 @@ func (c *checker) provisioner(env *Environment) {
 			"The provisioner needs utilities_git_path: current servers refuse to start without --utilities-git-path, the folder of the utilities repository with the values of what it installs into each cluster it creates.")
 	} else {
 		c.check(utilitiesGitPath, p.UtilitiesGitPath, p.UtilitiesGitPathRange)
+	}
+}
+
+// workloadLogs: the provisioner's workload clusters ship their logs to
+// Elasticsearch through the private ingress, at its host in the private
+// zone (out/<env>/utilities); an Elasticsearch without a host, or on the
+// public ingress, leaves them without a destination or sends them over
+// the internet.
+func (c *checker) workloadLogs(env *Environment) {
+	es := env.EnabledApp("elasticsearch")
+	if env.Provisioner == nil || es == nil {
+		return
+	}
+	switch {
+	case es.Public():
+		c.errorf(es.VisibilityRange, "Elasticsearch on the public ingress",
+			"The workload clusters of the provisioner ship their logs to the app %q through the private ingress; make it private (the default), so Elasticsearch is not reachable from the internet.", es.Name)
+	case es.Host == "":
+		c.warnf(es.NameRange, "Workload logs without a destination",
+			"The environment has a provisioner, whose workload clusters ship their logs to Elasticsearch on the private ingress, but the app %q has no host, so they cannot reach it and fleetgen renders no log shipper values for them. Set host (such as \"elasticsearch\").", es.Name)
 	}
 }

@@ -84,6 +84,7 @@ environment "prod" {
 
   app "elasticsearch" {
     version = "8.5.1"
+    host    = "elasticsearch"
   }
 
   app "kibana" {
