@@ -41,6 +41,7 @@ func (c *checker) apps(env *Environment) {
 	}
 	c.fluentdBesideElasticsearch(env)
 	c.fluentdChartVersion(env)
+	c.fluentdClient(env)
 	c.operators(env)
 	c.provisioner(env)
 	c.workloadLogs(env)
@@ -422,4 +423,21 @@ func (c *checker) workloadLogs(env *Environment) {
 		c.warnf(es.NameRange, "Workload logs without a destination",
 			"The environment has a provisioner, whose workload clusters ship their logs to Elasticsearch on the private ingress, but the app %q has no host, so they cannot reach it and fleetgen renders no log shipper values for them. Set host (such as \"elasticsearch\").", es.Name)
 	}
+}
+
+// fluentdClient: fluentd's newest image variant for Elasticsearch is
+// elasticsearch8 (the fluentd chart's variants), while the eck-elasticsearch
+// chart runs the Elasticsearch its values' version names, 9 since chart
+// 0.17 (9.5.0 for 0.20.0): the client would be a major version behind the
+// server. Fluent Bit's es output has no such pin.
+func (c *checker) fluentdClient(env *Environment) {
+	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
+	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart || es.Chart != KnownApps["elasticsearch"].Chart {
+		return
+	}
+	if strings.HasPrefix(valueAt(es.Values, []string{"version"}), "8.") {
+		return
+	}
+	c.warnf(fluentd.NameRange, "Fluentd older than Elasticsearch",
+		"The newest Elasticsearch image variant of fluentd is elasticsearch8, but the chart of %q deploys Elasticsearch 9 unless its values.version names another; ship the logs with the app \"fluent-bit\" instead, or set values.version of %q to an 8.x release.", es.Name, es.Name)
 }

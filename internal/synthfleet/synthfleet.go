@@ -161,13 +161,14 @@ environment %[1]q {
   }
   app "elasticsearch" {
     version = "0.20.0"
+    host    = "elasticsearch"
   }
   app "kibana" {
     version = "0.20.0"
     host    = "kibana"
   }
-  app "fluentd" {
-    version = "0.6.0"
+  app "fluent-bit" {
+    version = "0.58.1"
   }
   app "nginx-internal" {
     version = "2.4.4"

@@ -35,6 +35,7 @@ environment "prod" {
   }
   app "elasticsearch" {
     version = "0.20.0"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
 
   app "fluentd" {

@@ -85,6 +85,7 @@ environment "prod" {
   app "elasticsearch" {
     version = "8.5.1"
     host    = "elasticsearch"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
 
   app "kibana" {

@@ -67,6 +67,7 @@ environment "lab" {
   app "elasticsearch" {
     version = "0.20.0"
     host    = "elasticsearch"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
   app "kibana" {
     version = "0.20.0"
