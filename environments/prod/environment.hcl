@@ -50,7 +50,7 @@ environment "prod" {
     version = "29.27.0"
   }
   app "grafana" {
-    version    = "8.5.1"
+    version    = "12.11.1"
     host       = "grafana"
     visibility = "public"
     values = {
