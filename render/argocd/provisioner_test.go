@@ -50,15 +50,15 @@ func TestProvisioner(t *testing.T) {
 			t.Fatalf("%s: provisioner/ builds to %v, want a Deployment, a Service and a ServiceAccount", env.Name, len(objs))
 		}
 		sa := objs["ServiceAccount"]
-		if sa["automountServiceAccountToken"] != false || dig(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn") != p.RoleARN {
+		if sa["automountServiceAccountToken"] != false || rendertest.Dig(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn") != p.RoleARN {
 			t.Errorf("%s: ServiceAccount %v", env.Name, sa)
 		}
-		spec := dig(objs["Deployment"], "spec").(map[string]any)
-		if dig(spec, "strategy", "type") != "Recreate" || spec["replicas"] != 1 {
+		spec := rendertest.Dig(objs["Deployment"], "spec").(map[string]any)
+		if rendertest.Dig(spec, "strategy", "type") != "Recreate" || spec["replicas"] != 1 {
 			t.Errorf("%s: replicas %v, strategy %v: want one provisioner at a time", env.Name, spec["replicas"], spec["strategy"])
 		}
-		pod := dig(spec, "template", "spec").(map[string]any)
-		if pod["serviceAccountName"] != inventory.ProvisionerApp || dig(pod, "securityContext", "runAsNonRoot") != true {
+		pod := rendertest.Dig(spec, "template", "spec").(map[string]any)
+		if pod["serviceAccountName"] != inventory.ProvisionerApp || rendertest.Dig(pod, "securityContext", "runAsNonRoot") != true {
 			t.Errorf("%s: pod %v", env.Name, pod)
 		}
 		image := p.Image + ":" + p.Tag
@@ -86,28 +86,16 @@ func TestProvisioner(t *testing.T) {
 			case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY":
 				t.Errorf("%s: static AWS key %v", env.Name, e["name"])
 			case "DATABASE":
-				if dig(e, "valueFrom", "secretKeyRef", "name") != p.DatabaseSecret {
+				if rendertest.Dig(e, "valueFrom", "secretKeyRef", "name") != p.DatabaseSecret {
 					t.Errorf("%s: DATABASE %v", env.Name, e)
 				}
 			}
 		}
-		if dig(pod, "volumes").([]any)[0].(map[string]any)["secret"].(map[string]any)["secretName"] != p.SSHSecret {
+		if rendertest.Dig(pod, "volumes").([]any)[0].(map[string]any)["secret"].(map[string]any)["secretName"] != p.SSHSecret {
 			t.Errorf("%s: SSH keys not from %s", env.Name, p.SSHSecret)
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no example environment has a provisioner")
 	}
-}
-
-// dig is the value at path in nested maps, or nil.
-func dig(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }

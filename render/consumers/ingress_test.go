@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mattermost/fleetgen/render/internal/rendertest"
 )
 
 // chartIngresses are where the charts of the examples take their Ingress
@@ -32,7 +34,7 @@ func TestIngressCertificates(t *testing.T) {
 					t.Errorf("%s: class %q has no controller values (%v)", what, class, err)
 					return
 				}
-				secret, _ := dig(readValues(t, controller), "controller", "wildcardTLS", "secret").(string)
+				secret, _ := rendertest.Dig(readValues(t, controller), "controller", "wildcardTLS", "secret").(string)
 				if ns, name, ok := strings.Cut(secret, "/"); !ok || ns == "" || name == "" {
 					t.Errorf("%s: the controller of class %q declares no certificate (controller.wildcardTLS.secret %q)", what, class, secret)
 				}
@@ -59,19 +61,19 @@ func TestIngressCertificates(t *testing.T) {
 					continue
 				}
 				var hosts []string
-				rules, _ := dig(o.obj, "spec", "rules").([]any)
+				rules, _ := rendertest.Dig(o.obj, "spec", "rules").([]any)
 				for _, r := range rules {
-					hosts = append(hosts, dig(r, "host").(string))
+					hosts = append(hosts, rendertest.Dig(r, "host").(string))
 				}
-				class, _ := dig(o.obj, "spec", "ingressClassName").(string)
-				check(objectID(o.obj), class, dig(o.obj, "spec", "tls"), hosts)
+				class, _ := rendertest.Dig(o.obj, "spec", "ingressClassName").(string)
+				check(objectID(o.obj), class, rendertest.Dig(o.obj, "spec", "tls"), hosts)
 			}
 			for _, s := range chartSources(t, env) {
 				path, ok := chartIngresses[s.Chart]
 				if !ok || s.ValuesFile == "" {
 					continue
 				}
-				ing, _ := dig(readValues(t, s.ValuesFile), path...).(map[string]any)
+				ing, _ := rendertest.Dig(readValues(t, s.ValuesFile), path...).(map[string]any)
 				if ing == nil || ing["enabled"] != true {
 					continue
 				}
@@ -88,16 +90,4 @@ func TestIngressCertificates(t *testing.T) {
 	if checked == 0 {
 		t.Error("no Ingress checked")
 	}
-}
-
-// dig is the value at path in nested maps, or nil.
-func dig(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }
