@@ -35,7 +35,7 @@ var KnownApps = map[string]AppDefaults{
 const ProvisionerApp = "mattermost-cloud"
 
 // ProvisionerImage is the provisioner's image as its release workflow
-// publishes it (../shared/upstream/NOTES.md).
+// publishes it: mattermost/mattermost-cloud:<release tag>.
 const ProvisionerImage = "mattermost/mattermost-cloud"
 
 // Operators are the apps whose chart installs the CRDs and controller

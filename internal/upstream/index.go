@@ -111,7 +111,7 @@ func indexVersions(data []byte, chart string) ([]ChartVersion, error) {
 // exist: charts per ref (helm.elastic.co) and one chart per tag
 // (ghcr.io/nginx/charts). Snapshot versions were never published; the
 // LTS tags of nginx/kubernetes-ingress publish another chart name
-// (nginx-ingress-lts, NOTES.md), so only v* tags count there.
+// (nginx-ingress-lts, the data set's NOTES.md), so only v* tags count there.
 func generatedVersions(data []byte, chart string) ([]ChartVersion, error) {
 	type chartEntry struct {
 		Version    string `json:"version"`

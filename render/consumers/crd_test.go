@@ -32,8 +32,8 @@ var charts = map[string]chartFacts{
 	"argo-cd": {crds: func(c *upstream.Chart) (string, string) { return "argo-cd", c.AppVersion }, crdsInTemplates: true},
 	// argocd-apps creates the root Application.
 	"argocd-apps": {creates: []resourceRef{{"argoproj.io/v1alpha1", "Application"}}},
-	// nginx-ingress carries F5 NGINX's CRDs in crds/ (NOTES.md: the
-	// nginx-ingress releases of prod installed the same twelve objects).
+	// nginx-ingress carries F5 NGINX's CRDs in crds/, so each release of
+	// it installs the same twelve CRDs unless skipCrds.
 	"nginx-ingress": {crds: func(c *upstream.Chart) (string, string) { return "kubernetes-ingress", "v" + c.AppVersion }},
 	// eck-operator installs ECK's CRDs through its eck-operator-crds
 	// subchart (installCRDs).
