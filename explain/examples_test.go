@@ -64,7 +64,7 @@ func TestExamples(t *testing.T) {
 		"workload_cluster \"q1w2e3r4t5y6u7i8o9p0a1s2d3\" {\n  labels = { tier = \"shared\" }\n}\n\n"+`workload_cluster "b7kq2m9x4w8r1t6y3u5i0o2p4a" {`)
 	edit(t, filepath.Join(prod, "ha-acme.hcl"), `mattermost_version = "10.11.4"`, "mattermost_version = \"10.11.4\"\n  gossip_encryption  = false\n"+
 		"  node \"app9\" {\n    address    = \"10.20.0.19\"\n    host_key   = \""+testkey.Public(t, "")+"\"\n    tunnel_key = \""+testkey.Public(t, "mattermost@prod-app9")+"\"\n  }\n")
-	edit(t, filepath.Join(prod, "environment.hcl"), "version    = \"8.5.1\"", "version    = \"8.6.0\"")
+	edit(t, filepath.Join(prod, "environment.hcl"), "version    = \"12.11.1\"", "version    = \"12.12.0\"")
 	edit(t, filepath.Join(prod, "environment.hcl"), `kubernetes_version = "1.33"`, `kubernetes_version = "1.34"`)
 	data, err := os.ReadFile(filepath.Join(dir, "dev", "ha-legacy.hcl"))
 	if err != nil {
@@ -83,7 +83,8 @@ func TestExamples(t *testing.T) {
 			"⚠ HA acme: gossip encryption turned off → needs a full cluster stop (all nodes stopped, then started)",
 			"+ 1 federation target: q1w2e3r4t5y6u7i8o9p0a1s2d3",
 			"HA acme: node app9 added (10.20.0.19) → 9 nodes' firewall and tunnels change",
-			"app grafana: chart grafana 8.5.1 → 8.6.0",
+			"app grafana: chart grafana 12.11.1 → 12.12.0",
+			"workload log shipping: values added for 1 cluster: q1w2e3r4t5y6u7i8o9p0a1s2d3",
 			`Terraform 1-cluster: aws_eks_cluster.this: version "1.33" → "1.34"`,
 		},
 		"dev": {

@@ -133,7 +133,7 @@ func explainEnv(env string, changes []Change, added bool) []Statement {
 		a.byPath[changes[i].Path] = &changes[i]
 	}
 	a.changes = changes
-	for _, analyzer := range []func(){a.prometheus, a.alerting, a.ha, a.apps, a.terraform} {
+	for _, analyzer := range []func(){a.prometheus, a.alerting, a.ha, a.apps, a.utilities, a.terraform} {
 		a.scope(analyzer)
 	}
 	if !added { // "environment added" covers every file of a new environment

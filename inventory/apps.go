@@ -14,7 +14,7 @@ type AppDefaults struct {
 // authors still maintain (docs/monitoring.md says why each was chosen):
 // Grafana's chart moved to the grafana-community repository in 2026,
 // Elastic replaced its elasticsearch and kibana charts with the ECK ones
-// (which need the ECK operator), and the community ingress-nginx was
+// (which need the ECK operator, the eck-operator app), and the community ingress-nginx was
 // retired in March 2026, so both ingress controllers are F5 NGINX's
 // nginx-ingress chart.
 var KnownApps = map[string]AppDefaults{
@@ -24,9 +24,44 @@ var KnownApps = map[string]AppDefaults{
 	"elasticsearch":     {"eck-elasticsearch", "https://helm.elastic.co", "logging"},
 	"kibana":            {"eck-kibana", "https://helm.elastic.co", "logging"},
 	"fluentd":           {"fluentd", "https://fluent.github.io/helm-charts", "logging"},
+	"fluent-bit":        {"fluent-bit", "https://fluent.github.io/helm-charts", "logging"},
 	"nginx-internal":    {"nginx-ingress", "oci://ghcr.io/nginx/charts", "network"},
 	"nginx":             {"nginx-ingress", "oci://ghcr.io/nginx/charts", "network"},
-	"mattermost-cloud":  {"mattermost-cloud", "https://helm.mattermost.com", "mattermost-cloud"},
+	"eck-operator":      {"eck-operator", "https://helm.elastic.co", "elastic-system"},
+}
+
+// ProvisionerApp is the name of the provisioner's Application; no chart of
+// it exists, so it is a provisioner block, not an app.
+const ProvisionerApp = "mattermost-cloud"
+
+// ProvisionerImage is the provisioner's image as its release workflow
+// publishes it: mattermost/mattermost-cloud:<release tag>.
+const ProvisionerImage = "mattermost/mattermost-cloud"
+
+// Operators are the apps whose chart installs the CRDs and controller
+// another app's custom resources need, by the app that needs them: the
+// eck-elasticsearch and eck-kibana charts only create Elasticsearch and
+// Kibana resources.
+var Operators = map[string]string{
+	"elasticsearch": "eck-operator",
+	"kibana":        "eck-operator",
+}
+
+// OwnsCRDs reports whether app installs its chart's CRDs. Of the
+// delivered apps with one chart, one does: the private ingress controller
+// when the chart is its, else the first in inventory order. Every other
+// release of the chart (nginx beside nginx-internal) skips them, so every
+// CRD has one owner, and the owner is the release that stays longest:
+// removing the public controller must not delete the CRDs (and every
+// custom resource of them) with its Application.
+func (e *Environment) OwnsCRDs(app *App) bool {
+	var owner *App
+	for _, a := range e.DeliveredApps() {
+		if a.Chart == app.Chart && a.Repository == app.Repository && (owner == nil || a.Name == IngressPrivate) {
+			owner = a
+		}
+	}
+	return owner == app
 }
 
 // EnabledApp returns the enabled app of env with that name, or nil.

@@ -374,7 +374,12 @@ func applyDefaults(env *Environment) {
 		setDefault(&app.Release, app.ReleaseRange, "mattermost-cm-"+app.Name)
 	}
 	slices.SortStableFunc(env.Apps, func(a, b *App) int { return cmp.Compare(a.Name, b.Name) })
-	registrationDefaults(env)
+	if p := env.Provisioner; p != nil {
+		setDefault(&p.Image, p.ImageRange, ProvisionerImage)
+		setDefault(&p.Namespace, p.NamespaceRange, DefaultProvisionerNamespace)
+		setDefault(&p.UtilitiesGitURL, p.UtilitiesGitURLRange, env.GitOps.RepoURL)
+	}
+	registrationDefaults(env) // after the provisioner's: it names its namespace
 
 	for _, wc := range env.WorkloadClusters {
 		setDefault(&wc.Federate, wc.FederateRange, true)

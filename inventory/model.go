@@ -25,14 +25,15 @@ type Environment struct {
 	DeploymentName      string    `hcl:"deployment_name,optional"`
 	DeploymentNameRange hcl.Range `hcl:"deployment_name,attr_value_range"`
 
-	Terraform  Terraform   `hcl:"terraform,block"`
-	Network    Network     `hcl:"network,block"`
-	DNS        DNS         `hcl:"dns,block"`
-	Cluster    Cluster     `hcl:"cluster,block"`
-	GitOps     GitOps      `hcl:"gitops,block"`
-	Federation *Federation `hcl:"federation,block"`
-	Alerting   *Alerting   `hcl:"alerting,block"`
-	Apps       []*App      `hcl:"app,block"`
+	Terraform   Terraform    `hcl:"terraform,block"`
+	Network     Network      `hcl:"network,block"`
+	DNS         DNS          `hcl:"dns,block"`
+	Cluster     Cluster      `hcl:"cluster,block"`
+	GitOps      GitOps       `hcl:"gitops,block"`
+	Federation  *Federation  `hcl:"federation,block"`
+	Alerting    *Alerting    `hcl:"alerting,block"`
+	Apps        []*App       `hcl:"app,block"`
+	Provisioner *Provisioner `hcl:"provisioner,block"`
 	// Registration is the service that turns provisioner events into
 	// inventory changes; nil: none.
 	Registration *Registration `hcl:"registration,block"`
@@ -197,6 +198,33 @@ type App struct {
 	// Known is true for the apps of the table in docs/inventory.md, whose chart,
 	// repository and namespace have defaults.
 	Known bool
+}
+
+// Provisioner is the Mattermost provisioner (mattermost/mattermost-cloud)
+// of the C&C cluster. No chart of it is published, so fleetgen renders it
+// as plain Kubernetes objects (out/<env>/provisioner/), which an Argo CD
+// Application syncs. nil when the environment runs none.
+type Provisioner struct {
+	DeclRange hcl.Range `hcl:",def_range"`
+
+	Image                 string    `hcl:"image,optional"`
+	ImageRange            hcl.Range `hcl:"image,attr_value_range"`
+	Tag                   string    `hcl:"tag"`
+	TagRange              hcl.Range `hcl:"tag,attr_value_range"`
+	Namespace             string    `hcl:"namespace,optional"`
+	NamespaceRange        hcl.Range `hcl:"namespace,attr_value_range"`
+	RoleARN               string    `hcl:"role_arn"`
+	RoleARNRange          hcl.Range `hcl:"role_arn,attr_value_range"`
+	StateStore            string    `hcl:"state_store"`
+	StateStoreRange       hcl.Range `hcl:"state_store,attr_value_range"`
+	DatabaseSecret        string    `hcl:"database_secret"`
+	DatabaseSecretRange   hcl.Range `hcl:"database_secret,attr_value_range"`
+	SSHSecret             string    `hcl:"ssh_secret"`
+	SSHSecretRange        hcl.Range `hcl:"ssh_secret,attr_value_range"`
+	UtilitiesGitURL       string    `hcl:"utilities_git_url,optional"`
+	UtilitiesGitURLRange  hcl.Range `hcl:"utilities_git_url,attr_value_range"`
+	UtilitiesGitPath      string    `hcl:"utilities_git_path,optional"`
+	UtilitiesGitPathRange hcl.Range `hcl:"utilities_git_path,attr_value_range"`
 }
 
 // Public reports whether the app is registered in the public zone.

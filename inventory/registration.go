@@ -35,7 +35,9 @@ type Registration struct {
 const (
 	DefaultRegistrationNamespace = "fleetgen"
 	DefaultRegistrationStorage   = "1Gi"
-	provisionerApp               = "mattermost-cloud"
+	// DefaultProvisionerNamespace is the provisioner block's namespace
+	// when it does not name one.
+	DefaultProvisionerNamespace = "mattermost-cloud"
 )
 
 func registrationDefaults(env *Environment) {
@@ -44,9 +46,9 @@ func registrationDefaults(env *Environment) {
 		return
 	}
 	setDefault(&r.Namespace, r.NamespaceRange, DefaultRegistrationNamespace)
-	provisionerNamespace := KnownApps[provisionerApp].Namespace
-	if app := env.EnabledApp(provisionerApp); app != nil {
-		provisionerNamespace = app.Namespace
+	provisionerNamespace := DefaultProvisionerNamespace
+	if p := env.Provisioner; p != nil {
+		provisionerNamespace = p.Namespace
 	}
 	setDefault(&r.ProvisionerNamespace, r.ProvisionerNamespaceRange, provisionerNamespace)
 	setDefault(&r.ProvisionerEnvironment, r.ProvisionerEnvironmentRange, env.Name)

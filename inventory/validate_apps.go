@@ -25,6 +25,10 @@ func (c *checker) apps(env *Environment) {
 			continue
 		}
 		c.reservedAppName(app)
+		if app.Name == ProvisionerApp {
+			c.errorf(app.NameRange, "No chart of the provisioner",
+				"No Helm repository publishes a chart of the provisioner (mattermost/mattermost-cloud; https://helm.mattermost.com has no chart %q at any version), so an app %q could never sync. Declare it with a provisioner block instead: fleetgen renders it as plain Kubernetes objects (docs/argocd.md).", ProvisionerApp, app.Name)
+		}
 		anyPublic = anyPublic || app.Public()
 		if app.Name == "nginx" {
 			nginx = app
@@ -37,6 +41,10 @@ func (c *checker) apps(env *Environment) {
 	}
 	c.fluentdBesideElasticsearch(env)
 	c.fluentdChartVersion(env)
+	c.fluentdClient(env)
+	c.operators(env)
+	c.provisioner(env)
+	c.workloadLogs(env)
 	if nginx != nil && !anyPublic {
 		c.warnf(nginx.NameRange, "Public ingress without public apps",
 			"The app \"nginx\" is the public ingress, but no enabled app has visibility = %q; it would expose an internet-facing load balancer for nothing. Remove it or set enabled = false.", VisibilityPublic)
@@ -73,6 +81,7 @@ func (c *checker) ingress(env *Environment, app *App) {
 			"The app %q has a host, so its Ingress is served by the app %q, which is not enabled. Enable %q or remove the host.", app.Name, app.IngressApp(), app.IngressApp())
 		return
 	}
+	c.ingressCertificate(app, controller)
 	if _, known := IngressAnnotationPrefixes[controller.Chart]; !known || app.Values == cty.NilVal {
 		return
 	}
@@ -92,16 +101,20 @@ func (c *checker) ingress(env *Environment, app *App) {
 	}
 }
 
-// fluentdBesideElasticsearch: the default fluentd values read the
-// credentials and CA that ECK writes as Secrets in Elasticsearch's
-// namespace, and a pod can only mount Secrets of its own namespace.
+// fluentdBesideElasticsearch: the default fluentd and fluent-bit values
+// read the credentials and CA that ECK writes as Secrets in
+// Elasticsearch's namespace, and a pod can only mount Secrets of its own
+// namespace.
 func (c *checker) fluentdBesideElasticsearch(env *Environment) {
-	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
-	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart || fluentd.Namespace == es.Namespace {
-		return
+	es := env.EnabledApp("elasticsearch")
+	for _, name := range []string{"fluentd", "fluent-bit"} {
+		shipper := env.EnabledApp(name)
+		if shipper == nil || es == nil || shipper.Chart != KnownApps[name].Chart || shipper.Namespace == es.Namespace {
+			continue
+		}
+		c.errorf(at(shipper.NamespaceRange, at(es.NamespaceRange, shipper.DeclRange)), "Log shipper outside the Elasticsearch namespace",
+			"%s reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", name, es.Namespace, shipper.Namespace)
 	}
-	c.errorf(at(fluentd.NamespaceRange, at(es.NamespaceRange, fluentd.DeclRange)), "Fluentd outside the Elasticsearch namespace",
-		"fluentd reads the Secrets that Elasticsearch's operator writes in the namespace %q, so it must run there, not in %q.", es.Namespace, fluentd.Namespace)
 }
 
 // FluentdVariantChart is the first fluentd chart with the variant value
@@ -127,7 +140,9 @@ func (c *checker) fluentdChartVersion(env *Environment) {
 
 func (c *checker) app(dns *DNS, app *App) {
 	nameOK := c.check(appName, app.Name, app.NameRange)
-	c.check(appVersion, app.Version, app.VersionRange)
+	if c.check(appVersion, app.Version, app.VersionRange) && app.Enabled {
+		c.exactVersion(app)
+	}
 	if set(app.HostRange) {
 		c.check(appHost, app.Host, app.HostRange)
 	}
@@ -163,6 +178,18 @@ func (c *checker) app(dns *DNS, app *App) {
 	c.appValues(app)
 	if app.Enabled && app.Public() {
 		c.publicApp(dns, app)
+	}
+}
+
+// exactVersion: a chart is pinned to one exact SemVer version. Argo CD
+// resolves a range ("*", ">=8.0.0") or "latest" to whatever the
+// repository serves at sync time, so the same commit of out/ would deploy
+// different charts on different days, and a hydrated environment's chart
+// cache locks one archive per exact version.
+func (c *checker) exactVersion(app *App) {
+	if _, err := semver.StrictNewVersion(app.Version); err != nil {
+		c.errorf(at(app.VersionRange, app.DeclRange), "Chart version not exact",
+			"The chart of the app %q must be pinned to one exact SemVer version such as \"1.4.2\", so that a commit of out/ always deploys the same chart; %q is a range, a tag or an incomplete version.", app.Name, app.Version)
 	}
 }
 
@@ -272,4 +299,145 @@ func (c *checker) publicApp(dns *DNS, app *App) {
 		c.warnf(app.VisibilityRange, "Public app without authentication",
 			"The app %q is reachable from the internet, but its values set no ingress authentication annotation (F5 NGINX's nginx.org/basic-auth-secret or nginx.com/jwt-key, ingress-nginx's nginx.ingress.kubernetes.io/auth-…). Make sure the app authenticates its users itself.", app.Name)
 	}
+}
+
+// wildcardCertificate are the values by which each ingress controller
+// chart is given the certificate of every ingress host under TLS without
+// a secretName of its own: F5 NGINX's controller.wildcardTLS.secret,
+// ingress-nginx's --default-ssl-certificate. Both name a Secret of type
+// kubernetes.io/tls as "<namespace>/<name>".
+var wildcardCertificate = map[string][]string{
+	ChartF5NGINX:      {"controller", "wildcardTLS", "secret"},
+	ChartIngressNGINX: {"controller", "extraArgs", "default-ssl-certificate"},
+}
+
+// ingressCertificate: every Ingress fleetgen generates puts its host under
+// TLS without a secretName, so the controller must be given the
+// certificate to present; without it F5 NGINX refuses the handshake.
+func (c *checker) ingressCertificate(app, controller *App) {
+	path, known := wildcardCertificate[controller.Chart]
+	if !known {
+		return
+	}
+	if secret := valueAt(controller.Values, path); secret != "" {
+		if ns, name, ok := strings.Cut(secret, "/"); !ok || !dnsLabel.MatchString(ns) || !dnsSubdomain.MatchString(name) {
+			c.errorf(controller.ValuesRange, "Invalid certificate Secret",
+				"The values of %q set %s to %q; it names the TLS Secret of the ingress hosts as \"<namespace>/<name>\", such as \"network/wildcard-tls\".", controller.Name, strings.Join(path, "."), secret)
+		}
+		return
+	}
+	c.errorf(app.HostRange, "Ingress without a certificate",
+		"The app %q has a host, so its Ingress serves it over TLS with the certificate of the ingress controller %q, which declares none. Set values.%s on %q to the Secret (of type kubernetes.io/tls, made by cert-manager or by hand) that holds the certificate of the zone's hosts, as \"<namespace>/<name>\".",
+		app.Name, controller.Name, strings.Join(path, "."), controller.Name)
+}
+
+var (
+	dnsLabel     = regexp.MustCompile(dnsLabelRe)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
+)
+
+// valueAt is the string at path in values, or "".
+func valueAt(values cty.Value, path []string) string {
+	v := values
+	for _, key := range path {
+		if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+			return ""
+		}
+		if v.Type().IsObjectType() && !v.Type().HasAttribute(key) || v.Type().IsMapType() && !v.HasIndex(cty.StringVal(key)).True() {
+			return ""
+		}
+		if v.Type().IsMapType() {
+			v = v.Index(cty.StringVal(key))
+		} else {
+			v = v.GetAttr(key)
+		}
+	}
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}
+
+// operators: an app whose chart only creates custom resources needs the
+// app whose chart installs their CRDs and operator; without it Argo CD
+// cannot even apply them.
+func (c *checker) operators(env *Environment) {
+	for _, app := range env.Apps {
+		op, ok := Operators[app.Name]
+		if !ok || !app.Enabled || !app.Known || app.Chart != KnownApps[app.Name].Chart || env.EnabledApp(op) != nil {
+			continue
+		}
+		c.errorf(app.NameRange, "Operator not enabled",
+			"The chart %q of the app %q creates custom resources that only the app %q installs (its CRDs and operator); add app %q (chart %q).",
+			app.Chart, app.Name, op, op, KnownApps[op].Chart)
+	}
+}
+
+// Formats of the provisioner block.
+var (
+	provisionerTag   = newFormat("provisioner tag", `it is the exact release tag of the provisioner's image, such as "v0.93.1": never "latest", which would deploy whatever was pushed last`, `^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+	containerImage   = newFormat("container image", `it is an image name without a tag, such as "mattermost/mattermost-cloud"; the tag is the tag attribute`, `^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+(:[0-9]+)?)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	s3Bucket         = newFormat("S3 bucket name", "an S3 bucket name is 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit", `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	secretName       = newFormat("Secret name", "a Kubernetes Secret name is a DNS subdomain: lower-case letters, digits, '-' and '.'", dnsSubdomain.String())
+	utilitiesGitPath = newFormat("utilities path", "it is a folder of the utilities repository, relative, such as \"out/prod/utilities\"", `^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
+)
+
+// provisioner checks the provisioner block, and that no app takes the
+// name of its Application.
+func (c *checker) provisioner(env *Environment) {
+	p := env.Provisioner
+	if p == nil {
+		return
+	}
+	c.check(containerImage, p.Image, at(p.ImageRange, p.DeclRange))
+	c.check(provisionerTag, p.Tag, p.TagRange)
+	c.check(appNamespace, p.Namespace, at(p.NamespaceRange, p.DeclRange))
+	c.check(roleARN, p.RoleARN, p.RoleARNRange)
+	c.check(s3Bucket, p.StateStore, p.StateStoreRange)
+	c.check(secretName, p.DatabaseSecret, p.DatabaseSecretRange)
+	c.check(secretName, p.SSHSecret, p.SSHSecretRange)
+	c.httpURL("Invalid utilities repository", "utilities_git_url", p.UtilitiesGitURL, at(p.UtilitiesGitURLRange, p.DeclRange), "https")
+	if !set(p.UtilitiesGitPathRange) {
+		c.errorf(p.DeclRange, "Missing required argument",
+			"The provisioner needs utilities_git_path: current servers refuse to start without --utilities-git-path, the folder of the utilities repository with the values of what it installs into each cluster it creates.")
+	} else {
+		c.check(utilitiesGitPath, p.UtilitiesGitPath, p.UtilitiesGitPathRange)
+	}
+}
+
+// workloadLogs: the provisioner's workload clusters ship their logs to
+// Elasticsearch through the private ingress, at its host in the private
+// zone (out/<env>/utilities); an Elasticsearch without a host, or on the
+// public ingress, leaves them without a destination or sends them over
+// the internet.
+func (c *checker) workloadLogs(env *Environment) {
+	es := env.EnabledApp("elasticsearch")
+	if env.Provisioner == nil || es == nil {
+		return
+	}
+	switch {
+	case es.Public():
+		c.errorf(es.VisibilityRange, "Elasticsearch on the public ingress",
+			"The workload clusters of the provisioner ship their logs to the app %q through the private ingress; make it private (the default), so Elasticsearch is not reachable from the internet.", es.Name)
+	case es.Host == "":
+		c.warnf(es.NameRange, "Workload logs without a destination",
+			"The environment has a provisioner, whose workload clusters ship their logs to Elasticsearch on the private ingress, but the app %q has no host, so they cannot reach it and fleetgen renders no log shipper values for them. Set host (such as \"elasticsearch\").", es.Name)
+	}
+}
+
+// fluentdClient: fluentd's newest image variant for Elasticsearch is
+// elasticsearch8 (the fluentd chart's variants), while the eck-elasticsearch
+// chart runs the Elasticsearch its values' version names, 9 since chart
+// 0.17 (9.5.0 for 0.20.0): the client would be a major version behind the
+// server. Fluent Bit's es output has no such pin.
+func (c *checker) fluentdClient(env *Environment) {
+	fluentd, es := env.EnabledApp("fluentd"), env.EnabledApp("elasticsearch")
+	if fluentd == nil || es == nil || fluentd.Chart != KnownApps["fluentd"].Chart || es.Chart != KnownApps["elasticsearch"].Chart {
+		return
+	}
+	if strings.HasPrefix(valueAt(es.Values, []string{"version"}), "8.") {
+		return
+	}
+	c.warnf(fluentd.NameRange, "Fluentd older than Elasticsearch",
+		"The newest Elasticsearch image variant of fluentd is elasticsearch8, but the chart of %q deploys Elasticsearch 9 unless its values.version names another; ship the logs with the app \"fluent-bit\" instead, or set values.version of %q to an 8.x release.", es.Name, es.Name)
 }

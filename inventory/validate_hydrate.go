@@ -2,8 +2,6 @@ package inventory
 
 import (
 	"regexp"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // hydratedChartName is a chart name a hydrated app may use: one name as a
@@ -12,9 +10,8 @@ import (
 var hydratedChartName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // hydration checks what rendering a hydrated environment's charts from
-// the chart cache needs of its apps: the lock pins one archive per chart
-// version, so the version must be an exact SemVer version (not a range,
-// not "1.2" that a repository would complete), and the chart one name.
+// the chart cache needs of its apps beyond an exact version (see
+// exactVersion): the chart is fetched by its name alone.
 func (c *checker) hydration(env *Environment) {
 	if !env.GitOps.Hydrate {
 		return
@@ -22,10 +19,6 @@ func (c *checker) hydration(env *Environment) {
 	for _, app := range env.Apps {
 		if !app.Enabled {
 			continue
-		}
-		if _, err := semver.StrictNewVersion(app.Version); err != nil && appVersion.re.MatchString(app.Version) {
-			c.errorf(at(app.VersionRange, app.DeclRange), "Chart version not exact",
-				"The environment %q is hydrated, so the chart of the app %q is rendered from the chart cache, which locks one archive per exact version; %q is not an exact SemVer version such as \"1.4.2\".", env.Name, app.Name, app.Version)
 		}
 		if chartName.re.MatchString(app.Chart) && !hydratedChartName.MatchString(app.Chart) {
 			c.errorf(at(app.ChartRange, app.DeclRange), "Invalid chart name for hydration",

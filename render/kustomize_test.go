@@ -67,7 +67,8 @@ func renderExamples(t *testing.T) []layout.File {
 }
 
 // TestBuildKustomizationsExamples: every kustomization of the examples
-// builds, and argocd/ builds to exactly its Applications.
+// builds, and argocd/ builds to exactly its Applications and repository
+// declarations.
 func TestBuildKustomizationsExamples(t *testing.T) {
 	files := renderExamples(t)
 	if err := BuildKustomizations(files); err != nil {
@@ -79,8 +80,8 @@ func TestBuildKustomizationsExamples(t *testing.T) {
 			kustomizations++
 		}
 	}
-	if kustomizations != 8 { // argocd/ and k8s/ of dev, prod and sandbox, sandbox's manifests/hello/, prod's k8s/registration/
-		t.Errorf("%d kustomizations, want 8", kustomizations)
+	if kustomizations != 10 { // argocd/ and k8s/ of dev, prod and sandbox, provisioner/ of dev and prod, sandbox's manifests/hello/, prod's k8s/registration/
+		t.Errorf("%d kustomizations, want 10", kustomizations)
 	}
 	for _, env := range []string{"dev", "prod", "sandbox"} {
 		objs := decodeObjects(t, krustyBuild(t, files, env+"/argocd"))
@@ -94,7 +95,9 @@ func TestBuildKustomizationsExamples(t *testing.T) {
 			t.Errorf("%s/argocd builds to %d objects, want its %d Applications", env, len(objs), apps)
 		}
 		for _, o := range objs {
-			if o["kind"] != "Application" {
+			// Applications, and the declarations of the OCI chart
+			// repositories they pull from.
+			if o["kind"] != "Application" && o["kind"] != "Secret" {
 				t.Errorf("%s/argocd builds a %v", env, o["kind"])
 			}
 		}

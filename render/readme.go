@@ -19,6 +19,10 @@ type environmentView struct {
 	// CentralPrometheus: out/<env>/prometheus/ exists; Alerting: with
 	// alertmanager.yml.
 	CentralPrometheus, Alerting bool
+	// Provisioner is the provisioner's image, or "" without one.
+	Provisioner string
+	// Utilities: out/<env>/utilities is rendered (log shipping values).
+	Utilities bool
 }
 
 type haSummary struct {
@@ -46,6 +50,11 @@ func environmentReadme(env *inventory.Environment) ([]layout.File, hcl.Diagnosti
 		if a.Enabled {
 			v.Apps = append(v.Apps, a.Name)
 		}
+	}
+	if p := env.Provisioner; p != nil {
+		v.Provisioner = p.Image + ":" + p.Tag
+		es := env.EnabledApp("elasticsearch")
+		v.Utilities = es != nil && env.HostName(es) != ""
 	}
 	data, err := templates.Execute("environment/README.md.tmpl", v)
 	if err != nil {

@@ -50,24 +50,23 @@ environment "dev" {
   }
 
   app "prometheus" {
-    version = "25.27.0"
+    version = "29.27.0"
     host    = "prometheus"
   }
   app "grafana" {
-    version = "8.5.1"
+    version = "12.11.1"
     host    = "grafana"
     values = {
-      adminUser = "admin"
       admin = {
         existingSecret = "grafana-admin"
       }
     }
   }
   app "prometheus-client" {
-    version = "25.27.0"
+    version = "29.27.0"
   }
   app "nginx-internal" {
-    version = "2.4.4"
+    version = "2.6.4"
     values = {
       controller = {
         # The certificate of the ingress hosts under TLS without their own
@@ -76,7 +75,19 @@ environment "dev" {
       }
     }
   }
-  app "mattermost-cloud" {
-    version = "0.19.0"
+
+  # The provisioner: no chart of it exists, so fleetgen renders its
+  # Deployment, Service, ServiceAccount and RBAC into
+  # out/dev/provisioner/ (docs/argocd.md). The Secrets are made outside
+  # the inventory: database_secret holds the PostgreSQL DSN as DATABASE,
+  # ssh_secret the key pair the provisioner gives the clusters it creates
+  # (id_rsa, id_rsa.pub).
+  provisioner {
+    tag                = "v0.93.1"
+    role_arn           = "arn:aws:iam::111122223333:role/mattermost-provisioner"
+    state_store        = "mattermost-kops-state-dev"
+    database_secret    = "mattermost-cloud-database"
+    ssh_secret         = "mattermost-cloud-ssh"
+    utilities_git_path = "out/dev/utilities"
   }
 }

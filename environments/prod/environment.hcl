@@ -85,14 +85,14 @@ environment "prod" {
   }
 
   app "prometheus" {
-    version = "25.27.0"
+    version = "29.27.0"
     host    = "prometheus"
   }
   app "prometheus-client" {
-    version = "25.27.0"
+    version = "29.27.0"
   }
   app "grafana" {
-    version    = "8.5.1"
+    version    = "12.11.1"
     host       = "grafana"
     visibility = "public"
     values = {
@@ -109,18 +109,29 @@ environment "prod" {
       }
     }
   }
+  # The ECK operator and its CRDs, which the Elasticsearch and Kibana
+  # resources of the eck-elasticsearch and eck-kibana charts need.
+  app "eck-operator" {
+    version = "3.5.0"
+  }
   app "elasticsearch" {
     version = "0.20.0"
+    # On the private ingress, so the workload clusters' log shippers reach
+    # it (docs/monitoring.md); Elasticsearch authenticates every client.
+    host = "elasticsearch"
   }
   app "kibana" {
     version = "0.20.0"
     host    = "kibana"
   }
-  app "fluentd" {
-    version = "0.6.0"
+  # Ships the C&C cluster's logs to Elasticsearch; the workload clusters'
+  # Fluent Bit gets its values from out/prod/utilities (the provisioner's
+  # utilities tree).
+  app "fluent-bit" {
+    version = "0.58.1"
   }
   app "nginx-internal" {
-    version = "2.4.4"
+    version = "2.6.4"
     values = {
       controller = {
         # The certificate of every ingress host under TLS without its own
@@ -131,7 +142,7 @@ environment "prod" {
     }
   }
   app "nginx" {
-    version = "2.4.4"
+    version = "2.6.4"
     values = {
       controller = {
         # The certificate of every ingress host under TLS without its own
@@ -141,7 +152,19 @@ environment "prod" {
       }
     }
   }
-  app "mattermost-cloud" {
-    version = "0.19.0"
+
+  # The provisioner: no chart of it exists, so fleetgen renders its
+  # Deployment, Service, ServiceAccount and RBAC into
+  # out/prod/provisioner/ (docs/argocd.md). The Secrets are made outside
+  # the inventory: database_secret holds the PostgreSQL DSN as DATABASE,
+  # ssh_secret the key pair the provisioner gives the clusters it creates
+  # (id_rsa, id_rsa.pub).
+  provisioner {
+    tag                = "v0.93.1"
+    role_arn           = "arn:aws:iam::444455556666:role/mattermost-provisioner"
+    state_store        = "mattermost-kops-state-prod"
+    database_secret    = "mattermost-cloud-database"
+    ssh_secret         = "mattermost-cloud-ssh"
+    utilities_git_path = "out/prod/utilities"
   }
 }

@@ -44,9 +44,9 @@ func replaceIn(t *testing.T, file, old, new string) {
 func TestRenderReportsEveryMistakeAtOnce(t *testing.T) {
 	inv := copyExamples(t)
 	dev := filepath.Join(inv, "dev", "environment.hcl")
-	replaceIn(t, dev, "      adminUser = \"admin\"\n", "      adminUser = \"admin\"\n      sidecar   = \"off\"\n")
-	replaceIn(t, dev, "  app \"prometheus\" {\n    version = \"25.27.0\"\n    host    = \"prometheus\"\n",
-		"  app \"prometheus\" {\n    version = \"25.27.0\"\n    host    = \"prometheus\"\n    values  = { server = 1 }\n")
+	replaceIn(t, dev, "      admin = {\n", "      sidecar = \"off\"\n      admin = {\n")
+	replaceIn(t, dev, "  app \"prometheus\" {\n    version = \"29.27.0\"\n    host    = \"prometheus\"\n",
+		"  app \"prometheus\" {\n    version = \"29.27.0\"\n    host    = \"prometheus\"\n    values  = { server = 1 }\n")
 	prod := filepath.Join(inv, "prod", "environment.hcl")
 	replaceIn(t, prod, "    host       = \"grafana\"\n    visibility = \"public\"\n    values = {\n",
 		"    host       = \"grafana\"\n    visibility = \"public\"\n    values = {\n      sidecar = []\n")

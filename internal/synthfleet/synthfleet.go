@@ -160,13 +160,14 @@ environment %[1]q {
   }
   app "elasticsearch" {
     version = "0.20.0"
+    host    = "elasticsearch"
   }
   app "kibana" {
     version = "0.20.0"
     host    = "kibana"
   }
-  app "fluentd" {
-    version = "0.6.0"
+  app "fluent-bit" {
+    version = "0.58.1"
   }
   app "nginx-internal" {
     version = "2.4.4"
@@ -180,8 +181,16 @@ environment %[1]q {
       controller = { wildcardTLS = { secret = "network/wildcard-public-tls" } }
     }
   }
-  app "mattermost-cloud" {
-    version = "0.19.0"
+  app "eck-operator" {
+    version = "3.5.0"
+  }
+  provisioner {
+    tag                = "v0.93.1"
+    role_arn           = "arn:aws:iam::%[2]s:role/mattermost-provisioner"
+    state_store        = "mattermost-kops-state-%[1]s"
+    database_secret    = "mattermost-cloud-database"
+    ssh_secret         = "mattermost-cloud-ssh"
+    utilities_git_path = "out/%[1]s/utilities"
   }
 }
 `, name, account, e, 10*e+1, 10*e+2, 10*e+3, 10*e+4, 10*e+5, 10*e+6)

@@ -2,7 +2,9 @@ package argocd
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -48,10 +50,11 @@ type application struct {
 }
 
 type appMetadata struct {
-	Name       string            `yaml:"name"`
-	Namespace  string            `yaml:"namespace"`
-	Labels     map[string]string `yaml:"labels"`
-	Finalizers []string          `yaml:"finalizers"`
+	Name        string            `yaml:"name"`
+	Namespace   string            `yaml:"namespace"`
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations,omitempty"`
+	Finalizers  []string          `yaml:"finalizers"`
 }
 
 type appSpec struct {
@@ -74,6 +77,7 @@ type appSource struct {
 type appHelm struct {
 	ReleaseName string   `yaml:"releaseName"`
 	ValueFiles  []string `yaml:"valueFiles"`
+	SkipCrds    bool     `yaml:"skipCrds,omitempty"`
 }
 
 type appDestination struct {
@@ -84,6 +88,18 @@ type appDestination struct {
 type appSyncPolicy struct {
 	Automated   appAutomated `yaml:"automated"`
 	SyncOptions []string     `yaml:"syncOptions"`
+	Retry       *appRetry    `yaml:"retry,omitempty"`
+}
+
+type appRetry struct {
+	Limit   int        `yaml:"limit"`
+	Backoff appBackoff `yaml:"backoff"`
+}
+
+type appBackoff struct {
+	Duration    string `yaml:"duration"`
+	Factor      int    `yaml:"factor"`
+	MaxDuration string `yaml:"maxDuration"`
 }
 
 type appAutomated struct {
@@ -96,7 +112,8 @@ type appAutomated struct {
 // (see k8s). Nothing in them is a user mistake validation lets through, so
 // it returns no diagnostics.
 func Render(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
-	return append(applications(env), k8s(env)...), nil
+	files := append(applications(env), k8s(env)...)
+	return append(files, provisioner(env)...), nil
 }
 
 // applications renders out/<env>/argocd/: one Application per delivered
@@ -117,6 +134,14 @@ func applications(env *inventory.Environment) []layout.File {
 		add(appApplication(env, app))
 	}
 	add(k8sApplication(env))
+	if env.Provisioner != nil {
+		add(provisionerApplication(env))
+	}
+	for _, secret := range ociRepositories(env) {
+		p := path.Join(layout.ArgoCD(env.Name), secret.Metadata.Name+".yaml")
+		resources = append(resources, path.Base(p))
+		files = append(files, yamlFile(p, env.Name, secret))
+	}
 	return append(files, yamlFile(path.Join(layout.ArgoCD(env.Name), layout.Kustomization), env.Name, emit.NewKustomization(resources)))
 }
 
@@ -148,6 +173,7 @@ func newApplication(env *inventory.Environment, name, namespace string) applicat
 func appApplication(env *inventory.Environment, app *inventory.App) application {
 	a := newApplication(env, app.Name, app.Namespace)
 	g := env.GitOps
+	orderAfterOperators(env, app, &a)
 	if g.Hydrate {
 		a.Spec.Source = &appSource{RepoURL: g.RepoURL, Path: layout.Committed(layout.Manifests(env.Name, app.Name)), TargetRevision: g.Revision}
 		return a
@@ -160,11 +186,93 @@ func appApplication(env *inventory.Environment, app *inventory.App) application 
 			Helm: &appHelm{
 				ReleaseName: app.Release,
 				ValueFiles:  []string{"$" + valuesRef + "/" + layout.Committed(layout.HelmValues(env.Name, app.Name))},
+				// One owner per CRD: another release of the chart installs them.
+				SkipCrds: !env.OwnsCRDs(app),
 			},
 		},
 		{RepoURL: g.RepoURL, TargetRevision: g.Revision, Ref: valuesRef},
 	}
 	return a
+}
+
+// Sync waves: the root Application applies the Applications of operators
+// (whose charts install CRDs) a wave before those of the apps whose
+// custom resources need them.
+const (
+	syncWaveAnnotation = "argocd.argoproj.io/sync-wave"
+	operatorWave       = "-1"
+)
+
+// orderAfterOperators puts an operator's Application in the wave before
+// the others, and lets an app whose custom resources need an operator
+// wait for its CRDs: Argo CD assesses no Application's health unless
+// argocd-cm says how (docs/argocd.md), so the wave orders the first apply
+// without waiting for the operator, and the dependent app's sync skips
+// the dry run of resources whose CRD is not there yet and retries until
+// it is.
+func orderAfterOperators(env *inventory.Environment, app *inventory.App, a *application) {
+	for dependent, op := range inventory.Operators {
+		if app.Name == op {
+			a.Metadata.Annotations = map[string]string{syncWaveAnnotation: operatorWave}
+		}
+		if app.Name == dependent && env.EnabledApp(op) != nil {
+			a.Spec.SyncPolicy.SyncOptions = append(slices.Clone(a.Spec.SyncPolicy.SyncOptions), "SkipDryRunOnMissingResource=true")
+			a.Spec.SyncPolicy.Retry = &appRetry{Limit: 10, Backoff: appBackoff{Duration: "30s", Factor: 2, MaxDuration: "10m"}}
+		}
+	}
+}
+
+// repositorySecret is an Argo CD repository declaration: a Secret that
+// Argo CD reads by its label (declarative setup).
+type repositorySecret struct {
+	APIVersion string            `yaml:"apiVersion"`
+	Kind       string            `yaml:"kind"`
+	Metadata   secretMetadata    `yaml:"metadata"`
+	Type       string            `yaml:"type"`
+	StringData map[string]string `yaml:"stringData"`
+}
+
+type secretMetadata struct {
+	Name      string            `yaml:"name"`
+	Namespace string            `yaml:"namespace"`
+	Labels    map[string]string `yaml:"labels"`
+}
+
+// ociRepositories declare to Argo CD every OCI chart repository an
+// Application of env pulls a chart from: a Helm chart from an OCI
+// registry needs a repository with enableOCI (Argo CD's Helm and
+// declarative setup documentation). The repositories fleetgen knows are
+// public, so the declaration holds no credential; a private one gets its
+// credentials from a credential template Secret made outside git
+// (docs/argocd.md).
+func ociRepositories(env *inventory.Environment) []repositorySecret {
+	if env.GitOps.Hydrate {
+		return nil // the Applications sync this repository's manifests
+	}
+	var repos []string
+	for _, app := range env.DeliveredApps() {
+		if strings.HasPrefix(app.Repository, ociScheme) {
+			repos = append(repos, chartRepoURL(app.Repository))
+		}
+	}
+	slices.Sort(repos)
+	var secrets []repositorySecret
+	for _, repo := range slices.Compact(repos) {
+		labels := maps.Clone(cluster.ManagedBy)
+		labels["argocd.argoproj.io/secret-type"] = "repository"
+		secrets = append(secrets, repositorySecret{
+			APIVersion: "v1",
+			Kind:       "Secret",
+			Metadata: secretMetadata{
+				Name:      "fleetgen-repo-" + strings.NewReplacer("/", "-", ".", "-", ":", "-").Replace(repo),
+				Namespace: env.GitOps.ArgoCDNamespace,
+				Labels:    labels,
+			},
+			Type:       "Opaque",
+			StringData: map[string]string{"name": repo, "type": "helm", "url": repo, "enableOCI": "true"},
+		})
+	}
+	return secrets
 }
 
 // k8sApplication syncs out/<env>/k8s. Every object there names its own
@@ -180,11 +288,11 @@ func k8sApplication(env *inventory.Environment) application {
 }
 
 // chartRepoURL is a chart repository as an Application's repoURL. Argo CD
-// takes an OCI Helm repository without its scheme: a repoURL with no
-// scheme is an OCI registry (util/helm IsHelmOciRepo), pulled as
-// oci://<repoURL>/<chart> with no repository registered beforehand. The
-// oci:// form is Argo CD 3.1's OCI artifact source, which takes no chart
-// field and would need the chart in the URL and path ".".
+// takes an OCI Helm repository without its scheme, with the chart in the
+// chart field, and a repository declared with enableOCI for that URL (see
+// ociRepositories). The oci:// form is Argo CD 3.1's OCI artifact source,
+// which takes no chart field and would need the chart in the URL and
+// path ".".
 func chartRepoURL(repo string) string {
 	return strings.TrimPrefix(repo, ociScheme)
 }

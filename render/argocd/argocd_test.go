@@ -74,6 +74,9 @@ func renderArgoCD(t *testing.T, env *inventory.Environment) (map[string]argoAppl
 			}
 			continue
 		}
+		if bytes.Contains(f.Data, []byte("\nkind: Secret\n")) {
+			continue // a repository declaration (TestArgoCDOCIRepositories)
+		}
 		app := decodeApplication(t, f)
 		if f.Path != layout.Application(env.Name, app.Metadata.Name) {
 			t.Errorf("%s holds the Application %q", f.Path, app.Metadata.Name)
@@ -109,12 +112,14 @@ func TestArgoCDGolden(t *testing.T) {
 	}
 }
 
-// TestArgoCDFolders: Render writes argocd/ and k8s/ and nothing else.
+// TestArgoCDFolders: Render writes argocd/, k8s/ and provisioner/ and
+// nothing else.
 func TestArgoCDFolders(t *testing.T) {
 	for _, env := range exampleEnvs(t) {
 		files := render(t, env)
-		if n := len(under(files, layout.ArgoCD(env.Name))) + len(under(files, layout.K8s(env.Name))); n != len(files) {
-			t.Errorf("%s: %d of %d files outside argocd/ and k8s/", env.Name, len(files)-n, len(files))
+		n := len(under(files, layout.ArgoCD(env.Name))) + len(under(files, layout.K8s(env.Name))) + len(under(files, layout.Provisioner(env.Name)))
+		if n != len(files) {
+			t.Errorf("%s: %d of %d files outside argocd/, k8s/ and provisioner/", env.Name, len(files)-n, len(files))
 		}
 	}
 }
@@ -143,11 +148,19 @@ func TestArgoCDApplications(t *testing.T) {
 				want = append(want, a.Name+".yaml")
 			}
 			want = append(want, cluster.K8sApplication+".yaml")
+			extra := 1
+			if env.Provisioner != nil {
+				want = append(want, inventory.ProvisionerApp+".yaml")
+				extra++
+			}
+			for _, r := range ociRepositories(env) {
+				want = append(want, r.Metadata.Name+".yaml")
+			}
 			if diff := cmp.Diff(want, toStrings(t, kust["resources"])); diff != "" {
 				t.Errorf("%s: kustomization resources (-want +got):\n%s", env.Name, diff)
 			}
-			if len(apps) != len(delivered)+1 {
-				t.Errorf("%s: %d Applications, want %d", env.Name, len(apps), len(delivered)+1)
+			if len(apps) != len(delivered)+extra {
+				t.Errorf("%s: %d Applications, want %d", env.Name, len(apps), len(delivered)+extra)
 			}
 			if _, ok := apps[cluster.RootApplication]; ok {
 				t.Errorf("%s: an Application has the root Application's name", env.Name)
@@ -158,6 +171,13 @@ func TestArgoCDApplications(t *testing.T) {
 					checkSingleSource(t, env, a, "out/"+env.Name+"/k8s")
 					if !a.Spec.SyncPolicy.Automated.AllowEmpty {
 						t.Errorf("%s: fleetgen-k8s cannot prune its last object", env.Name)
+					}
+					continue
+				}
+				if name == inventory.ProvisionerApp {
+					checkSingleSource(t, env, a, "out/"+env.Name+"/provisioner")
+					if a.Spec.Destination.Namespace != env.Provisioner.Namespace {
+						t.Errorf("%s: provisioner destination %q", env.Name, a.Spec.Destination.Namespace)
 					}
 					continue
 				}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
 	"gopkg.in/yaml.v3"
 
 	"github.com/mattermost/fleetgen/inventory"
@@ -56,7 +58,12 @@ func k8sObjects(t *testing.T, env *inventory.Environment) []map[string]any {
 func TestK8sDashboards(t *testing.T) {
 	env := rendertest.LoadEnv(t, helmLab)
 	grafana := env.EnabledApp("grafana")
-	objs := k8sObjects(t, env)
+	var objs []map[string]any
+	for _, o := range k8sObjects(t, env) {
+		if o["kind"] == "ConfigMap" {
+			objs = append(objs, o)
+		}
+	}
 	if len(objs) != len(dashboards) {
 		t.Fatalf("k8s/ builds to %d objects, want one per dashboard (%d)", len(objs), len(dashboards))
 	}
@@ -131,5 +138,59 @@ func TestK8sWithoutGrafana(t *testing.T) {
 	}
 	if objs := k8sObjects(t, env); len(objs) != 0 {
 		t.Errorf("k8s/ builds to %d objects, want none", len(objs))
+	}
+}
+
+// TestK8sECKIngresses: an ECK app with a host gets its Ingress in k8s/,
+// not from its chart: the app's class, its host under TLS with no
+// secretName (the controller's declared certificate), HTTPS to ECK's
+// service on its port, and the annotations the inventory gives the
+// app's ingress (a public Kibana's authentication).
+func TestK8sECKIngresses(t *testing.T) {
+	env := rendertest.LoadEnv(t, helmLab)
+	kibana := env.EnabledApp("kibana")
+	kibana.Values = cty.ObjectVal(map[string]cty.Value{"ingress": cty.ObjectVal(map[string]cty.Value{
+		"annotations": cty.MapVal(map[string]cty.Value{"nginx.org/basic-auth-secret": cty.StringVal("kibana-auth")}),
+	})})
+	got := map[string]map[string]any{}
+	for _, o := range k8sObjects(t, env) {
+		if o["kind"] == "Ingress" {
+			got[o["metadata"].(map[string]any)["name"].(string)] = o
+		}
+	}
+	for _, c := range []struct {
+		app, service string
+		port         int
+		annotations  map[string]any
+	}{
+		{"kibana", "mattermost-cm-kibana-kb-http", 5601, map[string]any{"nginx.org/ssl-services": "mattermost-cm-kibana-kb-http", "nginx.org/basic-auth-secret": "kibana-auth"}},
+		{"elasticsearch", "mattermost-cm-elasticsearch-es-http", 9200, map[string]any{"nginx.org/ssl-services": "mattermost-cm-elasticsearch-es-http"}},
+	} {
+		app := env.EnabledApp(c.app)
+		ing, ok := got[app.Release]
+		if !ok {
+			t.Errorf("no Ingress %s in k8s/: %v", app.Release, got)
+			continue
+		}
+		host := env.HostName(app)
+		md := ing["metadata"].(map[string]any)
+		if md["namespace"] != app.Namespace {
+			t.Errorf("%s: namespace %v", c.app, md["namespace"])
+		}
+		if diff := cmp.Diff(c.annotations, md["annotations"]); diff != "" {
+			t.Errorf("%s: annotations (-want +got):\n%s", c.app, diff)
+		}
+		spec := ing["spec"].(map[string]any)
+		wantSpec := map[string]any{
+			"ingressClassName": app.IngressApp(),
+			"tls":              []any{map[string]any{"hosts": []any{host}}},
+			"rules": []any{map[string]any{"host": host, "http": map[string]any{"paths": []any{map[string]any{
+				"path": "/", "pathType": "Prefix",
+				"backend": map[string]any{"service": map[string]any{"name": c.service, "port": map[string]any{"number": c.port}}},
+			}}}}},
+		}
+		if diff := cmp.Diff(wantSpec, spec); diff != "" {
+			t.Errorf("%s: spec (-want +got):\n%s", c.app, diff)
+		}
 	}
 }

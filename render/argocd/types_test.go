@@ -18,10 +18,11 @@ type argoApplication struct {
 
 // argoObjectMeta is the part of metav1.ObjectMeta fleetgen sets.
 type argoObjectMeta struct {
-	Name       string            `yaml:"name"`
-	Namespace  string            `yaml:"namespace"`
-	Labels     map[string]string `yaml:"labels"`
-	Finalizers []string          `yaml:"finalizers"`
+	Name        string            `yaml:"name"`
+	Namespace   string            `yaml:"namespace"`
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations"`
+	Finalizers  []string          `yaml:"finalizers"`
 }
 
 // argoApplicationSpec is v1alpha1.ApplicationSpec.
@@ -47,6 +48,7 @@ type argoApplicationSource struct {
 type argoApplicationSourceHelm struct {
 	ValueFiles  []string `yaml:"valueFiles"`
 	ReleaseName string   `yaml:"releaseName"`
+	SkipCrds    bool     `yaml:"skipCrds"`
 }
 
 // argoApplicationDestination is v1alpha1.ApplicationDestination.
@@ -60,6 +62,20 @@ type argoApplicationDestination struct {
 type argoSyncPolicy struct {
 	Automated   *argoSyncPolicyAutomated `yaml:"automated"`
 	SyncOptions []string                 `yaml:"syncOptions"`
+	Retry       *argoRetryStrategy       `yaml:"retry"`
+}
+
+// argoRetryStrategy is v1alpha1.RetryStrategy.
+type argoRetryStrategy struct {
+	Limit   int64        `yaml:"limit"`
+	Backoff *argoBackoff `yaml:"backoff"`
+}
+
+// argoBackoff is v1alpha1.Backoff.
+type argoBackoff struct {
+	Duration    string `yaml:"duration"`
+	Factor      *int64 `yaml:"factor"`
+	MaxDuration string `yaml:"maxDuration"`
 }
 
 // argoSyncPolicyAutomated is v1alpha1.SyncPolicyAutomated.

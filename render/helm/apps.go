@@ -27,7 +27,8 @@ var knownAppValues = map[string]appValues{
 	"fluentd":           {[]string{"fluentd"}, (*generator).fluentdValues},
 	"nginx-internal":    {[]string{chartF5NGINX, chartIngressNGINX}, (*generator).ingressControllerValues},
 	"nginx":             {[]string{chartF5NGINX, chartIngressNGINX}, (*generator).ingressControllerValues},
-	"mattermost-cloud":  {[]string{"mattermost-cloud"}, (*generator).mattermostCloudValues},
+	"eck-operator":      {[]string{"eck-operator"}, (*generator).eckOperatorValues},
+	"fluent-bit":        {[]string{"fluent-bit"}, (*generator).fluentBitValues},
 }
 
 // The ingress controller charts fleetgen knows: F5 NGINX's, the default,
@@ -134,12 +135,13 @@ func (g *generator) grafanaValues(app *inventory.App) map[string]any {
 // elasticsearchValues names the ECK Elasticsearch resource after the
 // release, so its Services and Secrets (<release>-es-http,
 // <release>-es-elastic-user …) have names Kibana and fluentd can use.
+// Its ingress, like Kibana's, is not the chart's: with TLS on, the ECK
+// charts name as the Ingress' certificate the Secret ECK generates for
+// the service, which is not of type kubernetes.io/tls and which F5 NGINX
+// refuses. fleetgen renders those Ingresses itself (out/<env>/k8s),
+// served with the ingress controller's declared certificate.
 func (g *generator) elasticsearchValues(app *inventory.App) map[string]any {
-	v := map[string]any{"fullnameOverride": app.Release}
-	if ing, ok := g.ingressOf(app); ok {
-		v["ingress"] = g.eckIngress(ing, app.Release+"-es-http")
-	}
-	return v
+	return map[string]any{"fullnameOverride": app.Release}
 }
 
 // kibanaValues points Kibana at the central Elasticsearch through ECK's
@@ -150,43 +152,29 @@ func (g *generator) kibanaValues(app *inventory.App) map[string]any {
 		v["elasticsearchRef"] = map[string]any{"name": es.Release, "namespace": es.Namespace}
 	}
 	if ing, ok := g.ingressOf(app); ok {
-		v["ingress"] = g.eckIngress(ing, app.Release+"-kb-http")
 		v["config"] = map[string]any{"server": map[string]any{"publicBaseUrl": "https://" + ing.Host}}
 	}
 	return v
 }
 
+// eckOperatorValues keep the chart's defaults: it installs the operator
+// and, through its eck-operator-crds subchart, the CRDs of every Elastic
+// resource (installCRDs), watching all namespaces.
+func (g *generator) eckOperatorValues(*inventory.App) map[string]any {
+	return map[string]any{}
+}
+
 // chartValues is the ingress section of the prometheus and grafana charts,
 // which share its shape: TLS for the host with no secretName, so the
 // controller serves it with its wildcard certificate (F5 NGINX's
-// controller.wildcardTLS, ingress-nginx's default-ssl-certificate) and
-// redirects plain HTTP to HTTPS. Without that certificate F5 NGINX refuses
-// the TLS handshake: the host fails closed, never open in clear text.
+// controller.wildcardTLS, ingress-nginx's default-ssl-certificate, which
+// validation requires) and redirects plain HTTP to HTTPS.
 func (ing ingress) chartValues() map[string]any {
 	return map[string]any{
 		"enabled":          true,
 		"ingressClassName": ing.Class,
 		"hosts":            []any{ing.Host},
 		"tls":              []any{map[string]any{"hosts": []any{ing.Host}}},
-	}
-}
-
-// eckIngress is the ingress section of the ECK charts. ECK serves HTTPS
-// with its own CA, so the controller must talk TLS to the service, which
-// each controller is told by its own annotation. The charts' tls.enabled
-// puts the host under TLS; without a tls.secretName in the inventory the
-// controller presents the certificate ECK made for the service.
-func (g *generator) eckIngress(ing ingress, service string) map[string]any {
-	annotations := map[string]any{"nginx.org/ssl-services": service}
-	if c := g.env.EnabledApp(ing.Class); c != nil && c.Chart == chartIngressNGINX {
-		annotations = map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}
-	}
-	return map[string]any{
-		"enabled":     true,
-		"className":   ing.Class,
-		"hosts":       []any{map[string]any{"host": ing.Host, "path": "/"}},
-		"annotations": annotations,
-		"tls":         map[string]any{"enabled": true},
 	}
 }
 
@@ -276,11 +264,4 @@ func (g *generator) ingressControllerValues(app *inventory.App) map[string]any {
 		"ingressClass": map[string]any{"name": class, "create": true, "setAsDefaultIngress": false},
 		"service":      service,
 	}}
-}
-
-// mattermostCloudValues is empty: no public chart of the provisioner
-// documents a values schema fleetgen could target (docs/monitoring.md), so
-// its values come from the inventory alone.
-func (g *generator) mattermostCloudValues(*inventory.App) map[string]any {
-	return map[string]any{}
 }

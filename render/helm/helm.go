@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
@@ -26,6 +27,13 @@ func Render(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
 	var files []layout.File
 	for _, app := range env.DeliveredApps() {
 		files = append(files, layout.File{Path: layout.HelmValues(env.Name, app.Name), Mode: layout.ModeFile, Data: values[app]})
+	}
+	for _, u := range utilities(env) {
+		data, err := emit.YAML(env.Name, u.values)
+		if err != nil {
+			panic(fmt.Sprintf("%s: %v", u.rel, err)) // maps of strings only
+		}
+		files = append(files, layout.File{Path: path.Join(layout.Utilities(env.Name), u.rel), Mode: layout.ModeFile, Data: data})
 	}
 	return files, diags
 }

@@ -89,7 +89,7 @@ func TestHelmGolden(t *testing.T) {
 		names = append(names, filepath.Base(f.Path))
 		golden.Assert(t, filepath.Join("testdata/golden", filepath.FromSlash(f.Path)), f.Data)
 	}
-	want := []string{"elasticsearch", "fluentd", "grafana", "kibana", "loki", "mattermost-cloud", "nginx", "nginx-internal", "prometheus", "prometheus-client"}
+	want := []string{"eck-operator", "elasticsearch", "fluent-bit", "fluentd", "grafana", "kibana", "loki", "nginx", "nginx-internal", "prometheus", "prometheus-client"}
 	for i := range want {
 		want[i] += ".values.yaml"
 	}
@@ -225,10 +225,8 @@ func TestHelmIngress(t *testing.T) {
 	}{
 		{"prometheus", []string{"server", "ingress", "ingressClassName"}, "nginx-internal"},
 		{"prometheus", []string{"server", "ingress", "hosts"}, []any{"prometheus.internal.lab.example.com"}},
-		{"kibana", []string{"ingress", "className"}, "nginx-internal"},
-		{"kibana", []string{"ingress", "hosts"}, []any{map[string]any{"host": "kibana.internal.lab.example.com", "path": "/"}}},
 		{"kibana", []string{"elasticsearchRef", "name"}, "mattermost-cm-elasticsearch"},
-		{"elasticsearch", []string{"ingress", "hosts"}, []any{map[string]any{"host": "elasticsearch.internal.lab.example.com", "path": "/"}}},
+		{"kibana", []string{"config", "server", "publicBaseUrl"}, "https://kibana.internal.lab.example.com"},
 		{"nginx-internal", []string{"controller", "ingressClass", "name"}, "nginx-internal"},
 		{"nginx-internal", []string{"controller", "service", "annotations", awsLBScheme}, "internal"},
 		{"nginx-internal", []string{"controller", "service", "annotations", awsLBInternal}, "true"},
@@ -247,11 +245,18 @@ func TestHelmIngress(t *testing.T) {
 	if _, ok := dig(v["nginx"], "controller", "service", "annotations", awsLBInternal); ok {
 		t.Error("the public ingress controller is marked internal")
 	}
+	// The ECK charts' Ingress would present ECK's own certificate Secret;
+	// fleetgen renders those Ingresses in k8s/ instead (render/argocd).
+	for _, app := range []string{"kibana", "elasticsearch"} {
+		if _, ok := dig(v[app], "ingress"); ok {
+			t.Errorf("%s: the ECK chart's ingress is configured", app)
+		}
+	}
 }
 
 // TestHelmIngressTLS: every ingress fleetgen generates puts its host under
 // TLS, in the shape its chart reads (a list of {hosts, secretName} for the
-// prometheus and grafana charts, tls.enabled for the ECK ones), so no app,
+// prometheus and grafana charts; the ECK apps' are in k8s/), so no app,
 // least of all a public one behind basic authentication, is served in
 // clear text.
 func TestHelmIngressTLS(t *testing.T) {
@@ -265,8 +270,6 @@ func TestHelmIngressTLS(t *testing.T) {
 		// The lab replaces grafana's ingress.hosts, not its tls: lists are
 		// replaced whole, so the generated TLS host stays.
 		{"grafana", []string{"ingress"}, []any{map[string]any{"hosts": []any{"grafana.lab.example.com"}}}},
-		{"kibana", []string{"ingress"}, map[string]any{"enabled": true}},
-		{"elasticsearch", []string{"ingress"}, map[string]any{"enabled": true}},
 	} {
 		got := mustDig(t, v[c.app], append(c.ingress, "tls")...)
 		if diff := cmp.Diff(c.want, got); diff != "" {
@@ -317,7 +320,7 @@ func TestCtyToGo(t *testing.T) {
 // file per enabled app, each a YAML mapping.
 func TestHelmExamplesRender(t *testing.T) {
 	for _, env := range rendertest.LoadInventory(t, rendertest.Examples()).Environments {
-		files := render(t, env)
+		files := valuesFiles(render(t, env))
 		var enabled int
 		for _, a := range env.Apps {
 			if a.Enabled {
@@ -364,7 +367,6 @@ func TestHelmIngressNGINXChart(t *testing.T) {
 		{"nginx-internal", []string{"controller", "ingressClass"}, "nginx-internal"},
 		{"nginx", []string{"controller", "ingressClassResource", "controllerValue"}, "k8s.io/nginx"},
 		{"nginx", []string{"controller", "service", "annotations", awsLBScheme}, "internet-facing"},
-		{"kibana", []string{"ingress", "annotations"}, map[string]any{"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"}},
 		{"grafana", []string{"ingress", "annotations", "nginx.ingress.kubernetes.io/auth-url"}, "https://auth.example.com"},
 	} {
 		if diff := cmp.Diff(c.want, mustDig(t, v[c.app], c.path...)); diff != "" {
@@ -451,7 +453,7 @@ func TestHelmValuesAreTheFiles(t *testing.T) {
 		if len(diags) > 0 {
 			t.Fatal(diags.Error())
 		}
-		files := render(t, env)
+		files := valuesFiles(render(t, env))
 		if len(values) != len(env.DeliveredApps()) || len(files) != len(values) {
 			t.Fatalf("%s: %d values and %d files for %d delivered apps", env.Name, len(values), len(files), len(env.DeliveredApps()))
 		}
@@ -583,6 +585,79 @@ func TestServerFilesFitInTheirValuesFile(t *testing.T) {
 		}
 		if size := serverFilesSize(values); size == 0 || size > len(data) {
 			t.Errorf("serverFiles of %d bytes in a values file of %d bytes:\n%s", size, len(data), data)
+		}
+	}
+}
+
+// valuesFiles are the files of out/<env>/helm/ among files.
+func valuesFiles(files []layout.File) []layout.File {
+	var out []layout.File
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, ".values.yaml") && strings.Contains(f.Path, "/helm/") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestUtilities: with a provisioner and an Elasticsearch on the private
+// ingress, the provisioner's utilities tree holds Fluent Bit's values for
+// every cluster it creates and one per workload cluster of the inventory,
+// naming it; each ships to Elasticsearch's private host over verified TLS
+// as the user of the cluster's Secret, and holds no credential.
+func TestUtilities(t *testing.T) {
+	var prod *inventory.Environment
+	for _, env := range rendertest.LoadInventory(t, rendertest.Examples()).Environments {
+		if env.Name == "prod" {
+			prod = env
+		}
+	}
+	if prod == nil || len(prod.WorkloadClusters) == 0 {
+		t.Fatal("the examples' prod has no workload clusters")
+	}
+	files := render(t, prod)
+	want := []string{"prod/utilities/fluent-bit_values.yaml"}
+	for _, wc := range prod.WorkloadClusters {
+		want = append(want, "prod/utilities/clusters/"+wc.ID+"/fluent-bit_values.yaml")
+	}
+	var got []string
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, layout.Utilities(prod.Name)+"/") {
+			got = append(got, f.Path)
+			rendertest.CheckFileGuarantees(t, f)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("utilities files (-want +got):\n%s", diff)
+	}
+	for i, p := range want {
+		var v map[string]any
+		if err := yaml.Unmarshal(rendertest.FileData(t, files, p), &v); err != nil {
+			t.Fatal(err)
+		}
+		outputs := mustDig(t, v, "config", "outputs").(string)
+		for _, line := range []string{"Host elasticsearch.internal.prod.cloud.example.com", "Port 443", "tls.verify On", "HTTP_Passwd ${ES_PASSWORD}", "Suppress_Type_Name On"} {
+			if !strings.Contains(outputs, "    "+line+"\n") {
+				t.Errorf("%s: outputs lack %q:\n%s", p, line, outputs)
+			}
+		}
+		filters := mustDig(t, v, "config", "filters").(string)
+		if i > 0 && !strings.Contains(filters, "Add cluster_id "+prod.WorkloadClusters[i-1].ID+"\n") {
+			t.Errorf("%s: filters do not name the cluster:\n%s", p, filters)
+		}
+		if i == 0 && strings.Contains(filters, "cluster_id") {
+			t.Errorf("%s: the file for every cluster names one", p)
+		}
+		env := mustDig(t, v, "env").([]any)
+		if len(env) != 2 || mustDig(t, env[1].(map[string]any), "valueFrom", "secretKeyRef", "name") != WorkloadShipperSecret {
+			t.Errorf("%s: credentials not from the Secret %s: %v", p, WorkloadShipperSecret, env)
+		}
+	}
+	// Without a provisioner, nothing: no one would read the tree.
+	prod.Provisioner = nil
+	for _, f := range render(t, prod) {
+		if strings.HasPrefix(f.Path, layout.Utilities(prod.Name)+"/") {
+			t.Errorf("%s rendered without a provisioner", f.Path)
 		}
 	}
 }

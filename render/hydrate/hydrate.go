@@ -175,8 +175,11 @@ func crdVersions(data []byte) []string {
 //
 // The output kept is the real render.
 func hydrateApp(env *inventory.Environment, app *inventory.App, archive, values []byte, caps *chartutil.Capabilities) ([]layout.File, *hcl.Diagnostic) {
+	// One owner per CRD: a second release of a chart in the environment
+	// leaves its crds/ out, as its Application's skipCrds does unhydrated.
+	withCRDs := env.OwnsCRDs(app)
 	render := func(choose func(int) variant) (map[string]string, []guardSite, *hcl.Diagnostic) {
-		return renderChart(app, archive, values, caps, choose)
+		return renderChart(app, archive, values, caps, withCRDs, choose)
 	}
 	all := func(v variant) func(int) variant { return func(int) variant { return v } }
 	fixed, sites, failA := render(all(variantA))
@@ -243,9 +246,9 @@ func firstDifference(a, b map[string]string) string {
 // release named and placed after the app, IsInstall set. The engine has no
 // Kubernetes client, so lookup returns nothing, and DNS lookups are off.
 // The calls to non-deterministic functions return what choose says
-// (guardChart). It returns every rendered template and CRD file by name,
-// and the guarded calls.
-func renderChart(app *inventory.App, archive, valuesFile []byte, caps *chartutil.Capabilities, choose func(int) variant) (map[string]string, []guardSite, *hcl.Diagnostic) {
+// (guardChart). It returns every rendered template and, withCRDs, CRD
+// file by name, and the guarded calls.
+func renderChart(app *inventory.App, archive, valuesFile []byte, caps *chartutil.Capabilities, withCRDs bool, choose func(int) variant) (map[string]string, []guardSite, *hcl.Diagnostic) {
 	fail := func(summary, format string, args ...any) *hcl.Diagnostic {
 		return chartDiagnostic(app, summary, fmt.Sprintf(format, args...))
 	}
@@ -274,8 +277,10 @@ func renderChart(app *inventory.App, archive, valuesFile []byte, caps *chartutil
 	if err != nil {
 		return nil, sites, fail("Chart does not render", "The chart %q version %q of the app %q fails to render with the app's values: %s.", ch.Name(), ch.Metadata.Version, app.Name, err)
 	}
-	for _, crd := range ch.CRDObjects() {
-		rendered[crd.Filename] = string(crd.File.Data)
+	if withCRDs {
+		for _, crd := range ch.CRDObjects() {
+			rendered[crd.Filename] = string(crd.File.Data)
+		}
 	}
 	return rendered, sites, nil
 }

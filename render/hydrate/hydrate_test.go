@@ -544,3 +544,37 @@ func TestHydrateValuesFromTheCaller(t *testing.T) {
 		t.Errorf("an environment that is not hydrated: %d files, diagnostics %v", len(files), diags)
 	}
 }
+
+// TestHydrateCRDsOnce: two releases of one chart in a hydrated
+// environment install its CRDs once, from the release that owns them
+// (inventory.OwnsCRDs), as skipCrds does for the other unhydrated.
+func TestHydrateCRDsOnce(t *testing.T) {
+	inv := rendertest.LoadInventory(t, rendertest.Examples())
+	charts := rendertest.ExampleCharts(t, inv)
+	var env *inventory.Environment
+	for _, e := range inv.Environments {
+		if e.GitOps.Hydrate {
+			env = e
+		}
+	}
+	if env == nil || len(env.Apps) != 1 {
+		t.Fatal("the examples have no hydrated environment with one app")
+	}
+	second := *env.Apps[0]
+	second.Name, second.Release = "hello2", "mattermost-cm-hello2"
+	env.Apps = append(env.Apps, &second)
+	charts[&second] = charts[env.Apps[0]]
+	files, diags := hydrate(t, env, charts)
+	if len(diags) > 0 {
+		t.Fatal(diags.Error())
+	}
+	crds := map[string]int{}
+	for _, f := range files {
+		if strings.HasPrefix(path.Base(f.Path), "customresourcedefinition_") {
+			crds[path.Dir(f.Path)]++
+		}
+	}
+	if crds[layout.Manifests(env.Name, "hello")] == 0 || crds[layout.Manifests(env.Name, "hello2")] != 0 {
+		t.Errorf("CRD files by app folder: %v, want them under hello only", crds)
+	}
+}

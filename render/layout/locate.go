@@ -36,9 +36,10 @@ var kindNames = [...]string{"none", "terraform", "argocd", "ha-node", "ha-cluste
 func (k Kind) String() string { return kindNames[k] }
 
 // ArgoCDFolders are the folders of an environment whose files Argo CD
-// syncs (or that the Applications it syncs read), so a change under any of
-// them reaches the cluster without a CI step.
-var ArgoCDFolders = []string{argoCDDir, helmDir, k8sDir, manifestsDir, prometheusDir}
+// syncs (or that the Applications it syncs read, or the provisioner reads
+// from git: utilities/), so a change under any of them reaches the
+// cluster without a CI step.
+var ArgoCDFolders = []string{argoCDDir, helmDir, k8sDir, manifestsDir, prometheusDir, provisionerDir, utilitiesDir}
 
 // A Location is where a file of out/ sits in the layout.
 type Location struct {

@@ -19,13 +19,15 @@ const (
 
 // Folders of an environment.
 const (
-	prometheusDir = "prometheus"
-	helmDir       = "helm"
-	argoCDDir     = "argocd"
-	k8sDir        = "k8s"
-	manifestsDir  = "manifests"
-	terraformDir  = "terraform"
-	haDir         = "ha"
+	prometheusDir  = "prometheus"
+	helmDir        = "helm"
+	argoCDDir      = "argocd"
+	k8sDir         = "k8s"
+	manifestsDir   = "manifests"
+	provisionerDir = "provisioner"
+	utilitiesDir   = "utilities"
+	terraformDir   = "terraform"
+	haDir          = "ha"
 )
 
 // Files with a fixed name.
@@ -86,6 +88,14 @@ func Registration(env string) string { return path.Join(K8s(env), RegistrationDi
 
 // RegistrationDir is Registration's folder name inside K8s.
 const RegistrationDir = "registration"
+
+// Provisioner is the folder of the provisioner's objects, a kustomization.
+func Provisioner(env string) string { return path.Join(env, provisionerDir) }
+
+// Utilities is the folder of the values the provisioner installs its
+// utilities with into the workload clusters it creates
+// (--utilities-git-path).
+func Utilities(env string) string { return path.Join(env, utilitiesDir) }
 
 // Manifests is the folder of an app's hydrated manifests, a kustomization.
 func Manifests(env, app string) string { return path.Join(env, manifestsDir, app) }

@@ -17,8 +17,8 @@ import (
 // Names of the objects, and where the pod finds what it mounts.
 const (
 	name          = "fleetgen-registration"
-	SecretName    = name // created by hand: keys SecretKey and DeployKey
-	SecretKey     = "secret"
+	SecretName    = cluster.RegistrationSecret // created by hand: keys SecretKey and DeployKey
+	SecretKey     = cluster.RegistrationSecretKey
 	DeployKey     = "ssh-privatekey"
 	knownHostsMap = name + "-known-hosts"
 	dataClaim     = name + "-data"

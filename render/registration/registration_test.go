@@ -118,7 +118,7 @@ func TestObjectsAreKubernetesObjectsThatHangTogether(t *testing.T) {
 		}
 	}
 	from := np.Spec.Ingress[0].From[0].NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]
-	if app := env.EnabledApp("mattermost-cloud"); app == nil || from != app.Namespace || len(np.Spec.Ingress) != 1 {
+	if p := env.Provisioner; p == nil || from != p.Namespace || len(np.Spec.Ingress) != 1 {
 		t.Errorf("events are let in from namespace %q only; want the provisioner's", from)
 	}
 

@@ -480,9 +480,9 @@ func TestTerraformHostWithoutIngress(t *testing.T) {
 func TestTerraformNamespaces(t *testing.T) {
 	inv := rendertest.LoadInventory(t, tfMulti)
 	for i, want := range [][]string{
-		{"gitops", "network"},            // grafana moved into Argo CD's namespace; prometheus disabled
-		{"argocd", "logging", "network"}, // kibana and elasticsearch share one
-		{"argocd"},                       // no apps
+		{"gitops", "network"},                              // grafana moved into Argo CD's namespace; prometheus disabled
+		{"argocd", "elastic-system", "logging", "network"}, // kibana and elasticsearch share one; the ECK operator has its own
+		{"argocd"}, // no apps
 	} {
 		if got := namespaces(inv.Environments[i]); !slices.Equal(got, want) {
 			t.Errorf("%s: namespaces %v, want %v", inv.Environments[i].Name, got, want)

@@ -30,3 +30,13 @@ const (
 
 // ManagedBy labels what fleetgen renders for Kubernetes.
 var ManagedBy = map[string]string{"app.kubernetes.io/managed-by": "fleetgen"}
+
+// The registration service's shared secret: a Secret of this name and key
+// in the service's namespace and in the provisioner's (Secrets do not
+// cross namespaces), which the provisioner's Deployment reads into the
+// environment variable its event subscription's --header-from-env names.
+const (
+	RegistrationSecret    = "fleetgen-registration"
+	RegistrationSecretKey = "secret"
+	RegistrationSecretEnv = "FLEETGEN_REGISTRATION_SECRET"
+)

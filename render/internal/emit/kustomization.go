@@ -5,6 +5,7 @@ package emit
 type Kustomization struct {
 	APIVersion         string               `yaml:"apiVersion"`
 	Kind               string               `yaml:"kind"`
+	Namespace          string               `yaml:"namespace,omitempty"`
 	Resources          []string             `yaml:"resources"`
 	GeneratorOptions   *GeneratorOptions    `yaml:"generatorOptions,omitempty"`
 	ConfigMapGenerator []ConfigMapGenerator `yaml:"configMapGenerator,omitempty"`

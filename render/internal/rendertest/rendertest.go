@@ -144,3 +144,15 @@ func RunTool(t testing.TB, name string, args ...string) string {
 	}
 	return string(out)
 }
+
+// Dig is the value at path in nested maps (decoded YAML), or nil.
+func Dig(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}

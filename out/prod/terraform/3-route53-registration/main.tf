@@ -9,8 +9,9 @@ data "kubernetes_service_v1" "private_ingress" {
 
 resource "aws_route53_record" "private" {
   for_each = {
-    kibana     = "kibana.internal.prod.cloud.example.com"
-    prometheus = "prometheus.internal.prod.cloud.example.com"
+    elasticsearch = "elasticsearch.internal.prod.cloud.example.com"
+    kibana        = "kibana.internal.prod.cloud.example.com"
+    prometheus    = "prometheus.internal.prod.cloud.example.com"
   }
   zone_id = "Z0PROD234567890ABCDEF"
   name    = each.value

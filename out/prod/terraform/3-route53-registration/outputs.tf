@@ -3,8 +3,9 @@
 output "private_records" {
   description = "FQDN of each private app, by app"
   value = {
-    kibana     = "kibana.internal.prod.cloud.example.com"
-    prometheus = "prometheus.internal.prod.cloud.example.com"
+    elasticsearch = "elasticsearch.internal.prod.cloud.example.com"
+    kibana        = "kibana.internal.prod.cloud.example.com"
+    prometheus    = "prometheus.internal.prod.cloud.example.com"
   }
 }
 

@@ -30,8 +30,12 @@ environment "prod" {
     repo_url = "https://github.com/example/fleet.git"
   }
 
+  app "eck-operator" {
+    version = "3.5.0"
+  }
   app "elasticsearch" {
     version = "0.20.0"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
 
   # Chart 0.5.x has no variant value: its image keeps the elasticsearch7

@@ -30,12 +30,16 @@ environment "prod" {
     repo_url = "https://github.com/example/fleet.git"
   }
 
+  app "eck-operator" {
+    version = "3.5.0"
+  }
   app "elasticsearch" {
     version = "0.20.0"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
 
   app "fluentd" {
     version   = "0.6.0"
-    namespace = "shipping" # ERROR: Fluentd outside the Elasticsearch namespace
+    namespace = "shipping" # ERROR: Log shipper outside the Elasticsearch namespace
   }
 }

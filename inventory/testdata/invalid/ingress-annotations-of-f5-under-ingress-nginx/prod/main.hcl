@@ -34,6 +34,7 @@ environment "prod" {
     version    = "4.11.3"
     chart      = "ingress-nginx"
     repository = "https://kubernetes.github.io/ingress-nginx"
+    values     = { controller = { extraArgs = { default-ssl-certificate = "network/wildcard-tls" } } }
   }
 
   app "grafana" {

@@ -32,6 +32,7 @@ environment "prod" {
 
   app "nginx-internal" {
     version = "2.4.4"
+    values  = { controller = { wildcardTLS = { secret = "network/wildcard-tls" } } }
   }
 
   app "grafana" {

@@ -30,8 +30,8 @@ environment "prod" {
     repo_url = "https://github.com/example/fleet.git"
   }
 
-  app "mattermost-cloud" {
-    version = "0.19.0"
+  app "grafana" {
+    version = "8.5.1"
     values = { # ERROR: Credential in inventory
       existingSecret = "mattermost-cloud"
       env = { github_api_token = "FAKE-token-value-0001" }

@@ -77,8 +77,14 @@ environment "prod" {
     }
   }
 
+  app "eck-operator" {
+    version = "3.5.0"
+  }
+
   app "elasticsearch" {
     version = "8.5.1"
+    host    = "elasticsearch"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
 
   app "kibana" {
@@ -95,6 +101,7 @@ environment "prod" {
     version    = "4.11.3"
     chart      = "ingress-nginx"
     repository = "https://kubernetes.github.io/ingress-nginx"
+    values     = { controller = { extraArgs = { default-ssl-certificate = "network/wildcard-nginx-internal-tls" } } }
   }
 
   # The retired community controller, which some environments still run.
@@ -102,13 +109,19 @@ environment "prod" {
     version    = "4.11.3"
     chart      = "ingress-nginx"
     repository = "https://kubernetes.github.io/ingress-nginx"
+    values     = { controller = { extraArgs = { default-ssl-certificate = "network/wildcard-nginx-tls" } } }
   }
 
-  app "mattermost-cloud" {
-    version   = "0.19.0"
-    namespace = "mattermost-cloud"
-    release   = "mattermost-cloud"
-    values    = { existingSecret = "mattermost-cloud-credentials" }
+  provisioner {
+    image              = "registry.example.com/mattermost/mattermost-cloud"
+    tag                = "v0.93.1"
+    namespace          = "provisioner"
+    role_arn           = "arn:aws:iam::123456789012:role/mattermost-provisioner"
+    state_store        = "mattermost-kops-state-prod"
+    database_secret    = "mattermost-cloud-database"
+    ssh_secret         = "mattermost-cloud-ssh"
+    utilities_git_url  = "https://github.com/example/utilities.git"
+    utilities_git_path = "prod/utilities"
   }
 
   app "oauth2-proxy" {

@@ -86,6 +86,7 @@ environment "lab" {
   app "elasticsearch" {
     version = "0.20.0"
     host    = "elasticsearch"
+    values  = { version = "8.19.3" } # the Elasticsearch fluentd's client speaks
   }
   app "kibana" {
     version = "0.20.0"
@@ -94,18 +95,23 @@ environment "lab" {
   app "fluentd" {
     version = "0.6.0"
   }
+  app "fluent-bit" {
+    version = "0.58.1"
+  }
   app "nginx-internal" {
     version = "2.4.4"
+    values = {
+      controller = { wildcardTLS = { secret = "network/wildcard-internal-tls" } }
+    }
   }
   app "nginx" {
     version = "2.4.4"
     values = {
-      controller = { replicaCount = 2, service = { externalTrafficPolicy = "Local" } }
+      controller = { replicaCount = 2, service = { externalTrafficPolicy = "Local" }, wildcardTLS = { secret = "network/wildcard-public-tls" } }
     }
   }
-  app "mattermost-cloud" {
-    version = "0.19.0"
-    values  = { image = { tag = "v0.19.0" } }
+  app "eck-operator" {
+    version = "3.5.0"
   }
   app "loki" {
     version    = "6.30.0"

@@ -55,6 +55,7 @@ environment "alpha" {
     version = "4.11.3"
     values = {
       fullnameOverride = "ingress-internal"
+      controller       = { wildcardTLS = { secret = "network/wildcard-internal-tls" } }
     }
   }
   app "prometheus" {

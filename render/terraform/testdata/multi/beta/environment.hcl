@@ -53,8 +53,12 @@ environment "beta" {
   app "elasticsearch" {
     version = "8.5.1"
   }
+  app "eck-operator" {
+    version = "3.5.0"
+  }
   app "nginx" {
     version = "4.11.3"
     release = "public-ingress-nginx"
+    values  = { controller = { wildcardTLS = { secret = "network/wildcard-public-tls" } } }
   }
 }
