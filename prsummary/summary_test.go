@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,19 @@ func edit(t *testing.T, file, old, new string) {
 		t.Fatalf("%s has no %q", file, old)
 	}
 	os.WriteFile(file, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644)
+}
+
+func editRe(t *testing.T, file, re, repl string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := regexp.MustCompile(re)
+	if !r.Match(data) {
+		t.Fatalf("%s has no match for %s", file, re)
+	}
+	os.WriteFile(file, r.ReplaceAll(data, []byte(repl)), 0o644)
 }
 
 // realPlan makes a real saved plan with the terraform (or tofu) binary and
@@ -105,7 +119,7 @@ func TestSummaryOfAChange(t *testing.T) {
 	run(t, repo, "git", "commit", "--quiet", "-m", "base")
 
 	edit(t, filepath.Join(repo, "environments/prod/environment.hcl"), "desired_size       = 3", "desired_size       = 4")
-	edit(t, filepath.Join(repo, "environments/prod/environment.hcl"), `version    = "8.5.1"`, `version    = "8.5.2"`)
+	editRe(t, filepath.Join(repo, "environments/prod/environment.hcl"), `(app "grafana" \{\s*version\s*=\s*)"[^"]+"`, `${1}"99.0.0"`)
 	// app3's tunnel key is rotated: the peers' authorized keys change.
 	edit(t, filepath.Join(repo, "environments/prod/ha-acme.hcl"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKD1P0FF0qVzTsAq0mVmlUhKpdDpmrDoi20T2pBKD2A5 mattermost@prod-app3", testkey.Named("rotated app3"))
 	edit(t, filepath.Join(repo, "environments/sandbox/environment.hcl"), "replicaCount = 2", "replicaCount = 3")

@@ -2,10 +2,13 @@ package upstream
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/mod/semver"
 )
 
 // CRD is one CustomResourceDefinition of the data set.
@@ -19,6 +22,9 @@ type CRD struct {
 	Source string
 	// Schemas are the openAPIV3Schema of each served version, by version.
 	Schemas map[string]any
+	// Newer, when set, is the same CRD of the nearest newer version the
+	// data set holds, which an object must fit too (see CRDsNearest).
+	Newer *CRD
 }
 
 // CRDs reads the CRDs a component installs at a version: every file of
@@ -48,6 +54,55 @@ func (d *Data) CRDs(component, version string) ([]*CRD, error) {
 	}
 	slices.SortFunc(crds, func(a, b *CRD) int { return strings.Compare(a.Name, b.Name) })
 	return crds, nil
+}
+
+// CRDsNearest is CRDs of the exact version when the data set has it.
+// Otherwise it brackets the version between the nearest older and newer
+// ones it has: the CRDs of the older, each also holding its newer self
+// (Newer), so an object is checked against both. Argo CD's Application
+// CRD grows by additions between minor releases, so what fits both ends
+// fits the release between them. Without a version on each side it is a
+// *NotCoveredError, as CRDs is.
+func (d *Data) CRDsNearest(component, version string) ([]*CRD, error) {
+	crds, err := d.CRDs(component, version)
+	var nc *NotCoveredError
+	if !errors.As(err, &nc) {
+		return crds, err
+	}
+	dirs, _ := filepath.Glob(d.path(filepath.Join(component, "crds"), "v*"))
+	var older, newer string
+	for _, dir := range dirs {
+		v := filepath.Base(dir)
+		switch c := semver.Compare(v, version); {
+		case c < 0 && (older == "" || semver.Compare(v, older) > 0):
+			older = v
+		case c > 0 && (newer == "" || semver.Compare(v, newer) < 0):
+			newer = v
+		}
+	}
+	if older == "" || newer == "" {
+		return nil, &NotCoveredError{What: fmt.Sprintf("the CRDs of %s %s, or of a version on each side of it (the data set has %d versions)", component, version, len(dirs))}
+	}
+	low, err := d.CRDs(component, older)
+	if err != nil {
+		return nil, err
+	}
+	high, err := d.CRDs(component, newer)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range low {
+		for _, h := range high {
+			if h.Name == c.Name {
+				c.Newer = h
+			}
+		}
+		if c.Newer == nil {
+			return nil, &NotCoveredError{What: fmt.Sprintf("the CRD %s of %s %s (in %s, not in %s)", c.Name, component, version, older, newer)}
+		}
+		c.Source = fmt.Sprintf("%s/crds/%s and %s (no %s in the data set)", component, older, newer, version)
+	}
+	return low, nil
 }
 
 // Serves reports whether c defines apiVersion (group/version) and kind.

@@ -45,7 +45,13 @@ func (c *CRD) Validate(obj map[string]any) error {
 	if !ok {
 		return fmt.Errorf("%s serves no version %q", c.Name, version)
 	}
-	return validate(c.Source+"/"+c.Name+"/"+version, schema, obj)
+	if err := validate(c.Source+"/"+c.Name+"/"+version, schema, obj); err != nil {
+		return err
+	}
+	if c.Newer != nil {
+		return c.Newer.Validate(obj)
+	}
+	return nil
 }
 
 // validate validates doc against schema, offline: every $ref to another

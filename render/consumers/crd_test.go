@@ -72,7 +72,7 @@ func installedCRDs(t *testing.T, d *upstream.Data, env string) map[string][]inst
 			continue
 		}
 		component, version := facts.crds(c)
-		crds, err := d.CRDs(component, version)
+		crds, err := d.CRDsNearest(component, version)
 		if err != nil {
 			t.Errorf("%s: chart %s %s: %v", s.Owner, s.Chart, s.Version, err)
 			continue

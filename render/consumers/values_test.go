@@ -21,6 +21,11 @@ var unknownKeys = map[string]map[string]string{
 		"serverFiles":                     "files the chart mounts as they are: their content is Prometheus' own configuration, checked with promtool by render/prometheus",
 		"server.fullnameOverride":         "read by the chart's prometheus.server.fullname helper, documented in values.yaml only as a comment",
 		"server.ingress.ingressClassName": "read by templates/ingress.yaml, documented in values.yaml only as a comment",
+		// The data set lacks the alertmanager subchart's values.yaml;
+		// render/prometheus checks the configuration with amtool and runs
+		// the real Alertmanager with it and the Secret mounts.
+		"alertmanager.config":            "the bundled alertmanager subchart's config: Alertmanager's own configuration, written verbatim into its ConfigMap",
+		"alertmanager.extraSecretMounts": "the bundled alertmanager subchart's Secret volumes (read-only, by path), where the receivers' *_file credentials are",
 	},
 	"grafana": {
 		"datasources":              "a map of provisioning files the chart writes verbatim (datasources.yaml is Grafana's own format)",
