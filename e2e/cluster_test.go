@@ -19,7 +19,7 @@ const (
 	tunnelUser = "fgtunnel"
 	version    = "5.37.9"
 	home       = "/home/" + tunnelUser
-	binDir     = "/opt/mattermost/bin"
+	binDir     = "/usr/local/lib/fleetgen/e2e" // fleetgen's scripts: outside Mattermost's install folder
 )
 
 // environmentHCL is a minimal valid environment: the HA renderer reads only its name.

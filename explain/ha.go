@@ -12,17 +12,28 @@ import (
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
-// haReadme is what an HA cluster's README.md says about the cluster that
-// no other rendered file holds: its Mattermost version and whether SSH
-// tunnels carry its traffic. Everything about its nodes comes from the
-// cluster's known_hosts.
+// haReadme is what the HA renderer says about a cluster besides its
+// nodes: its Mattermost version and whether SSH tunnels carry its
+// traffic, read from its cluster.json (ha.ReadFacts). Everything about its
+// nodes comes from the cluster's known_hosts.
 type haReadme struct {
 	version string
 	tunnels bool
 }
 
+// parseFacts reads a cluster.json.
+func parseFacts(data []byte) (*haReadme, bool) {
+	f, err := ha.ReadFacts(data)
+	if err != nil || f.MattermostVersion == "" {
+		return nil, false
+	}
+	return &haReadme{version: f.MattermostVersion, tunnels: f.SSHTunnels}, true
+}
+
 var readmeVersion = regexp.MustCompile(`(?m)^Mattermost (\S+), `)
 
+// parseReadme reads the same from the README of a tree rendered before
+// cluster.json existed.
 func parseReadme(data []byte) (*haReadme, bool) {
 	s := string(data)
 	m := readmeVersion.FindStringSubmatch(s)
@@ -66,14 +77,14 @@ func hostKeys(data []byte) map[string]string {
 	return keys
 }
 
-// nodeSpecific are the ClusterSettings that differ from node to node;
-// every other one must agree on every node.
-var nodeSpecific = []string{"AdvertiseAddress", "OverrideHostname"}
-
 // tunnelFile reports whether a file of a node's folder is part of its
 // firewall or its SSH tunnels.
 func tunnelFile(rel string) bool {
+	if strings.HasSuffix(rel, "/"+ownSettingsFile) {
+		return false // the node's own settings: its address, not its tunnels
+	}
 	return rel == "etc/ufw/after.rules" || strings.HasPrefix(rel, "etc/ssh/") || strings.HasPrefix(rel, "etc/systemd/system/") ||
+		strings.HasPrefix(rel, "etc/fleetgen/") || strings.HasPrefix(rel, "usr/local/lib/fleetgen/") ||
 		strings.HasSuffix(rel, "/bin/tunnel.sh") || strings.HasSuffix(rel, "/bin/pre_start.sh") || strings.HasSuffix(rel, "/.ssh/known_hosts")
 }
 
@@ -107,6 +118,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		}
 	}
 	readme := a.change(dir + "README.md")
+	factsFile := a.change(dir + ha.FactsFile)
 	if readme != nil {
 		if readme.OldExists {
 			old, _ = parseReadme(readme.Old)
@@ -114,6 +126,16 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		if readme.NewExists {
 			cur, _ = parseReadme(readme.New)
 		}
+	}
+	if factsFile != nil {
+		if factsFile.OldExists {
+			old, _ = parseFacts(factsFile.Old)
+		}
+		if factsFile.NewExists {
+			cur, _ = parseFacts(factsFile.New)
+		}
+	}
+	if readme != nil {
 		switch {
 		case !readme.OldExists && cur != nil && curNodes != nil:
 			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(curNodes.order), "node"), strings.Join(curNodes.order, ", "), cur.version)
@@ -169,8 +191,13 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		for _, n := range curNodes.order {
 			if o, ok := oldNodes.nodes[n]; ok && o != curNodes.nodes[n] {
 				members = append(members, fmt.Sprintf("node %s address %s → %s", n, o, curNodes.nodes[n]))
-				// apply.sh and ClusterSettings name the node's address.
-				a.explain(a.rel(dir+n+"/apply.sh"), a.rel(dir+n+"/"+clusterSettingsSuffix(byNode[n])))
+				// apply.sh and the node's own ClusterSettings name its address.
+				a.explain(a.rel(dir + n + "/apply.sh"))
+				for _, c := range byNode[n] {
+					if strings.HasSuffix(c.Path, "/"+ownSettingsFile) {
+						a.explain(c.Path)
+					}
+				}
 			}
 		}
 	}
@@ -225,7 +252,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		a.say(KindHA, false, nil, "HA %s: firewall and tunnels change on %s (%s)", name, count(len(tunnelNodes), "node"), list(tunnelFiles))
 	}
 	for _, n := range slices.Sorted(maps.Keys(removed)) {
-		a.say(KindHA, true, nil, "HA %s: node %s removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied", name, n)
+		a.say(KindHA, true, nil, "HA %s: node %s removed → each other node cuts it off when applied (its established connections too, without restarting Mattermost); stop Mattermost on it afterwards", name, n)
 		a.explain(pathsOfPtr(byNode[n])...)
 	}
 	if old != nil && cur != nil {
@@ -236,43 +263,29 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			a.say(KindHA, true, nil, "HA %s: SSH tunnels turned %s → needs a full cluster stop (all nodes stopped, apply.sh without --restart on each, then started; see its README)", name, onOff(cur.tunnels))
 		}
 	}
-	a.clusterSettings(name, byNode, added, removed, len(members) > 0)
+	a.clusterSettings(name, len(members) > 0)
 	if readme != nil {
 		a.explain(readme.Path) // it describes the cluster: it changes with it
 	}
-}
-
-// clusterSettingsSuffix is where a node's ClusterSettings sit in its
-// folder, from its changed files.
-func clusterSettingsSuffix(cs []*Change) string {
-	for _, c := range cs {
-		if i := strings.Index(c.Path, "/config/cluster-settings.json"); i >= 0 {
-			parts := strings.SplitN(c.Path, "/", 5) // env/ha/cluster/node/rest
-			return parts[4]
-		}
+	if factsFile != nil {
+		a.explain(factsFile.Path)
 	}
-	return "config/cluster-settings.json"
 }
 
-// clusterSettings explains the ClusterSettings every node must agree on,
-// read from the first node present on both sides whose settings changed.
-func (a *analysis) clusterSettings(name string, byNode map[string][]*Change, added, removed map[string]bool, membersChanged bool) {
-	var settings []*Change
-	var sample *Change
-	for _, n := range slices.Sorted(maps.Keys(byNode)) {
-		for _, c := range byNode[n] {
-			if strings.HasSuffix(c.Path, "/config/cluster-settings.json") {
-				settings = append(settings, c)
-				if sample == nil && c.OldExists && c.NewExists {
-					sample = c
-				}
-			}
-		}
+// ownSettingsFile is the drop-in holding a node's own ClusterSettings.
+const ownSettingsFile = "fleetgen-cluster.conf"
+
+// clusterSettings explains a change of the cluster-wide ClusterSettings
+// (the cluster's cluster-settings.json), which every node must agree on.
+func (a *analysis) clusterSettings(name string, membersChanged bool) {
+	c := a.change("ha/" + name + "/" + ha.SettingsFile)
+	if c == nil {
+		return
 	}
 	var parts []string
-	if sample != nil {
-		o, ok1 := parseJSON(sample.Old)
-		n, ok2 := parseJSON(sample.New)
+	if c.OldExists && c.NewExists {
+		o, ok1 := parseJSON(c.Old)
+		n, ok2 := parseJSON(c.New)
 		om, _ := dig(o, "ClusterSettings").(map[string]any)
 		nm, _ := dig(n, "ClusterSettings").(map[string]any)
 		if !ok1 || !ok2 || om == nil || nm == nil {
@@ -281,17 +294,16 @@ func (a *analysis) clusterSettings(name string, byNode map[string][]*Change, add
 		keys := maps.Clone(om)
 		maps.Copy(keys, nm)
 		for _, k := range slices.Sorted(maps.Keys(keys)) {
-			if slices.Contains(nodeSpecific, k) || reflect.DeepEqual(om[k], nm[k]) {
-				continue
+			if !reflect.DeepEqual(om[k], nm[k]) {
+				parts = append(parts, describeSetting(k, om[k], nm[k]))
 			}
-			parts = append(parts, describeSetting(k, om[k], nm[k]))
 		}
 	}
 	if len(parts) > 0 {
-		a.say(KindHA, true, pathsOfPtr(settings), "HA %s: %s → needs a full cluster stop (all nodes stopped, then started)", name, strings.Join(parts, ", "))
+		a.say(KindHA, true, []string{c.Path}, "HA %s: %s → needs a full cluster stop (all nodes stopped, then started)", name, strings.Join(parts, ", "))
 	}
-	if len(parts) > 0 || membersChanged {
-		a.explain(pathsOfPtr(settings)...)
+	if len(parts) > 0 || membersChanged || !c.OldExists {
+		a.explain(c.Path)
 	}
 }
 

@@ -390,7 +390,7 @@ func applyHADefaults(c *HACluster) {
 	// An unparsable version is reported by validation; the zero version
 	// keeps the defaults below well defined meanwhile.
 	c.Version, _ = ParseVersion(c.MattermostVersion)
-	setDefault(&c.GossipEncryption, c.GossipEncryptionRange, c.Version.HasGossipSettings())
+	setDefault(&c.GossipEncryption, c.GossipEncryptionRange, c.Version.EncryptionEffective())
 	setDefault(&c.GossipPort, c.GossipPortRange, 8074)
 	setDefault(&c.StreamingPort, c.StreamingPortRange, 8075)
 	setDefault(&c.SSHPort, c.SSHPortRange, 22)

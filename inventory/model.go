@@ -254,6 +254,11 @@ type HACluster struct {
 	TunnelPortBaseRange    hcl.Range `hcl:"tunnel_port_base,attr_value_range"`
 	TunnelSupervision      string    `hcl:"tunnel_supervision,optional"`
 	TunnelSupervisionRange hcl.Range `hcl:"tunnel_supervision,attr_value_range"`
+	// PublicAddresses lets nodes have public addresses: an operator's
+	// explicit choice, since the cluster ports are then one firewall
+	// mistake away from the Internet.
+	PublicAddresses      bool      `hcl:"public_addresses,optional"`
+	PublicAddressesRange hcl.Range `hcl:"public_addresses,attr_value_range"`
 
 	// Nodes are in ordinal order after Load.
 	Nodes []*Node `hcl:"node,block"`
@@ -276,6 +281,10 @@ type Node struct {
 	HostKeyRange   hcl.Range `hcl:"host_key,attr_value_range"`
 	TunnelKey      string    `hcl:"tunnel_key,optional"`
 	TunnelKeyRange hcl.Range `hcl:"tunnel_key,attr_value_range"`
+	// OS is the node's operating system, such as "ubuntu-24.04"; optional,
+	// checked against the systems the rendered files support.
+	OS      string    `hcl:"os,optional"`
+	OSRange hcl.Range `hcl:"os,attr_value_range"`
 }
 
 // set reports whether an attribute was written in the inventory: gohcl

@@ -17,6 +17,7 @@ func validate(inv *Inventory) hcl.Diagnostics {
 	for _, env := range inv.Environments {
 		c.environment(env)
 	}
+	c.haClusterNames(inv)
 	return c.diags
 }
 

@@ -59,12 +59,12 @@ func TestRenderFortyNodeOrdinalCluster(t *testing.T) {
 	dnat := regexp.MustCompile(`(?m)^-A OUTPUT -p tcp -d 10\.1\.0\.(\d+) --dport 8074 -j DNAT --to-destination 127\.0\.0\.1:(\d+)$`)
 	scripts := 0
 	for _, f := range files {
-		if !strings.HasSuffix(f.Path, "/bin/tunnel.sh") { // supervised: the default
+		if !strings.HasSuffix(f.Path, "/usr/local/lib/fleetgen/large/tunnel.sh") { // supervised: the default
 			continue
 		}
 		scripts++
 		node := strings.Split(f.Path, "/")[3]
-		rules := rendertest.FileData(t, files, strings.Replace(f.Path, "opt/mattermost/bin/tunnel.sh", "etc/ufw/after.rules", 1))
+		rules := rendertest.FileData(t, files, strings.Replace(f.Path, "usr/local/lib/fleetgen/large/tunnel.sh", "etc/ufw/after.rules", 1))
 		forwards := forward.FindAllStringSubmatch(string(f.Data), -1)
 		dnats := dnat.FindAllStringSubmatch(string(rules), -1)
 		if len(forwards) != 39 || len(dnats) != 39 {

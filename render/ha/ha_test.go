@@ -107,7 +107,7 @@ func TestHARecipeTunnels(t *testing.T) {
 		if diff := cmp.Diff(wantDNAT, haLinesWith(rules, "-A OUTPUT")); diff != "" {
 			t.Errorf("%s: DNAT rules (-want +got):\n%s", node, diff)
 		}
-		script := haFileData(t, files, "lab/ha/recipe/"+node+"/opt/mattermost/bin/pre_start.sh")
+		script := haFileData(t, files, "lab/ha/recipe/"+node+"/usr/local/lib/fleetgen/recipe/pre_start.sh")
 		got := haLinesWith(script, "-L ")
 		for i := range got {
 			got[i] = strings.TrimSuffix(strings.TrimSuffix(got[i], " &"), ` \`)
@@ -128,7 +128,7 @@ func TestHAPreStartRuns(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	script := filepath.Join(dir, "pre_start.sh")
-	haWriteFile(t, script, haFileData(t, files, "lab/ha/recipe/mm1/opt/mattermost/bin/pre_start.sh"), 0o755)
+	haWriteFile(t, script, haFileData(t, files, "lab/ha/recipe/mm1/usr/local/lib/fleetgen/recipe/pre_start.sh"), 0o755)
 	// The fake ssh takes a second, records one argument per line and fails
 	// for mm3, as an unreachable peer does.
 	haWriteFile(t, filepath.Join(bin, "ssh"), `#!/bin/sh
@@ -137,6 +137,8 @@ sleep 1
 case "$*" in *10.10.250.165*) exit 255 ;; esac
 `, 0o755)
 	haWriteFile(t, filepath.Join(bin, "logger"), "#!/bin/sh\nprintf '%s\\n' \"$*\" >>\"$FAKE_LOG.logger\"\n", 0o755)
+	// This machine is node mm1: pre_start.sh refuses to start elsewhere.
+	haWriteFile(t, filepath.Join(bin, "ip"), "#!/bin/sh\necho '2: eth0    inet 10.10.250.146/24 brd 10.10.250.255 scope global eth0'\n", 0o755)
 
 	cmd := exec.Command(bash, script)
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "FAKE_LOG="+filepath.Join(dir, "log"))
@@ -194,8 +196,8 @@ func haWithSocket(common []string, socket string, rest ...string) []string {
 // is a review item: run go test ./render/ha -run Golden -update and read it.
 func TestHARecipeGolden(t *testing.T) {
 	files := renderHA(t, haRecipe)
-	if len(files) != 2+3*8 {
-		t.Errorf("want a README, a known_hosts and 8 files for each of 3 nodes, got %d files", len(files))
+	if len(files) != 4+3*10 {
+		t.Errorf("want a README, a known_hosts, cluster-settings.json, cluster.json and 10 files for each of 3 nodes, got %d files", len(files))
 	}
 	for path, f := range files {
 		golden.Assert(t, "testdata/golden/"+path, f.Data)
@@ -212,14 +214,22 @@ func TestHAVersions(t *testing.T) {
 		for i := 1; i <= 8; i++ {
 			haFileData(t, files, fmt.Sprintf("lab/ha/big/app%d/apply.sh", i))
 		}
-		got := haSettings(t, haFileData(t, files, "lab/ha/big/app3/opt/mattermost/config/cluster-settings.json"))
+		got := haSettings(t, haFileData(t, files, "lab/ha/big/cluster-settings.json"))
 		want := map[string]any{
-			"Enable": true, "ClusterName": "big", "OverrideHostname": "app3", "UseIPAddress": true,
-			"AdvertiseAddress": "10.11.0.13", "GossipPort": 8074.0,
+			"Enable": true, "ClusterName": "big", "UseIPAddress": true, "GossipPort": 8074.0,
 			"EnableGossipCompression": false, "EnableGossipEncryption": true,
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ClusterSettings (-want +got):\n%s", diff)
+		}
+		// The node's own settings: environment variables of its service.
+		env := haLinesWith(haFileData(t, files, "lab/ha/big/app3/etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf"), "Environment=")
+		if diff := cmp.Diff([]string{"Environment=MM_CLUSTERSETTINGS_ADVERTISEADDRESS=10.11.0.13", "Environment=MM_CLUSTERSETTINGS_OVERRIDEHOSTNAME=app3"}, env); diff != "" {
+			t.Errorf("app3's own ClusterSettings (-want +got):\n%s", diff)
+		}
+		facts, err := ReadFacts([]byte(haFileData(t, files, "lab/ha/big/cluster.json")))
+		if err != nil || facts.MattermostVersion != "10.11.2" || !facts.SSHTunnels || !slices.Contains(facts.FullStop, "EnableGossipEncryption") {
+			t.Errorf("cluster.json: %+v, %v", facts, err)
 		}
 		// "ordinal": the local port of peer P is 18000 + 10 * ordinal(P).
 		rules := haFileData(t, files, "lab/ha/big/app3/etc/ufw/after.rules")
@@ -229,7 +239,7 @@ func TestHAVersions(t *testing.T) {
 			t.Errorf("app3 DNAT rules:\n%s", strings.Join(dnat, "\n"))
 		}
 		// Supervised (the default): tunnel.sh opens the tunnels, one unit per peer.
-		if !strings.Contains(haFileData(t, files, "lab/ha/big/app3/opt/mattermost/bin/tunnel.sh"), "-L '127.0.0.1:18040:10.11.0.14:8074'") {
+		if !strings.Contains(haFileData(t, files, "lab/ha/big/app3/usr/local/lib/fleetgen/big/tunnel.sh"), "-L '127.0.0.1:18040:10.11.0.14:8074'") {
 			t.Error("app3 tunnel.sh does not forward 18040 to app4")
 		}
 		dropIn := haFileData(t, files, "lab/ha/big/app3/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf")
@@ -240,7 +250,7 @@ func TestHAVersions(t *testing.T) {
 	})
 
 	t.Run("mid: 7.8, ssh_port 2222, tunnel_user mmtunnel", func(t *testing.T) {
-		got := haSettings(t, haFileData(t, files, "lab/ha/mid/mid1/opt/mattermost/config/cluster-settings.json"))
+		got := haSettings(t, haFileData(t, files, "lab/ha/mid/cluster-settings.json"))
 		if got["EnableExperimentalGossipEncryption"] != true || got["EnableGossipCompression"] != true {
 			t.Errorf("7.8 wants EnableExperimentalGossipEncryption and compression on, got %v", got)
 		}
@@ -260,7 +270,7 @@ func TestHAVersions(t *testing.T) {
 			t.Errorf("cluster known_hosts wants [address]:2222 <key> <node> per node, in ordinal order:\n%s", ckh)
 		}
 		dropIn := haFileData(t, files, "lab/ha/mid/mid1/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf")
-		if want := "ExecStartPre=+/usr/sbin/runuser -u mmtunnel -- /opt/mattermost/bin/pre_start.sh"; len(haLinesWith(dropIn, want)) != 1 {
+		if want := "ExecStartPre=+/usr/sbin/runuser -u mmtunnel -- /usr/local/lib/fleetgen/mid/pre_start.sh"; len(haLinesWith(dropIn, want)) != 1 {
 			t.Errorf("drop-in should run pre_start.sh as mmtunnel:\n%s", dropIn)
 		}
 		if len(haLinesWith(haFileData(t, files, "lab/ha/mid/mid1/etc/ufw/after.rules"), "-A ufw-after-input -s 10.12.0.2/32 -p tcp --dport 2222 ")) != 1 {
@@ -276,7 +286,9 @@ func TestHAVersions(t *testing.T) {
 			}
 		}
 		slices.Sort(p1)
-		if diff := cmp.Diff([]string{"apply.sh", "etc/ufw/after.rules", "opt/mattermost/config/cluster-settings.json"}, p1); diff != "" {
+		want := []string{"apply.sh", "etc/fleetgen/plain/peers", "etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf",
+			"etc/ufw/after.rules", "usr/local/lib/fleetgen/plain/health.sh"}
+		if diff := cmp.Diff(want, p1); diff != "" {
 			t.Errorf("files without tunnels (-want +got):\n%s", diff)
 		}
 		ckh := haFileData(t, files, "lab/ha/plain/known_hosts")
@@ -287,7 +299,7 @@ func TestHAVersions(t *testing.T) {
 		if strings.Contains(rules, "*nat") {
 			t.Error("without tunnels after.rules must not touch the nat table")
 		}
-		want := []string{
+		want = []string{
 			`-A ufw-after-input -s 10.13.0.2/32 -p tcp --dport 8074 -m comment --comment "fleetgen plain p2 gossip" -j ACCEPT`,
 			`-A ufw-after-input -s 10.13.0.2/32 -p udp --dport 8074 -m comment --comment "fleetgen plain p2 gossip" -j ACCEPT`,
 			`-A ufw-after-input -s 10.13.0.2/32 -p tcp --dport 8075 -m comment --comment "fleetgen plain p2 streaming" -j ACCEPT`,
@@ -295,7 +307,7 @@ func TestHAVersions(t *testing.T) {
 		if diff := cmp.Diff(want, haLinesWith(rules, "-A ufw-after-input -s 10.13.0.2/")); diff != "" {
 			t.Errorf("direct allow rules (-want +got):\n%s", diff)
 		}
-		got := haSettings(t, haFileData(t, files, "lab/ha/plain/p1/opt/mattermost/config/cluster-settings.json"))
+		got := haSettings(t, haFileData(t, files, "lab/ha/plain/cluster-settings.json"))
 		if got["StreamingPort"] != 8075.0 || got["EnableExperimentalGossipEncryption"] != true {
 			t.Errorf("5.37 wants StreamingPort and EnableExperimentalGossipEncryption, got %v", got)
 		}
