@@ -505,3 +505,75 @@ func TestHAControlSocketRoom(t *testing.T) {
 	env.HAClusters[0].TunnelUserHome = "/home/" + strings.Repeat("x", 80)
 	rendertest.WantPanic(t, func() { Render(env, env.HAClusters[0]) }, "tunnel_user_home", "passed validation")
 }
+
+// TestHARemovingANodeChangesOnlyItsLines removes a middle node of the
+// 8-node "ordinal" cluster, as `fleetgen remove node` leaves it (the
+// others keep their ordinals), and checks every remaining node's files:
+// every line that goes names the removed node, or is the bracket of its
+// block in tunnel.sh; no line comes but the Wants=/After= lines that list
+// the remaining peers; so no port, unit or rule of another peer changes.
+func TestHARemovingANodeChangesOnlyItsLines(t *testing.T) {
+	env := rendertest.LoadEnv(t, haVersions)
+	var big *inventory.HACluster
+	for _, c := range env.HAClusters {
+		if c.Name == "big" {
+			big = c
+		}
+	}
+	before := map[string]layout.File{}
+	for _, f := range renderCluster1(t, env, big) {
+		before[f.Path] = f
+	}
+	gone := big.Node("app4")
+	big.Nodes = slices.DeleteFunc(big.Nodes, func(n *inventory.Node) bool { return n == gone })
+	after := renderCluster1(t, env, big)
+	structural := []string{"\tforwards=(", "\t)", "\t;;"}
+	for _, f := range after {
+		if layout.Locate(f.Path).Node == "" {
+			continue // the cluster's README lists every node
+		}
+		old, ok := before[f.Path]
+		if !ok {
+			t.Errorf("%s: new file", f.Path)
+			continue
+		}
+		oldLines, newLines := strings.Split(string(old.Data), "\n"), strings.Split(string(f.Data), "\n")
+		for _, l := range multisetMinus(oldLines, newLines) {
+			if !strings.Contains(l, gone.Name) && !strings.Contains(l, gone.Address) && !slices.Contains(structural, l) {
+				t.Errorf("%s: the line %q went, but it does not name app4", f.Path, l)
+			}
+		}
+		for _, l := range multisetMinus(newLines, oldLines) {
+			if !strings.HasPrefix(l, "Wants=") && !strings.HasPrefix(l, "After=") {
+				t.Errorf("%s: the line %q came with app4's removal", f.Path, l)
+			}
+		}
+	}
+}
+
+// renderCluster1 renders one cluster of env.
+func renderCluster1(t *testing.T, env *inventory.Environment, c *inventory.HACluster) []layout.File {
+	t.Helper()
+	files, diags := Render(env, c)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	return files
+}
+
+// multisetMinus is a without one copy of each line of b.
+func multisetMinus(a, b []string) []string {
+	count := map[string]int{}
+	for _, l := range b {
+		count[l]++
+	}
+	var out []string
+	for _, l := range a {
+		if count[l] > 0 {
+			count[l]--
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
