@@ -124,9 +124,11 @@ workload_cluster "ccc" {
 	}, {
 		name:   "add a node: the next ordinal after the highest, written or by position",
 		folder: folder("ha.hcl", ha),
-		edit:   func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "blue", Name: "mm3", Address: "10.0.0.3"}) },
-		path:   "env/test/ha.hcl",
-		want:   strings.Replace(ha, "  }\n}\n", "  }\n  node \"mm3\" {\n    address = \"10.0.0.3\"\n    ordinal = 3\n  }\n}\n", 1),
+		edit: func(f *Folder) (Change, error) {
+			return AddNode(f, Node{Cluster: "blue", Name: "mm3", Address: "10.0.0.3"})
+		},
+		path: "env/test/ha.hcl",
+		want: strings.Replace(ha, "  }\n}\n", "  }\n  node \"mm3\" {\n    address = \"10.0.0.3\"\n    ordinal = 3\n  }\n}\n", 1),
 	}, {
 		name: "remove a middle node: the nodes after it keep their ordinals",
 		folder: folder("ha.hcl", `ha_cluster "c" {
