@@ -28,6 +28,9 @@ type node struct {
 	hostKey, tunnelKey string // private key files, made by ssh-keygen
 
 	tunnels map[string]*tunnel // by peer name
+
+	agent       *exec.Cmd // the gossip agent, when it runs
+	membersFile string    // where the agent writes the members it sees
 }
 
 // A tunnel is a running tunnel.sh, as its systemd unit would run it.
@@ -40,6 +43,12 @@ type tunnel struct {
 const enterScript = `set -e
 root=$1 users=$2
 shift 2
+if [ -d "$root/.etc-work" ]; then
+	# A node applied live: its /etc is the host's with the node's own
+	# files over it, and every write lands in the node's disk.
+	work=$(mktemp -d "$root/.etc-work/XXXXXX")
+	mount -t overlay fleetgen-e2e-etc -o "lowerdir=/etc,upperdir=$root/etc,workdir=$work" /etc
+fi
 mount -t tmpfs -o mode=755 fleetgen-e2e-run /run
 mkdir -m 755 /run/sshd
 for f in passwd group shadow; do mount --bind "$users/$f" "/etc/$f"; done

@@ -3,11 +3,14 @@
 #
 # The health gate of node app3 of HA cluster acme:
 #
-#   health.sh [SECONDS]
+#   health.sh [SECONDS [-- PEER...]]
 #
 # waits up to SECONDS (default 120) until Mattermost answers its health
 # check on this node and every peer's cluster port answers through the path
 # Mattermost uses to reach it (the DNAT rule and this node's SSH tunnel).
+# After "--", only the PEERs named (none: Mattermost alone); apply.sh names
+# the peers that were peers before it ran, since a peer just added is not
+# installed yet.
 # Exits 0 when both hold, 1 with the reason on stderr when the time runs
 # out. apply.sh --restart runs it after each node, so a rolling apply stops
 # at the first node that does not come back.
@@ -20,15 +23,29 @@ timeout=${1:-120}
 	echo "health.sh: SECONDS must be a whole number, not $timeout" >&2
 	exit 2
 }
+shift $(($# > 0 ? 1 : 0))
 
+all_names=() all_addresses=()
+all_names+=('app1') all_addresses+=('10.20.0.11')
+all_names+=('app2') all_addresses+=('10.20.0.12')
+all_names+=('app4') all_addresses+=('10.20.0.14')
+all_names+=('app5') all_addresses+=('10.20.0.15')
+all_names+=('app6') all_addresses+=('10.20.0.16')
+all_names+=('app7') all_addresses+=('10.20.0.17')
+all_names+=('app8') all_addresses+=('10.20.0.18')
 names=() addresses=()
-names+=('app1') addresses+=('10.20.0.11')
-names+=('app2') addresses+=('10.20.0.12')
-names+=('app4') addresses+=('10.20.0.14')
-names+=('app5') addresses+=('10.20.0.15')
-names+=('app6') addresses+=('10.20.0.16')
-names+=('app7') addresses+=('10.20.0.17')
-names+=('app8') addresses+=('10.20.0.18')
+if [[ ${1:-} == -- ]]; then
+	shift
+	for want in "$@"; do
+		for i in "${!all_names[@]}"; do
+			if [[ ${all_names[i]} == "$want" ]]; then
+				names+=("$want") addresses+=("${all_addresses[i]}")
+			fi
+		done
+	done
+else
+	names=("${all_names[@]}") addresses=("${all_addresses[@]}")
+fi
 
 # answers: Mattermost's health endpoint says OK.
 answers() {
