@@ -356,4 +356,3 @@ func dnatByPeer(t *testing.T, nodes []*node) map[string]map[string]string {
 	}
 	return m
 }
-
