@@ -39,3 +39,31 @@ func ReadPeers(data []byte) ([]Peer, error) {
 	}
 	return peers, sc.Err()
 }
+
+// A NodeFile is one file apply.sh installs and what a change of it needs
+// (one of the Effect constants).
+type NodeFile struct {
+	Src, Dest, Effect string
+}
+
+// ReadNodeFiles reads the file list of a rendered apply.sh: its
+// "add_file 'src' 'dest' mode 'owner' effect" lines (ha/apply.sh.tmpl).
+func ReadNodeFiles(applySh []byte) ([]NodeFile, error) {
+	var files []NodeFile
+	for line := range strings.Lines(string(applySh)) {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "add_file '")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(strings.ReplaceAll(rest, "'", ""))
+		if len(f) != 5 {
+			return nil, fmt.Errorf("apply.sh: cannot read %q", strings.TrimSpace(line))
+		}
+		files = append(files, NodeFile{Src: f[0], Dest: f[1], Effect: f[4]})
+	}
+	return files, nil
+}
+
+// RestartsMattermost reports whether a change of a file with this effect
+// restarts Mattermost on the node.
+func RestartsMattermost(effect string) bool { return effect == EffectRestart }
