@@ -312,13 +312,14 @@ func describeSetting(k string, o, n any) string {
 	ob, oIsBool := o.(bool)
 	nb, nIsBool := n.(bool)
 	words := map[string]string{
-		"EnableGossipEncryption":  "gossip encryption",
-		"EnableGossipCompression": "gossip compression",
-		"Enable":                  "clustering",
-		"UseIPAddress":            "UseIPAddress",
-		"GossipPort":              "gossip port",
-		"StreamingPort":           "streaming port",
-		"ClusterName":             "cluster name",
+		"EnableGossipEncryption":             "gossip encryption",
+		"EnableExperimentalGossipEncryption": "gossip encryption (experimental name)",
+		"EnableGossipCompression":            "gossip compression",
+		"Enable":                             "clustering",
+		"UseIPAddress":                       "UseIPAddress",
+		"GossipPort":                         "gossip port",
+		"StreamingPort":                      "streaming port",
+		"ClusterName":                        "cluster name",
 	}
 	w, ok := words[k]
 	if !ok {
