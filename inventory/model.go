@@ -35,6 +35,10 @@ type Environment struct {
 
 	// Dir is the environment's folder as given to Load.
 	Dir string
+	// HAOnly is an environment of self-hosted HA clusters alone: its folder
+	// holds ha_cluster blocks and no environment block, so it has no C&C
+	// cluster, Terraform, Argo CD or apps, and renders its HA files only.
+	HAOnly bool
 	// WorkloadClusters and HAClusters come from every file of Dir, sorted by name.
 	WorkloadClusters []*WorkloadCluster
 	HAClusters       []*HACluster

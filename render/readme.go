@@ -16,6 +16,7 @@ type environmentView struct {
 	Federated               int
 	Apps                    []string
 	Hydrated                bool
+	HAOnly                  bool // HA clusters alone: no C&C side
 }
 
 type haSummary struct {
@@ -27,7 +28,7 @@ type haSummary struct {
 // environmentReadme renders out/<env>/README.md: what the folder holds and
 // how it is applied.
 func environmentReadme(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
-	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate}
+	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate, HAOnly: env.HAOnly}
 	for _, c := range env.HAClusters {
 		v.HAClusters = append(v.HAClusters, haSummary{c.Name, c.Version.String(), len(c.Nodes), c.SSHTunnels, c.GossipEncryption})
 	}

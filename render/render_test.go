@@ -143,3 +143,30 @@ ha_cluster "large" {
 		t.Fatal(err)
 	}
 }
+
+// TestRenderHAOnlyEnvironment: a folder of ha_cluster blocks alone, as a
+// self-hosted operator has, validates and renders its HA files and a
+// README, and nothing of a C&C side.
+func TestRenderHAOnlyEnvironment(t *testing.T) {
+	inv := rendertest.LoadInventory(t, "../inventory/testdata/valid/ha-only")
+	files, diags := Render(inv, Options{})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	var ha int
+	for _, f := range files {
+		switch {
+		case f.Path == "selfhosted/README.md":
+			if s := string(f.Data); !strings.Contains(s, "no command\nand control cluster") || strings.Contains(s, "## Terraform") || !strings.Contains(s, "[ha/acme/]") {
+				t.Errorf("the README of an HA-only environment:\n%s", s)
+			}
+		case strings.HasPrefix(f.Path, "selfhosted/ha/acme/"):
+			ha++
+		default:
+			t.Errorf("an HA-only environment renders %s", f.Path)
+		}
+	}
+	if ha == 0 {
+		t.Error("no HA file rendered")
+	}
+}

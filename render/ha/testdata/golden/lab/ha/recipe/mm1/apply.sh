@@ -198,11 +198,17 @@ install_file() {
 	echo "installed $2 (mode $3, owner $4)"
 }
 
-# wait_healthy runs the health gate: Mattermost answers and every peer
-# answers through the path Mattermost uses; fails apply.sh otherwise.
+# wait_healthy runs the health gate: Mattermost answers, and so does every
+# peer that was a peer before this run (one just added is not installed
+# yet) through the path Mattermost uses; fails apply.sh otherwise.
 wait_healthy() {
+	local gate=() name
+	for name in "${!old_peers[@]}"; do
+		[[ -z ${new_peers[$name]:-} ]] || gate+=("$name")
+	done
 	echo "waiting up to ${health_timeout}s for node $node to be healthy ($health)"
-	"$health" "$health_timeout" || die "node $node is not healthy: stop the roll here and look at $service's log (journalctl -u $service)"
+	"$health" "$health_timeout" -- "${gate[@]}" ||
+		die "node $node is not healthy: stop the roll here and look at $service's log (journalctl -u $service)"
 }
 
 changed=0
@@ -219,6 +225,12 @@ for i in "${!srcs[@]}"; do
 	fi
 done
 
+# The peers now, and those that came, went or moved.
+declare -A new_peers=()
+while read -r name address ordinal; do
+	[[ -z $name || $name == \#* ]] || new_peers[$name]="$address $ordinal"
+done <"$here/"'etc/fleetgen/recipe/peers'
+
 if ((!changed)); then
 	echo "nothing to change: node $node is up to date"
 	if ((restart && live && !dry_run)); then
@@ -229,12 +241,6 @@ fi
 
 verb=
 ((dry_run)) && verb="would "
-
-# The peers now, and those that came, went or moved.
-declare -A new_peers=()
-while read -r name address ordinal; do
-	[[ -z $name || $name == \#* ]] || new_peers[$name]="$address $ordinal"
-done <"$here/"'etc/fleetgen/recipe/peers'
 removed=() added=() moved=()
 for name in "${!old_peers[@]}"; do
 	if [[ -z ${new_peers[$name]:-} ]]; then

@@ -3,11 +3,14 @@
 #
 # The health gate of node mm1 of HA cluster recipe:
 #
-#   health.sh [SECONDS]
+#   health.sh [SECONDS [-- PEER...]]
 #
 # waits up to SECONDS (default 120) until Mattermost answers its health
 # check on this node and every peer's cluster port answers through the path
 # Mattermost uses to reach it (the DNAT rule and this node's SSH tunnel).
+# After "--", only the PEERs named (none: Mattermost alone); apply.sh names
+# the peers that were peers before it ran, since a peer just added is not
+# installed yet.
 # Exits 0 when both hold, 1 with the reason on stderr when the time runs
 # out. apply.sh --restart runs it after each node, so a rolling apply stops
 # at the first node that does not come back.
@@ -20,10 +23,24 @@ timeout=${1:-120}
 	echo "health.sh: SECONDS must be a whole number, not $timeout" >&2
 	exit 2
 }
+shift $(($# > 0 ? 1 : 0))
 
+all_names=() all_addresses=()
+all_names+=('mm2') all_addresses+=('10.10.250.231')
+all_names+=('mm3') all_addresses+=('10.10.250.165')
 names=() addresses=()
-names+=('mm2') addresses+=('10.10.250.231')
-names+=('mm3') addresses+=('10.10.250.165')
+if [[ ${1:-} == -- ]]; then
+	shift
+	for want in "$@"; do
+		for i in "${!all_names[@]}"; do
+			if [[ ${all_names[i]} == "$want" ]]; then
+				names+=("$want") addresses+=("${all_addresses[i]}")
+			fi
+		done
+	done
+else
+	names=("${all_names[@]}") addresses=("${all_addresses[@]}")
+fi
 
 # answers: Mattermost's health endpoint says OK.
 answers() {
