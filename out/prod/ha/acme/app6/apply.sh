@@ -141,6 +141,9 @@ if ((live && !dry_run)); then
 	# Ending a removed peer's connections needs conntrack (Debian and
 	# Ubuntu package "conntrack"); check before anything changes.
 	command -v conntrack >/dev/null || die "conntrack is not installed: apt-get install conntrack, then run apply.sh again"
+	if ((restart)); then
+		command -v curl >/dev/null || die "curl is not installed: the health gate needs it (apt-get install curl)"
+	fi
 fi
 
 # The peers the installed files were made for, before this run replaces
