@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
+	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/internal/rendertest"
 	"github.com/mattermost/fleetgen/render/layout"
 	"github.com/mattermost/fleetgen/templates"
@@ -329,6 +331,20 @@ func TestHAApplyScript(t *testing.T) {
 	}
 	if string(haMustRead(t, drifted)) != "edited by hand\n" {
 		t.Error("--dry-run changed a file")
+	}
+
+	// Peer a2 leaves: apply.sh finds it in the installed peers file and
+	// would end its connections (live only), and restarts nothing.
+	env := rendertest.LoadEnv(t, haApply)
+	c := env.HAClusters[0]
+	c.Nodes = slices.DeleteFunc(c.Nodes, func(n *inventory.Node) bool { return n.Name == "a2" })
+	without := map[string]layout.File{}
+	for _, f := range renderEnv(t, env) {
+		without[f.Path] = f
+	}
+	out = haRunApply(t, bash, haWriteNodeFolder(t, without, node), "--root", root)
+	if !strings.Contains(out, "not ending the connections of removed peer a2: --root is not /") || strings.Contains(out, "restart needed") {
+		t.Errorf("a removed peer: want its connections ended and no restart:\n%s", out)
 	}
 }
 
