@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -12,35 +11,22 @@ import (
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
-// haReadme is what the HA renderer says about a cluster besides its
+// haFacts is what the HA renderer says about a cluster besides its
 // nodes: its Mattermost version and whether SSH tunnels carry its
 // traffic, read from its cluster.json (ha.ReadFacts). Everything about its
 // nodes comes from the cluster's known_hosts.
-type haReadme struct {
+type haFacts struct {
 	version string
 	tunnels bool
 }
 
 // parseFacts reads a cluster.json.
-func parseFacts(data []byte) (*haReadme, bool) {
+func parseFacts(data []byte) (*haFacts, bool) {
 	f, err := ha.ReadFacts(data)
 	if err != nil || f.MattermostVersion == "" {
 		return nil, false
 	}
-	return &haReadme{version: f.MattermostVersion, tunnels: f.SSHTunnels}, true
-}
-
-var readmeVersion = regexp.MustCompile(`(?m)^Mattermost (\S+), `)
-
-// parseReadme reads the same from the README of a tree rendered before
-// cluster.json existed.
-func parseReadme(data []byte) (*haReadme, bool) {
-	s := string(data)
-	m := readmeVersion.FindStringSubmatch(s)
-	if m == nil {
-		return nil, false
-	}
-	return &haReadme{version: m[1], tunnels: strings.Contains(s, "\nCluster traffic between the nodes goes through SSH tunnels.\n")}, true
+	return &haFacts{version: f.MattermostVersion, tunnels: f.SSHTunnels}, true
 }
 
 // haMembers are the nodes of a cluster as its known_hosts lists them.
@@ -107,7 +93,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 	for _, c := range cs {
 		all = append(all, c.Path)
 	}
-	var old, cur *haReadme
+	var old, cur *haFacts
 	var oldNodes, curNodes *haMembers
 	if kh := a.change(dir + layout.HAKnownHosts); kh != nil {
 		if kh.OldExists {
@@ -117,16 +103,10 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			curNodes, _ = readMembers(kh.New)
 		}
 	}
+	// The README's presence says whether the cluster is new or gone; what
+	// it is comes from cluster.json, never from the README's prose.
 	readme := a.change(dir + "README.md")
 	factsFile := a.change(dir + ha.FactsFile)
-	if readme != nil {
-		if readme.OldExists {
-			old, _ = parseReadme(readme.Old)
-		}
-		if readme.NewExists {
-			cur, _ = parseReadme(readme.New)
-		}
-	}
 	if factsFile != nil {
 		if factsFile.OldExists {
 			old, _ = parseFacts(factsFile.Old)
@@ -141,7 +121,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(curNodes.order), "node"), strings.Join(curNodes.order, ", "), cur.version)
 			a.explain(all...)
 			return
-		case !readme.NewExists && old != nil:
+		case !readme.NewExists:
 			a.say(KindHA, true, nil, "HA %s: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand", name)
 			a.explain(all...)
 			return
