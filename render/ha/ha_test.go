@@ -3,6 +3,7 @@ package ha
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -183,6 +184,23 @@ case "$*" in *10.10.250.165*) exit 255 ;; esac
 	logged, err := os.ReadFile(filepath.Join(dir, "log.logger"))
 	if err != nil || !strings.Contains(string(logged), "-t fleetgen-tunnels") || !strings.Contains(string(logged), failure) {
 		t.Errorf("logger should get the failure tagged fleetgen-tunnels, got %q (%v)", logged, err)
+	}
+
+	// On a machine that is not mm1 (another node's folder was applied),
+	// starting is unsafe: it exits 1, says why, and opens no tunnel.
+	haWriteFile(t, filepath.Join(bin, "ip"), "#!/bin/sh\necho '2: eth0    inet 10.10.250.231/24 brd 10.10.250.255 scope global eth0'\n", 0o755)
+	for _, c := range calls {
+		os.Remove(c)
+	}
+	cmd = exec.Command(bash, script)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "FAKE_LOG="+filepath.Join(dir, "log"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "not starting mattermost: this machine does not have the address 10.10.250.146 of node mm1") {
+		t.Errorf("pre_start.sh on the wrong machine: want exit 1 and the reason, got %v:\n%s", err, out)
+	}
+	if again, _ := filepath.Glob(filepath.Join(dir, "log.[0-9]*")); len(again) != 0 {
+		t.Errorf("pre_start.sh on the wrong machine opened tunnels: %v", again)
 	}
 }
 
