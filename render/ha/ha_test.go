@@ -123,6 +123,8 @@ func TestHARecipeTunnels(t *testing.T) {
 // ssh that records its arguments: one ssh per peer with exactly the recipe's
 // forwards and the pinned options, peers in parallel, and a failed peer
 // logged (stderr and logger) while the script still exits 0.
+// On another machine (a fake ip without mm1's address) it refuses to
+// start: exit 1, the reason, no tunnel opened.
 func TestHAPreStartRuns(t *testing.T) {
 	bash := tooltest.Look(t, "bash", "timeout")
 	files := renderHA(t, haRecipe)
