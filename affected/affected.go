@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -63,6 +64,13 @@ type HACluster struct {
 	Cluster    string   `json:"cluster"`
 	KnownHosts string   `json:"known_hosts"` // the cluster's pinned host keys, relative to the repository
 	Nodes      []HANode `json:"nodes"`
+	// FullStop says the change cannot be rolled node by node: nodes that
+	// disagree on these settings cannot talk to each other, so every node
+	// is stopped, applied without --restart, then started one at a time
+	// (the cluster README). FullStopBecause lists the settings (the
+	// cluster.json names: ClusterSettings keys, ssh_tunnels).
+	FullStop        bool     `json:"full_stop"`
+	FullStopBecause []string `json:"full_stop_because"`
 }
 
 // HANode is one node to apply: copy Dir to it, run its apply.sh.
@@ -74,6 +82,10 @@ type HANode struct {
 	// apply job refuses a node without one.
 	Pinned bool   `json:"pinned"`
 	Dir    string `json:"dir"` // its folder, relative to the repository
+	// Restart says whether applying the node restarts Mattermost on it: a
+	// changed file of its own needs it (apply.sh's file list). A peer
+	// added or removed restarts nothing.
+	Restart bool `json:"restart"`
 }
 
 // Removed is something the Head no longer renders. It is reported, never
@@ -137,6 +149,7 @@ func Compute(ctx context.Context, o Options) (*Report, error) {
 		before: bt, after: at, headFiles: map[string]bool{},
 		layers: map[string]map[string]bool{}, argocd: map[string][]string{},
 		nodes: map[[2]string]map[string]bool{}, removed: map[Removed]bool{},
+		files: map[[3]string][]string{}, base: base,
 	}
 	for _, p := range after {
 		c.headFiles[p] = true
@@ -196,6 +209,8 @@ type classifier struct {
 	layers  map[string]map[string]bool    // env -> changed layers
 	argocd  map[string][]string           // env -> changed files
 	nodes   map[[2]string]map[string]bool // env, cluster -> changed nodes
+	files   map[[3]string][]string        // env, cluster, node -> its changed files, relative to its folder
+	base    string                        // the base tree: "" when there is none
 	removed map[Removed]bool
 	unknown []string
 }
@@ -230,10 +245,22 @@ func (c *classifier) add(p string) {
 			c.removed[Removed{Env: loc.Env, Kind: RemovedHANode, Cluster: loc.Cluster, Name: loc.Node}] = true
 		default:
 			set(c.nodes, [2]string{loc.Env, loc.Cluster})[loc.Node] = true
+			key := [3]string{loc.Env, loc.Cluster, loc.Node}
+			c.files[key] = append(c.files[key], strings.TrimPrefix(p, layout.HANode(loc.Env, loc.Cluster, loc.Node)+"/"))
 		}
 	case layout.KindHACluster:
 		if !c.after.clusters[[2]string{loc.Env, loc.Cluster}] {
 			c.removed[Removed{Env: loc.Env, Kind: RemovedHACluster, Name: loc.Cluster}] = true
+			return
+		}
+		// The cluster-wide ClusterSettings concern every node, though no
+		// node file holds them: each node is applied (fullStop says how).
+		if base := path.Base(p); base == ha.SettingsFile || base == ha.FactsFile {
+			for n := range c.after.nodes {
+				if n[0] == loc.Env && n[1] == loc.Cluster {
+					set(c.nodes, [2]string{loc.Env, loc.Cluster})[n[2]] = true
+				}
+			}
 		}
 	case layout.KindUnknown:
 		c.unknown = append(c.unknown, c.r.OutPath+"/"+p)
@@ -329,5 +356,78 @@ func (c *classifier) haCluster(ctx context.Context, env, cluster string, changed
 	for _, name := range slices.Sorted(maps.Keys(changed)) {
 		h.Nodes = append(h.Nodes, HANode{Name: name, Dir: path.Join(dir, name)})
 	}
+	for i, n := range h.Nodes {
+		restart, err := c.restarts(ctx, env, cluster, n.Name)
+		if err != nil {
+			return h, err
+		}
+		h.Nodes[i].Restart = restart
+	}
+	because, err := c.fullStop(ctx, env, cluster)
+	if err != nil {
+		return h, err
+	}
+	h.FullStop, h.FullStopBecause = len(because) > 0, because
 	return h, nil
+}
+
+// restarts reports whether a changed file of the node restarts Mattermost,
+// from the effects its apply.sh at head lists. A node rendered before
+// apply.sh listed effects restarts.
+func (c *classifier) restarts(ctx context.Context, env, cluster, node string) (bool, error) {
+	rel := path.Join(layout.HANode(env, cluster, node), layout.HAApply)
+	data, err := c.r.Read(ctx, c.head, rel)
+	if err != nil {
+		return false, err
+	}
+	files, err := ha.ReadNodeFiles(data)
+	if err != nil {
+		return false, fmt.Errorf("%s/%s at %s: %w", c.r.OutPath, rel, c.head, err)
+	}
+	effects := map[string]string{}
+	for _, f := range files {
+		effects[f.Src] = f.Effect
+	}
+	for _, p := range c.files[[3]string{env, cluster, node}] {
+		if e, ok := effects[p]; ok && ha.RestartsMattermost(e) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// fullStop lists the full-stop settings (cluster.json's full_stop) whose
+// value differs between base and head; none for a new cluster.
+func (c *classifier) fullStop(ctx context.Context, env, cluster string) ([]string, error) {
+	rel := path.Join(layout.HACluster(env, cluster), ha.FactsFile)
+	if c.base == "" || !c.headFiles[rel] || !c.before.clusters[[2]string{env, cluster}] {
+		return []string{}, nil
+	}
+	read := func(commit string) (*ha.Facts, error) {
+		data, err := c.r.Read(ctx, commit, rel)
+		if err != nil {
+			return nil, err
+		}
+		return ha.ReadFacts(data)
+	}
+	head, err := read(c.head)
+	if err != nil {
+		return nil, err
+	}
+	base, err := read(c.base)
+	if err != nil {
+		return []string{"cluster.json"}, nil // rendered before fleetgen wrote it: assume the worst
+	}
+	because := []string{}
+	for _, k := range head.FullStop {
+		switch {
+		case k == "ssh_tunnels":
+			if base.SSHTunnels != head.SSHTunnels {
+				because = append(because, k)
+			}
+		case !reflect.DeepEqual(base.ClusterSettings[k], head.ClusterSettings[k]):
+			because = append(because, k)
+		}
+	}
+	return because, nil
 }

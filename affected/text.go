@@ -55,9 +55,16 @@ func (r *Report) WriteText(w io.Writer) error {
 				if !n.Pinned {
 					s += " [no pinned host key]"
 				}
+				if n.Restart {
+					s += " [restarts Mattermost]"
+				}
 				nodes = append(nodes, s)
 			}
 			fmt.Fprintf(&b, "%s: ha %s: %s\n", env, h.Cluster, strings.Join(nodes, ", "))
+			if h.FullStop {
+				fmt.Fprintf(&b, "%s: ha %s: FULL STOP: %s changed; stop every node, apply each without --restart, then start them one at a time (see its README)\n",
+					env, h.Cluster, strings.Join(h.FullStopBecause, ", "))
+			}
 		}
 		for _, rm := range r.Removed {
 			if rm.Env != env {

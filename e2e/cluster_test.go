@@ -19,38 +19,8 @@ const (
 	tunnelUser = "fgtunnel"
 	version    = "5.37.9"
 	home       = "/home/" + tunnelUser
-	binDir     = "/opt/mattermost/bin"
+	binDir     = "/usr/local/lib/fleetgen/e2e" // fleetgen's scripts: outside Mattermost's install folder
 )
-
-// environmentHCL is a minimal valid environment: the HA renderer reads only its name.
-const environmentHCL = `environment "lab" {
-  account_id = "111122223333"
-  region     = "us-east-1"
-  terraform {
-    state_bucket = "terraform-state-lab"
-    role_arn     = "arn:aws:iam::111122223333:role/fleet-deployer"
-    module_ref   = "v1.6.0"
-  }
-  network {
-    vpc_id             = "vpc-0a1b2c3d4e5f60718"
-    private_subnet_ids = ["subnet-0a11b22c33d44e551", "subnet-0a11b22c33d44e552"]
-  }
-  dns {
-    private_zone_id = "Z0DEV1234567890ABCDEF"
-    private_domain  = "internal.lab.example.com"
-  }
-  cluster {
-    kubernetes_version = "1.30"
-    instance_type      = "t3.large"
-    min_size           = 1
-    desired_size       = 1
-    max_size           = 1
-  }
-  gitops {
-    repo_url = "https://github.com/example/fleet.git"
-  }
-}
-`
 
 // newNodes makes count hosts with their SSH host key and tunnel key
 // (ssh-keygen, as an operator would) and the user files with the tunnel user.
@@ -138,7 +108,7 @@ func renderCluster(t *testing.T, supervision string, nodes []*node) map[string]m
 			n.name, n.address, ordinal, hostKeyOnly(publicKey(t, n.hostKey)), publicKey(t, n.tunnelKey))
 	}
 	b.WriteString("}\n")
-	writeFile(t, filepath.Join(dir, "lab/environment.hcl"), environmentHCL, 0o644)
+	// An HA-only environment, as a self-hosted operator has: no environment block.
 	writeFile(t, filepath.Join(dir, "lab/ha-e2e.hcl"), b.String(), 0o644)
 	inv, _, diags := inventory.Load(dir)
 	if diags.HasErrors() {

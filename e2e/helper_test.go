@@ -13,7 +13,8 @@ import (
 )
 
 // The test binary doubles as the small programs the test hosts run: a
-// stand-in for Mattermost that reports who connected, and a client. The
+// stand-in for Mattermost that reports who connected, a client, and a
+// gossip agent (memberlist, as Mattermost's clustering). The
 // test starts them inside a host's namespaces with helperEnv set.
 const helperEnv = "FLEETGEN_E2E_HELPER"
 
@@ -25,6 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(listen(os.Args[1:]))
 	case "dial":
 		os.Exit(dial(os.Args[1:]))
+	case "gossip":
+		os.Exit(gossipAgent(os.Args[1:]))
 	default:
 		fmt.Fprintf(os.Stderr, "unknown helper %q\n", os.Getenv(helperEnv))
 		os.Exit(2)

@@ -14,7 +14,7 @@ import (
 
 // A node is one test host of the HA cluster. Its commands run in its
 // network namespace and in a private mount namespace where its own folders
-// stand in for /home, /opt, /etc/ufw and /etc/ssh, a tmpfs for /run (sshd's
+// stand in for /home, /opt, /usr/local/lib, /etc/ufw and /etc/ssh, a tmpfs for /run (sshd's
 // privilege separation folder), and copies of /etc/passwd, group and
 // shadow that also hold the tunnel user. Nothing on the host changes.
 type node struct {
@@ -28,6 +28,9 @@ type node struct {
 	hostKey, tunnelKey string // private key files, made by ssh-keygen
 
 	tunnels map[string]*tunnel // by peer name
+
+	agent       *exec.Cmd // the gossip agent, when it runs
+	membersFile string    // where the agent writes the members it sees
 }
 
 // A tunnel is a running tunnel.sh, as its systemd unit would run it.
@@ -40,11 +43,18 @@ type tunnel struct {
 const enterScript = `set -e
 root=$1 users=$2
 shift 2
+if [ -d "$root/.etc-work" ]; then
+	# A node applied live: its /etc is the host's with the node's own
+	# files over it, and every write lands in the node's disk.
+	work=$(mktemp -d "$root/.etc-work/XXXXXX")
+	mount -t overlay fleetgen-e2e-etc -o "lowerdir=/etc,upperdir=$root/etc,workdir=$work" /etc
+fi
 mount -t tmpfs -o mode=755 fleetgen-e2e-run /run
 mkdir -m 755 /run/sshd
 for f in passwd group shadow; do mount --bind "$users/$f" "/etc/$f"; done
 mount --bind "$root/home" /home
 mount --bind "$root/opt" /opt
+mount --bind "$root/usr/local/lib" /usr/local/lib
 mount --bind "$root/etc/ufw" /etc/ufw
 mount --bind "$root/etc/ssh" /etc/ssh
 exec "$@"
@@ -92,7 +102,7 @@ func runBounded(cmd *exec.Cmd, timeout time.Duration) (string, error) {
 // stock sshd_config, which includes sshd_config.d/*.conf, where apply.sh
 // puts fleetgen's drop-in.
 func (n *node) installLayout(t *testing.T) {
-	for _, d := range []string{"home", "opt", "etc/ufw", "etc/ssh/sshd_config.d"} {
+	for _, d := range []string{"home", "opt/mattermost", "usr/local/lib", "etc/ufw", "etc/ssh/sshd_config.d"} {
 		if err := os.MkdirAll(filepath.Join(n.root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}

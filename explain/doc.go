@@ -8,7 +8,7 @@
 // the truth of what will change. Explain is a pure function from the
 // changed files (old and new bytes) to a Report; it parses the structured
 // files it knows (prometheus.yml, the alerting rules, Argo CD Applications,
-// Helm values, Terraform, the HA cluster's README, known_hosts and
+// Helm values, Terraform, the HA cluster's cluster.json, known_hosts and
 // ClusterSettings) and lists every other changed file in a fallback
 // statement, so nothing is left out and nothing is claimed that was not
 // parsed. FromDisk and FromGit gather the changes between rendered files

@@ -88,8 +88,8 @@ func TestExamples(t *testing.T) {
 			`Terraform 1-cluster: aws_eks_cluster.this: version "1.33" → "1.34"`,
 		},
 		"dev": {
-			"⚠ HA legacy: node mm3 removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied",
-			"HA legacy: firewall and tunnels change on 2 nodes (after.rules, fleetgen-tunnels.conf, known_hosts, mattermost.authorized_keys, pre_start.sh, tunnel.sh)",
+			"⚠ HA legacy: node mm3 removed → each other node cuts it off when applied (its established connections too, without restarting Mattermost); stop Mattermost on it afterwards",
+			"HA legacy: firewall and tunnels change on 2 nodes (after.rules, fleetgen-tunnels.conf, health.sh, known_hosts, mattermost.authorized_keys, peers and 2 more)",
 		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

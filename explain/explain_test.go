@@ -172,24 +172,31 @@ func readmeMD(version string, tunnels bool, nodes ...string) string {
 	return b.String()
 }
 
-func settings(node, addr string, encryption bool, port int) string {
+func settings(encryption bool, port int) string {
 	return fmt.Sprintf(`{
   "ClusterSettings": {
-    "AdvertiseAddress": %q,
     "ClusterName": "acme",
     "Enable": true,
     "EnableGossipEncryption": %t,
-    "GossipPort": %d,
-    "OverrideHostname": %q
+    "GossipPort": %d
   }
 }
-`, addr, encryption, port, node)
+`, encryption, port)
+}
+
+// facts is the hand-made cluster's cluster.json.
+func facts(version string, tunnels bool) string {
+	return fmt.Sprintf(`{"mattermost_version": %q, "ssh_tunnels": %t, "cluster_settings": {}, "full_stop": []}`+"\n", version, tunnels)
 }
 
 // acme renders a hand-made HA cluster: nodes "name=address", each peer in
 // every node's after.rules and authorized_keys.
 func acme(tunnels, encryption bool, port int, nodes ...string) map[string]string {
-	m := map[string]string{"prod/ha/acme/README.md": readmeMD("10.11.4", tunnels, nodes...)}
+	m := map[string]string{
+		"prod/ha/acme/README.md":             readmeMD("10.11.4", tunnels, nodes...),
+		"prod/ha/acme/cluster.json":          facts("10.11.4", tunnels),
+		"prod/ha/acme/cluster-settings.json": settings(encryption, port),
+	}
 	var kh strings.Builder
 	kh.WriteString("# pinned\n")
 	for _, n := range nodes {
@@ -197,7 +204,8 @@ func acme(tunnels, encryption bool, port int, nodes ...string) map[string]string
 		fmt.Fprintf(&kh, "%s %s %s\n", addr, testkey.Named(name), name)
 		dir := "prod/ha/acme/" + name + "/"
 		m[dir+"apply.sh"] = "#!/bin/sh\n"
-		m[dir+"opt/mattermost/config/cluster-settings.json"] = settings(name, addr, encryption, port)
+		m[dir+"etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf"] = fmt.Sprintf(
+			"[Service]\nEnvironment=MM_CLUSTERSETTINGS_ADVERTISEADDRESS=%s\nEnvironment=MM_CLUSTERSETTINGS_OVERRIDEHOSTNAME=%s\n", addr, name)
 		var rules, keys strings.Builder
 		for _, p := range nodes {
 			if p != n {
@@ -303,10 +311,10 @@ func TestStatements(t *testing.T) {
 		{"ha node added", merge(base, acme(true, true, 8074, "app1=10.0.0.1", "app2=10.0.0.2", "app3=10.0.0.3", "app4=10.0.0.4")),
 			[]string{"HA acme: node app4 added (10.0.0.4) → 4 nodes' firewall and tunnels change"}},
 		{"ha node removed", with(merge(with(base,
-			"prod/ha/acme/app3/apply.sh", "", "prod/ha/acme/app3/opt/mattermost/config/cluster-settings.json", "",
+			"prod/ha/acme/app3/apply.sh", "", "prod/ha/acme/app3/etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf", "",
 			"prod/ha/acme/app3/etc/ufw/after.rules", "", "prod/ha/acme/app3/etc/ssh/fleetgen/mattermost.authorized_keys", ""),
 			acme(true, true, 8074, "app1=10.0.0.1", "app2=10.0.0.2"))),
-			[]string{"⚠ HA acme: node app3 removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied",
+			[]string{"⚠ HA acme: node app3 removed → each other node cuts it off when applied (its established connections too, without restarting Mattermost); stop Mattermost on it afterwards",
 				"HA acme: firewall and tunnels change on 2 nodes (after.rules, mattermost.authorized_keys)"}},
 		{"ha address", merge(base, acme(true, true, 8074, "app1=10.0.0.1", "app2=10.0.0.20", "app3=10.0.0.3")),
 			[]string{"HA acme: node app2 address 10.0.0.2 → 10.0.0.20 → 2 nodes' firewall and tunnels change"}},
@@ -317,7 +325,8 @@ func TestStatements(t *testing.T) {
 		{"tunnels off", merge(base, acme(false, true, 8074, "app1=10.0.0.1", "app2=10.0.0.2", "app3=10.0.0.3")),
 			[]string{"⚠ HA acme: SSH tunnels turned off → needs a full cluster stop (all nodes stopped, apply.sh without --restart on each, then started; see its README)",
 				"HA acme: firewall and tunnels change on 3 nodes (after.rules)"}},
-		{"mattermost version", with(base, "prod/ha/acme/README.md", strings.Replace(base["prod/ha/acme/README.md"], "10.11.4", "10.12.0", 1)),
+		{"mattermost version", with(base, "prod/ha/acme/README.md", strings.Replace(base["prod/ha/acme/README.md"], "10.11.4", "10.12.0", 1),
+			"prod/ha/acme/cluster.json", facts("10.12.0", true)),
 			[]string{"HA acme: Mattermost 10.11.4 → 10.12.0"}},
 		{"host key", with(base, "prod/ha/acme/known_hosts", strings.Replace(base["prod/ha/acme/known_hosts"], testkey.Named("app2"), testkey.Named("app2 replaced"), 1)),
 			[]string{"HA acme: host key of app2 changes"}},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -12,24 +11,22 @@ import (
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
-// haReadme is what an HA cluster's README.md says about the cluster that
-// no other rendered file holds: its Mattermost version and whether SSH
-// tunnels carry its traffic. Everything about its nodes comes from the
-// cluster's known_hosts.
-type haReadme struct {
+// haFacts is what the HA renderer says about a cluster besides its
+// nodes: its Mattermost version and whether SSH tunnels carry its
+// traffic, read from its cluster.json (ha.ReadFacts). Everything about its
+// nodes comes from the cluster's known_hosts.
+type haFacts struct {
 	version string
 	tunnels bool
 }
 
-var readmeVersion = regexp.MustCompile(`(?m)^Mattermost (\S+), `)
-
-func parseReadme(data []byte) (*haReadme, bool) {
-	s := string(data)
-	m := readmeVersion.FindStringSubmatch(s)
-	if m == nil {
+// parseFacts reads a cluster.json.
+func parseFacts(data []byte) (*haFacts, bool) {
+	f, err := ha.ReadFacts(data)
+	if err != nil || f.MattermostVersion == "" {
 		return nil, false
 	}
-	return &haReadme{version: m[1], tunnels: strings.Contains(s, "\nCluster traffic between the nodes goes through SSH tunnels.\n")}, true
+	return &haFacts{version: f.MattermostVersion, tunnels: f.SSHTunnels}, true
 }
 
 // haMembers are the nodes of a cluster as its known_hosts lists them.
@@ -66,14 +63,14 @@ func hostKeys(data []byte) map[string]string {
 	return keys
 }
 
-// nodeSpecific are the ClusterSettings that differ from node to node;
-// every other one must agree on every node.
-var nodeSpecific = []string{"AdvertiseAddress", "OverrideHostname"}
-
 // tunnelFile reports whether a file of a node's folder is part of its
 // firewall or its SSH tunnels.
 func tunnelFile(rel string) bool {
+	if strings.HasSuffix(rel, "/"+ownSettingsFile) {
+		return false // the node's own settings: its address, not its tunnels
+	}
 	return rel == "etc/ufw/after.rules" || strings.HasPrefix(rel, "etc/ssh/") || strings.HasPrefix(rel, "etc/systemd/system/") ||
+		strings.HasPrefix(rel, "etc/fleetgen/") || strings.HasPrefix(rel, "usr/local/lib/fleetgen/") ||
 		strings.HasSuffix(rel, "/bin/tunnel.sh") || strings.HasSuffix(rel, "/bin/pre_start.sh") || strings.HasSuffix(rel, "/.ssh/known_hosts")
 }
 
@@ -96,7 +93,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 	for _, c := range cs {
 		all = append(all, c.Path)
 	}
-	var old, cur *haReadme
+	var old, cur *haFacts
 	var oldNodes, curNodes *haMembers
 	if kh := a.change(dir + layout.HAKnownHosts); kh != nil {
 		if kh.OldExists {
@@ -106,20 +103,25 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			curNodes, _ = readMembers(kh.New)
 		}
 	}
+	// The README's presence says whether the cluster is new or gone; what
+	// it is comes from cluster.json, never from the README's prose.
 	readme := a.change(dir + "README.md")
+	factsFile := a.change(dir + ha.FactsFile)
+	if factsFile != nil {
+		if factsFile.OldExists {
+			old, _ = parseFacts(factsFile.Old)
+		}
+		if factsFile.NewExists {
+			cur, _ = parseFacts(factsFile.New)
+		}
+	}
 	if readme != nil {
-		if readme.OldExists {
-			old, _ = parseReadme(readme.Old)
-		}
-		if readme.NewExists {
-			cur, _ = parseReadme(readme.New)
-		}
 		switch {
 		case !readme.OldExists && cur != nil && curNodes != nil:
 			a.say(KindHA, false, nil, "HA %s: new cluster of %s (%s), Mattermost %s", name, count(len(curNodes.order), "node"), strings.Join(curNodes.order, ", "), cur.version)
 			a.explain(all...)
 			return
-		case !readme.NewExists && old != nil:
+		case !readme.NewExists:
 			a.say(KindHA, true, nil, "HA %s: cluster removed → its nodes keep their files and tunnels: stop Mattermost on them and clean them up by hand", name)
 			a.explain(all...)
 			return
@@ -169,8 +171,13 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		for _, n := range curNodes.order {
 			if o, ok := oldNodes.nodes[n]; ok && o != curNodes.nodes[n] {
 				members = append(members, fmt.Sprintf("node %s address %s → %s", n, o, curNodes.nodes[n]))
-				// apply.sh and ClusterSettings name the node's address.
-				a.explain(a.rel(dir+n+"/apply.sh"), a.rel(dir+n+"/"+clusterSettingsSuffix(byNode[n])))
+				// apply.sh and the node's own ClusterSettings name its address.
+				a.explain(a.rel(dir + n + "/apply.sh"))
+				for _, c := range byNode[n] {
+					if strings.HasSuffix(c.Path, "/"+ownSettingsFile) {
+						a.explain(c.Path)
+					}
+				}
 			}
 		}
 	}
@@ -225,7 +232,7 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 		a.say(KindHA, false, nil, "HA %s: firewall and tunnels change on %s (%s)", name, count(len(tunnelNodes), "node"), list(tunnelFiles))
 	}
 	for _, n := range slices.Sorted(maps.Keys(removed)) {
-		a.say(KindHA, true, nil, "HA %s: node %s removed → stop Mattermost on it first; the other nodes drop its tunnels and firewall rules when applied", name, n)
+		a.say(KindHA, true, nil, "HA %s: node %s removed → each other node cuts it off when applied (its established connections too, without restarting Mattermost); stop Mattermost on it afterwards", name, n)
 		a.explain(pathsOfPtr(byNode[n])...)
 	}
 	if old != nil && cur != nil {
@@ -236,43 +243,29 @@ func (a *analysis) haCluster(name string, cs []*Change) {
 			a.say(KindHA, true, nil, "HA %s: SSH tunnels turned %s → needs a full cluster stop (all nodes stopped, apply.sh without --restart on each, then started; see its README)", name, onOff(cur.tunnels))
 		}
 	}
-	a.clusterSettings(name, byNode, added, removed, len(members) > 0)
+	a.clusterSettings(name, len(members) > 0)
 	if readme != nil {
 		a.explain(readme.Path) // it describes the cluster: it changes with it
 	}
-}
-
-// clusterSettingsSuffix is where a node's ClusterSettings sit in its
-// folder, from its changed files.
-func clusterSettingsSuffix(cs []*Change) string {
-	for _, c := range cs {
-		if i := strings.Index(c.Path, "/config/cluster-settings.json"); i >= 0 {
-			parts := strings.SplitN(c.Path, "/", 5) // env/ha/cluster/node/rest
-			return parts[4]
-		}
+	if factsFile != nil {
+		a.explain(factsFile.Path)
 	}
-	return "config/cluster-settings.json"
 }
 
-// clusterSettings explains the ClusterSettings every node must agree on,
-// read from the first node present on both sides whose settings changed.
-func (a *analysis) clusterSettings(name string, byNode map[string][]*Change, added, removed map[string]bool, membersChanged bool) {
-	var settings []*Change
-	var sample *Change
-	for _, n := range slices.Sorted(maps.Keys(byNode)) {
-		for _, c := range byNode[n] {
-			if strings.HasSuffix(c.Path, "/config/cluster-settings.json") {
-				settings = append(settings, c)
-				if sample == nil && c.OldExists && c.NewExists {
-					sample = c
-				}
-			}
-		}
+// ownSettingsFile is the drop-in holding a node's own ClusterSettings.
+const ownSettingsFile = "fleetgen-cluster.conf"
+
+// clusterSettings explains a change of the cluster-wide ClusterSettings
+// (the cluster's cluster-settings.json), which every node must agree on.
+func (a *analysis) clusterSettings(name string, membersChanged bool) {
+	c := a.change("ha/" + name + "/" + ha.SettingsFile)
+	if c == nil {
+		return
 	}
 	var parts []string
-	if sample != nil {
-		o, ok1 := parseJSON(sample.Old)
-		n, ok2 := parseJSON(sample.New)
+	if c.OldExists && c.NewExists {
+		o, ok1 := parseJSON(c.Old)
+		n, ok2 := parseJSON(c.New)
 		om, _ := dig(o, "ClusterSettings").(map[string]any)
 		nm, _ := dig(n, "ClusterSettings").(map[string]any)
 		if !ok1 || !ok2 || om == nil || nm == nil {
@@ -281,17 +274,16 @@ func (a *analysis) clusterSettings(name string, byNode map[string][]*Change, add
 		keys := maps.Clone(om)
 		maps.Copy(keys, nm)
 		for _, k := range slices.Sorted(maps.Keys(keys)) {
-			if slices.Contains(nodeSpecific, k) || reflect.DeepEqual(om[k], nm[k]) {
-				continue
+			if !reflect.DeepEqual(om[k], nm[k]) {
+				parts = append(parts, describeSetting(k, om[k], nm[k]))
 			}
-			parts = append(parts, describeSetting(k, om[k], nm[k]))
 		}
 	}
 	if len(parts) > 0 {
-		a.say(KindHA, true, pathsOfPtr(settings), "HA %s: %s → needs a full cluster stop (all nodes stopped, then started)", name, strings.Join(parts, ", "))
+		a.say(KindHA, true, []string{c.Path}, "HA %s: %s → needs a full cluster stop (all nodes stopped, then started)", name, strings.Join(parts, ", "))
 	}
-	if len(parts) > 0 || membersChanged {
-		a.explain(pathsOfPtr(settings)...)
+	if len(parts) > 0 || membersChanged || !c.OldExists {
+		a.explain(c.Path)
 	}
 }
 
@@ -300,13 +292,14 @@ func describeSetting(k string, o, n any) string {
 	ob, oIsBool := o.(bool)
 	nb, nIsBool := n.(bool)
 	words := map[string]string{
-		"EnableGossipEncryption":  "gossip encryption",
-		"EnableGossipCompression": "gossip compression",
-		"Enable":                  "clustering",
-		"UseIPAddress":            "UseIPAddress",
-		"GossipPort":              "gossip port",
-		"StreamingPort":           "streaming port",
-		"ClusterName":             "cluster name",
+		"EnableGossipEncryption":             "gossip encryption",
+		"EnableExperimentalGossipEncryption": "gossip encryption (experimental name)",
+		"EnableGossipCompression":            "gossip compression",
+		"Enable":                             "clustering",
+		"UseIPAddress":                       "UseIPAddress",
+		"GossipPort":                         "gossip port",
+		"StreamingPort":                      "streaming port",
+		"ClusterName":                        "cluster name",
 	}
 	w, ok := words[k]
 	if !ok {

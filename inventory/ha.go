@@ -38,21 +38,45 @@ func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Min
 // streaming port (8075), which 6.0 removed.
 func (v Version) UsesStreamingPort() bool { return v.Less(6, 0) }
 
-// HasGossipSettings reports whether the version has the gossip encryption
-// and compression settings, added in 5.36.
-func (v Version) HasGossipSettings() bool { return !v.Less(5, 36) }
+// The Mattermost versions whose ClusterSettings fleetgen has checked: a
+// setting renamed in a newer release would otherwise be set under a name
+// Mattermost ignores, and gossip would run in clear text unnoticed.
+const (
+	OldestKnownMajor = 5
+	NewestKnownMajor = 11
+)
+
+// Known reports whether fleetgen knows the ClusterSettings names of v.
+func (v Version) Known() bool {
+	return v.Major >= OldestKnownMajor && v.Major <= NewestKnownMajor
+}
 
 // GossipEncryptionKey is the ClusterSettings key of gossip encryption, ""
-// when the version has none: 10.11 dropped the "Experimental" prefix.
+// when the version has none: added in 5.26 as
+// EnableExperimentalGossipEncryption, renamed EnableGossipEncryption in 10.11.
 func (v Version) GossipEncryptionKey() string {
 	switch {
-	case !v.HasGossipSettings():
+	case v.Less(5, 26):
 		return ""
 	case v.Less(10, 11):
 		return "EnableExperimentalGossipEncryption"
 	default:
 		return "EnableGossipEncryption"
 	}
+}
+
+// EncryptionEffective reports whether gossip encryption works without
+// experimental gossip (UseExperimentalGossip), which 5.36 made the only
+// gossip: before, the setting exists but fleetgen's clusters ignore it.
+func (v Version) EncryptionEffective() bool { return !v.Less(5, 36) }
+
+// GossipCompressionKey is the ClusterSettings key of gossip compression,
+// added in 5.33; "" before.
+func (v Version) GossipCompressionKey() string {
+	if v.Less(5, 33) {
+		return ""
+	}
+	return "EnableGossipCompression"
 }
 
 // ForwardedPorts are the remote ports each tunnel carries: the gossip port,

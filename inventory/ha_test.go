@@ -64,18 +64,27 @@ func TestTunnelSupervision(t *testing.T) {
 
 func TestVersionFeatures(t *testing.T) {
 	for _, tt := range []struct {
-		v                 Version
-		streaming, gossip bool
-		key               string
+		v                    Version
+		streaming, effective bool
+		key, compression     string
+		known                bool
 	}{
-		{Version{5, 31, 9}, true, false, ""},
-		{Version{5, 36, 0}, true, true, "EnableExperimentalGossipEncryption"},
-		{Version{6, 0, 0}, false, true, "EnableExperimentalGossipEncryption"},
-		{Version{10, 11, 0}, false, true, "EnableGossipEncryption"},
+		{Version{4, 10, 0}, true, false, "", "", false},
+		{Version{5, 25, 0}, true, false, "", "", true},
+		{Version{5, 26, 0}, true, false, "EnableExperimentalGossipEncryption", "", true},
+		{Version{5, 31, 9}, true, false, "EnableExperimentalGossipEncryption", "", true},
+		{Version{5, 33, 0}, true, false, "EnableExperimentalGossipEncryption", "EnableGossipCompression", true},
+		{Version{5, 36, 0}, true, true, "EnableExperimentalGossipEncryption", "EnableGossipCompression", true},
+		{Version{6, 0, 0}, false, true, "EnableExperimentalGossipEncryption", "EnableGossipCompression", true},
+		{Version{10, 10, 3}, false, true, "EnableExperimentalGossipEncryption", "EnableGossipCompression", true},
+		{Version{10, 11, 0}, false, true, "EnableGossipEncryption", "EnableGossipCompression", true},
+		{Version{11, 4, 0}, false, true, "EnableGossipEncryption", "EnableGossipCompression", true},
+		{Version{12, 0, 0}, false, true, "EnableGossipEncryption", "EnableGossipCompression", false},
 	} {
-		if tt.v.UsesStreamingPort() != tt.streaming || tt.v.HasGossipSettings() != tt.gossip || tt.v.GossipEncryptionKey() != tt.key {
-			t.Errorf("%v: streaming %v, gossip %v, key %q; want %v, %v, %q", tt.v,
-				tt.v.UsesStreamingPort(), tt.v.HasGossipSettings(), tt.v.GossipEncryptionKey(), tt.streaming, tt.gossip, tt.key)
+		got := []any{tt.v.UsesStreamingPort(), tt.v.EncryptionEffective(), tt.v.GossipEncryptionKey(), tt.v.GossipCompressionKey(), tt.v.Known()}
+		want := []any{tt.streaming, tt.effective, tt.key, tt.compression, tt.known}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%v: streaming, effective, key, compression key, known (-want +got):\n%s", tt.v, diff)
 		}
 	}
 }

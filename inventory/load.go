@@ -244,10 +244,17 @@ func loadFolder(parser *hclparse.Parser, files Files, dir string, overlay map[st
 	}
 	switch len(top.Environments) {
 	case 0:
+		if len(top.HAClusters) > 0 && len(top.WorkloadClusters) == 0 {
+			// Self-hosted HA clusters alone: the folder names the environment.
+			at := hcl.Range{Filename: parsed[0].Body.MissingItemRange().Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+			env := &Environment{Name: name, NameRange: at, DeclRange: at, Dir: dir, HAOnly: true, HAClusters: top.HAClusters}
+			applyDefaults(env)
+			return env, diags
+		}
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Missing environment block",
-			Detail:   fmt.Sprintf("The folder %q needs exactly one environment %q block in one of its files.", dir, name),
+			Detail:   fmt.Sprintf("The folder %q needs exactly one environment %q block in one of its files (a folder of ha_cluster blocks alone is an HA-only environment).", dir, name),
 			Subject:  &hcl.Range{Filename: parsed[0].Body.MissingItemRange().Filename, Start: hcl.InitialPos, End: hcl.InitialPos},
 		})
 	case 1:
@@ -399,7 +406,7 @@ func applyHADefaults(c *HACluster) {
 	// An unparsable version is reported by validation; the zero version
 	// keeps the defaults below well defined meanwhile.
 	c.Version, _ = ParseVersion(c.MattermostVersion)
-	setDefault(&c.GossipEncryption, c.GossipEncryptionRange, c.Version.HasGossipSettings())
+	setDefault(&c.GossipEncryption, c.GossipEncryptionRange, c.Version.EncryptionEffective())
 	setDefault(&c.GossipPort, c.GossipPortRange, 8074)
 	setDefault(&c.StreamingPort, c.StreamingPortRange, 8075)
 	setDefault(&c.SSHPort, c.SSHPortRange, 22)

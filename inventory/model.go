@@ -40,6 +40,10 @@ type Environment struct {
 
 	// Dir is the environment's folder as given to Load.
 	Dir string
+	// HAOnly is an environment of self-hosted HA clusters alone: its folder
+	// holds ha_cluster blocks and no environment block, so it has no C&C
+	// cluster, Terraform, Argo CD or apps, and renders its HA files only.
+	HAOnly bool
 	// WorkloadClusters and HAClusters come from every file of Dir, sorted by name.
 	WorkloadClusters []*WorkloadCluster
 	HAClusters       []*HACluster
@@ -298,6 +302,11 @@ type HACluster struct {
 	TunnelPortBaseRange    hcl.Range `hcl:"tunnel_port_base,attr_value_range"`
 	TunnelSupervision      string    `hcl:"tunnel_supervision,optional"`
 	TunnelSupervisionRange hcl.Range `hcl:"tunnel_supervision,attr_value_range"`
+	// PublicAddresses lets nodes have public addresses: an operator's
+	// explicit choice, since the cluster ports are then one firewall
+	// mistake away from the Internet.
+	PublicAddresses      bool      `hcl:"public_addresses,optional"`
+	PublicAddressesRange hcl.Range `hcl:"public_addresses,attr_value_range"`
 
 	// Nodes are in ordinal order after Load.
 	Nodes []*Node `hcl:"node,block"`
@@ -320,6 +329,10 @@ type Node struct {
 	HostKeyRange   hcl.Range `hcl:"host_key,attr_value_range"`
 	TunnelKey      string    `hcl:"tunnel_key,optional"`
 	TunnelKeyRange hcl.Range `hcl:"tunnel_key,attr_value_range"`
+	// OS is the node's operating system, such as "ubuntu-24.04"; optional,
+	// checked against the systems the rendered files support.
+	OS      string    `hcl:"os,optional"`
+	OSRange hcl.Range `hcl:"os,attr_value_range"`
 }
 
 // set reports whether an attribute was written in the inventory: gohcl

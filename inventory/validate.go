@@ -17,6 +17,7 @@ func validate(inv *Inventory) hcl.Diagnostics {
 	for _, env := range inv.Environments {
 		c.environment(env)
 	}
+	c.haClusterNames(inv)
 	return c.diags
 }
 
@@ -174,6 +175,12 @@ func (s firstSeen) dup(name string, rng hcl.Range) (hcl.Range, bool) {
 }
 
 func (c *checker) environment(env *Environment) {
+	if env.HAOnly {
+		// Named by its folder; it has nothing but its HA clusters.
+		c.check(envName, env.Name, env.NameRange)
+		c.haClusters(env)
+		return
+	}
 	if c.check(envName, env.Name, env.NameRange) {
 		if folder := filepath.Base(env.Dir); env.Name != folder {
 			c.errorf(env.NameRange, "Environment name does not match its folder",

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"cmp"
+	"crypto/rsa"
 	"fmt"
 	"net/netip"
 	"path"
@@ -48,6 +49,34 @@ func (c *checker) haClusters(env *Environment) {
 	}
 }
 
+// haClusterNames checks that no two HA clusters of the inventory share a
+// ClusterSettings.ClusterName: Mattermost keeps clusters apart by that
+// name only, so the same cluster copied into two environments would let
+// their nodes join each other wherever they can reach each other.
+func (c *checker) haClusterNames(inv *Inventory) {
+	type owner struct {
+		env, cluster string
+		rng          hcl.Range
+	}
+	seen := map[string]owner{}
+	for _, env := range inv.Environments {
+		for _, hc := range env.HAClusters {
+			rng := at(hc.ClusterNameRange, hc.NameRange)
+			o, dup := seen[hc.ClusterName]
+			if !dup {
+				seen[hc.ClusterName] = owner{env.Name, hc.Name, rng}
+				continue
+			}
+			if o.env == env.Name {
+				continue // the same environment: Duplicate HA cluster says it
+			}
+			c.errorf(rng, "Duplicate Mattermost cluster name",
+				"HA cluster %q of environment %q has the cluster name %q (ClusterSettings.ClusterName), already used by HA cluster %q of environment %q at %s; set a distinct cluster_name on one of them.",
+				hc.Name, env.Name, hc.ClusterName, o.cluster, o.env, o.rng)
+		}
+	}
+}
+
 // canonicalAddress is the address in its canonical form, or as written
 // when it is not one, so duplicates are found however they are spelt.
 func canonicalAddress(s string) string {
@@ -69,9 +98,15 @@ func (c *checker) haCluster(hc *HACluster) {
 	c.check(haClusterName, hc.Name, hc.NameRange)
 	_, err := ParseVersion(hc.MattermostVersion)
 	versionOK := err == nil
-	if !versionOK {
+	switch {
+	case !versionOK:
 		c.errorf(hc.MattermostVersionRange, "Invalid Mattermost version",
 			"The mattermost_version %q is not valid: it must be a Mattermost release MAJOR.MINOR.PATCH, such as \"10.11.2\".", hc.MattermostVersion)
+	case !hc.Version.Known():
+		c.errorf(hc.MattermostVersionRange, "Unknown Mattermost version",
+			"fleetgen knows the ClusterSettings of Mattermost %d.x to %d.x; mattermost_version %q is not among them, so the names of its settings (gossip encryption above all) are not checked. Use a known version or a fleetgen that knows this one.",
+			OldestKnownMajor, NewestKnownMajor, hc.MattermostVersion)
+		versionOK = false
 	}
 	if set(hc.ClusterNameRange) {
 		c.check(clusterName, hc.ClusterName, hc.ClusterNameRange)
@@ -234,7 +269,7 @@ func (c *checker) haNodes(hc *HACluster) bool {
 			ordinalsOK = false
 		}
 
-		if c.nodeAddress(n) {
+		if c.nodeAddress(hc, n) {
 			if earlier, dup := addresses.dup(canonicalAddress(n.Address), n.AddressRange); dup {
 				c.errorf(n.AddressRange, "Duplicate node address",
 					"The address %q of node %q is already used in HA cluster %q at %s.", n.Address, n.Name, hc.Name, earlier)
@@ -243,12 +278,55 @@ func (c *checker) haNodes(hc *HACluster) bool {
 
 		c.nodeKey(hc, n, "host_key", "SSH host key", n.HostKey, n.HostKeyRange, hostKeys)
 		c.nodeKey(hc, n, "tunnel_key", "SSH tunnel key", n.TunnelKey, n.TunnelKeyRange, tunnelKeys)
+		if set(n.OSRange) {
+			c.nodeOS(n)
+		}
+	}
+	// A host key that is also a tunnel key: whoever holds the node's host
+	// private key could log in to the peers, and the reverse.
+	for _, n := range declOrder(hc.Nodes) {
+		if !set(n.TunnelKeyRange) {
+			continue
+		}
+		key, problem := parseSSHKey(n.TunnelKey)
+		if problem != "" {
+			continue
+		}
+		if host, ok := hostKeys[string(key.Marshal())]; ok {
+			c.errorf(n.TunnelKeyRange, "Tunnel key equals a host key",
+				"The tunnel_key of node %q is the host key given at %s; a tunnel key is a key pair of its own, made for the tunnel user (see the cluster README).", n.Name, host)
+		}
 	}
 	return ordinalsOK
 }
 
-// nodeAddress checks that a node has a usable IPv4 address.
-func (c *checker) nodeAddress(n *Node) bool {
+// SupportedOS are the operating systems the rendered node files are
+// tested for, with what each needs: OpenSSH 8.2 or newer (sshd reads
+// sshd_config.d and knows permitlisten), systemd 240 or newer (Type=exec),
+// ufw with iptables-restore -n, and conntrack.
+var SupportedOS = []string{"debian-11", "debian-12", "debian-13", "ubuntu-20.04", "ubuntu-22.04", "ubuntu-24.04"}
+
+// nodeOS checks a node's operating system against SupportedOS.
+func (c *checker) nodeOS(n *Node) {
+	if slices.Contains(SupportedOS, n.OS) {
+		return
+	}
+	why := ""
+	switch n.OS {
+	case "ubuntu-18.04", "ubuntu-16.04", "debian-10", "debian-9":
+		why = " It ships OpenSSH older than 8.2: its sshd does not read /etc/ssh/sshd_config.d, where the tunnel user's restrictions go, and ignores permitlisten."
+	}
+	c.errorf(n.OSRange, "Unsupported operating system",
+		"The os %q of node %q is not one the rendered files support.%s Supported: %s.", n.OS, n.Name, why, strings.Join(SupportedOS, ", "))
+}
+
+// cgnat is the shared address space of RFC 6598: not public, not private.
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// nodeAddress checks that a node has a usable IPv4 address: one of a
+// single host, on a private network unless the cluster opts in to public
+// addresses.
+func (c *checker) nodeAddress(hc *HACluster, n *Node) bool {
 	a, err := netip.ParseAddr(n.Address)
 	problem := ""
 	switch {
@@ -264,10 +342,19 @@ func (c *checker) nodeAddress(n *Node) bool {
 		problem = "a loopback address does not reach another node"
 	case a.IsMulticast():
 		problem = "a multicast address is not a node's address"
+	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		problem = "the broadcast address reaches every host of the network, not one node"
+	case a.IsLinkLocalUnicast():
+		problem = "a link-local address (169.254.0.0/16) changes when the interface comes up again and is not routed"
 	}
 	if problem != "" {
 		c.errorf(n.AddressRange, "Invalid node address", "The address %q of node %q is not valid: %s.", n.Address, n.Name, problem)
 		return false
+	}
+	if !a.IsPrivate() && !cgnat.Contains(a) && !hc.PublicAddresses {
+		c.errorf(n.AddressRange, "Public node address",
+			"The address %q of node %q is a public address: the cluster ports would be one firewall mistake away from the Internet. Use the node's private address, or set public_addresses = true on HA cluster %q when the nodes have no other.",
+			n.Address, n.Name, hc.Name)
 	}
 	return true
 }
@@ -311,27 +398,40 @@ func parseSSHKey(s string) (ssh.PublicKey, string) {
 		return nil, "it is not an SSH public key"
 	case len(options) > 0:
 		return nil, "it must be the key alone, without authorized_keys options"
+	case key.Type() == ssh.KeyAlgoDSA:
+		return nil, "it is a DSA key, which OpenSSH no longer accepts; use an ed25519 key"
+	}
+	if ck, ok := key.(ssh.CryptoPublicKey); ok {
+		if r, ok := ck.CryptoPublicKey().(*rsa.PublicKey); ok && r.N.BitLen() < MinRSABits {
+			return nil, fmt.Sprintf("it is an RSA key of %d bits; RSA keys need at least %d bits (or use an ed25519 key)", r.N.BitLen(), MinRSABits)
+		}
 	}
 	return key, ""
 }
 
+// MinRSABits is the smallest RSA key accepted: 3072 bits, NIST's floor
+// for keys used beyond 2030.
+const MinRSABits = 3072
+
 // gossip checks the gossip settings against what the version has.
 func (c *checker) gossip(hc *HACluster) {
 	v := hc.Version
-	if v.HasGossipSettings() {
+	switch {
+	case v.EncryptionEffective():
 		if hc.SSHTunnels && !hc.GossipEncryption {
 			c.warnf(at(hc.GossipEncryptionRange, hc.DeclRange), "Gossip traffic not encrypted",
 				"The HA cluster %q has gossip_encryption = false; gossip's UDP traffic does not go through the SSH tunnels, so it crosses the network in clear text.", hc.Name)
 		}
-	} else {
-		if set(hc.GossipEncryptionRange) && hc.GossipEncryption {
-			c.errorf(hc.GossipEncryptionRange, "Unsupported gossip encryption",
-				"Mattermost %s has no gossip encryption setting; it was added in 5.36. Remove gossip_encryption or upgrade.", v)
-		}
-		if set(hc.GossipCompressionRange) && hc.GossipCompression {
-			c.errorf(hc.GossipCompressionRange, "Unsupported gossip compression",
-				"Mattermost %s has no gossip compression setting; it was added in 5.36. Remove gossip_compression or upgrade.", v)
-		}
+	case set(hc.GossipEncryptionRange) && hc.GossipEncryption && v.GossipEncryptionKey() == "":
+		c.errorf(hc.GossipEncryptionRange, "Unsupported gossip encryption",
+			"Mattermost %s has no gossip encryption setting; it was added in 5.26 and works without experimental gossip from 5.36. Remove gossip_encryption or upgrade.", v)
+	case set(hc.GossipEncryptionRange) && hc.GossipEncryption:
+		c.errorf(hc.GossipEncryptionRange, "Unsupported gossip encryption",
+			"Mattermost %s has %s, but before 5.36 it only works with experimental gossip (UseExperimentalGossip), which fleetgen does not turn on: gossip would stay in clear text. Remove gossip_encryption or upgrade to 5.36 or newer.", v, v.GossipEncryptionKey())
+	}
+	if set(hc.GossipCompressionRange) && hc.GossipCompression && v.GossipCompressionKey() == "" {
+		c.errorf(hc.GossipCompressionRange, "Unsupported gossip compression",
+			"Mattermost %s has no gossip compression setting; it was added in 5.33. Remove gossip_compression or upgrade.", v)
 	}
 	if !hc.SSHTunnels && !hc.GossipEncryption {
 		c.warnf(at(hc.SSHTunnelsRange, hc.DeclRange), "Cluster traffic in clear text",

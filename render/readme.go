@@ -23,6 +23,7 @@ type environmentView struct {
 	Provisioner string
 	// Utilities: out/<env>/utilities is rendered (log shipping values).
 	Utilities bool
+	HAOnly    bool // HA clusters alone: no C&C side
 }
 
 type haSummary struct {
@@ -34,7 +35,7 @@ type haSummary struct {
 // environmentReadme renders out/<env>/README.md: what the folder holds and
 // how it is applied.
 func environmentReadme(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
-	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate}
+	v := environmentView{Name: env.Name, AccountID: env.AccountID, Region: env.Region, WorkloadClusters: len(env.WorkloadClusters), Hydrated: env.GitOps.Hydrate, HAOnly: env.HAOnly}
 	if p := env.EnabledApp("prometheus"); p != nil && p.Chart == "prometheus" {
 		v.CentralPrometheus, v.Alerting = true, env.Alerting != nil
 	}

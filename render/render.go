@@ -71,6 +71,9 @@ func jobsOf(inv *inventory.Inventory, opts Options) []job {
 		for _, c := range env.HAClusters {
 			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return ha.Render(env, c) })
 		}
+		if env.HAOnly {
+			continue // no C&C side to render
+		}
 		jobs = append(jobs,
 			func() ([]layout.File, hcl.Diagnostics) { return prometheus.Render(env) },
 			func() ([]layout.File, hcl.Diagnostics) { return helm.Render(env) },

@@ -59,12 +59,12 @@ func TestRenderFortyNodeOrdinalCluster(t *testing.T) {
 	dnat := regexp.MustCompile(`(?m)^-A OUTPUT -p tcp -d 10\.1\.0\.(\d+) --dport 8074 -j DNAT --to-destination 127\.0\.0\.1:(\d+)$`)
 	scripts := 0
 	for _, f := range files {
-		if !strings.HasSuffix(f.Path, "/bin/tunnel.sh") { // supervised: the default
+		if !strings.HasSuffix(f.Path, "/usr/local/lib/fleetgen/large/tunnel.sh") { // supervised: the default
 			continue
 		}
 		scripts++
 		node := strings.Split(f.Path, "/")[3]
-		rules := rendertest.FileData(t, files, strings.Replace(f.Path, "opt/mattermost/bin/tunnel.sh", "etc/ufw/after.rules", 1))
+		rules := rendertest.FileData(t, files, strings.Replace(f.Path, "usr/local/lib/fleetgen/large/tunnel.sh", "etc/ufw/after.rules", 1))
 		forwards := forward.FindAllStringSubmatch(string(f.Data), -1)
 		dnats := dnat.FindAllStringSubmatch(string(rules), -1)
 		if len(forwards) != 39 || len(dnats) != 39 {
@@ -141,5 +141,32 @@ ha_cluster "large" {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "big", "big.hcl"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRenderHAOnlyEnvironment: a folder of ha_cluster blocks alone, as a
+// self-hosted operator has, validates and renders its HA files and a
+// README, and nothing of a C&C side.
+func TestRenderHAOnlyEnvironment(t *testing.T) {
+	inv := rendertest.LoadInventory(t, "../inventory/testdata/valid/ha-only")
+	files, diags := Render(inv, Options{})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	var ha int
+	for _, f := range files {
+		switch {
+		case f.Path == "selfhosted/README.md":
+			if s := string(f.Data); !strings.Contains(s, "no command\nand control cluster") || strings.Contains(s, "## Terraform") || !strings.Contains(s, "[ha/acme/]") {
+				t.Errorf("the README of an HA-only environment:\n%s", s)
+			}
+		case strings.HasPrefix(f.Path, "selfhosted/ha/acme/"):
+			ha++
+		default:
+			t.Errorf("an HA-only environment renders %s", f.Path)
+		}
+	}
+	if ha == 0 {
+		t.Error("no HA file rendered")
 	}
 }

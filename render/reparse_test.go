@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"gopkg.in/yaml.v3"
 
+	"github.com/mattermost/fleetgen/render/ha"
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
@@ -43,6 +44,9 @@ func reparse(f layout.File) error {
 		return bashSyntax(f.Data)
 	case strings.HasSuffix(name, ".rules"):
 		return iptablesStructure(f.Data)
+	case name == "peers" && path.Base(path.Dir(path.Dir(path.Dir(f.Path)))) == "fleetgen":
+		_, err := ha.ReadPeers(f.Data)
+		return err
 	case name == "known_hosts":
 		return sshLines(f.Data, func(line []byte) error { _, _, _, _, _, err := ssh.ParseKnownHosts(line); return err })
 	case name == "authorized_keys", strings.HasSuffix(name, ".authorized_keys"):
@@ -65,7 +69,7 @@ func unknownFormat(f layout.File) bool {
 			return false
 		}
 	}
-	return name != "known_hosts" && name != "authorized_keys" && !strings.HasSuffix(name, ".authorized_keys") &&
+	return name != "known_hosts" && name != "peers" && name != "authorized_keys" && !strings.HasSuffix(name, ".authorized_keys") &&
 		!bytes.HasPrefix(f.Data, []byte("#!"))
 }
 

@@ -140,6 +140,10 @@ func TestAffected(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.commit("remove-node")
+	// Gossip encryption turned off: nodes that disagree cannot talk, so
+	// the whole cluster stops; no node's own settings change.
+	r.edit("prod/ha-acme.hcl", "mattermost_version = \"10.11.4\"\n", "mattermost_version = \"10.11.4\"\n  gossip_encryption  = false\n")
+	r.commit("full-stop")
 	if err := os.RemoveAll(filepath.Join(r.dir, "environments/dev")); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +160,7 @@ func TestAffected(t *testing.T) {
 		}
 		return rep
 	}
-	steps := []string{"init", "workload", "firewall", "terraform", "add-env", "remove-node", "remove-env", "nothing"}
+	steps := []string{"init", "workload", "firewall", "terraform", "add-env", "remove-node", "full-stop", "remove-env", "nothing"}
 	for i, step := range steps[1:] {
 		t.Run(step, func(t *testing.T) {
 			code, out, stderr := r.affected("--base", r.commits[steps[i]], "--head", r.commits[step], "--format", "json")
@@ -174,9 +178,10 @@ func TestAffected(t *testing.T) {
 				},
 				"firewall": func() {
 					if len(rep.HA) != 1 || len(rep.HA[0].Nodes) != 3 || rep.HA[0].Nodes[2] != (affected.HANode{
-						Name: "mm3", Address: "10.10.250.166", Port: 22, Pinned: true, Dir: "out/dev/ha/legacy/mm3"}) ||
+						Name: "mm3", Address: "10.10.250.166", Port: 22, Pinned: true, Dir: "out/dev/ha/legacy/mm3", Restart: true}) ||
+						rep.HA[0].Nodes[0].Restart || rep.HA[0].Nodes[1].Restart || rep.HA[0].FullStop ||
 						rep.HA[0].KnownHosts != "out/dev/ha/legacy/known_hosts" || len(rep.Terraform) != 0 {
-						t.Errorf("a moved node changes the firewall of its 3 nodes, in ordinal order, at the new address: %+v", rep)
+						t.Errorf("a moved node changes the firewall of its 3 nodes, in ordinal order, at the new address, and restarts Mattermost on itself alone (its own AdvertiseAddress): %+v", rep)
 					}
 				},
 				"terraform": func() {
@@ -194,6 +199,16 @@ func TestAffected(t *testing.T) {
 				"remove-node": func() {
 					if diff := cmp.Diff([]affected.Removed{{Env: "prod", Kind: "ha-node", Cluster: "acme", Name: "app8"}}, rep.Removed); diff != "" || len(rep.HA) != 1 || len(rep.HA[0].Nodes) != 7 {
 						t.Errorf("a removed node is reported, its 7 peers applied (-want +got):\n%s\n%+v", diff, rep)
+					}
+					for _, n := range rep.HA[0].Nodes {
+						if n.Restart || rep.HA[0].FullStop {
+							t.Errorf("removing a node restarts no other node and needs no full stop: %+v", rep.HA[0])
+						}
+					}
+				},
+				"full-stop": func() {
+					if len(rep.HA) != 1 || !rep.HA[0].FullStop || !slices.Equal(rep.HA[0].FullStopBecause, []string{"EnableGossipEncryption"}) {
+						t.Errorf("turning gossip encryption off needs a full stop: %+v", rep.HA)
 					}
 				},
 				"remove-env": func() {

@@ -154,7 +154,7 @@ a port clash writes nothing. Exit codes: 0 written, 1 refused.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.node.Address, "address", "", "the IP address cluster traffic uses (required)")
-	f.IntVar(&o.node.Ordinal, "ordinal", 0, "the node's ordinal (default: its position in the cluster)")
+	f.IntVar(&o.node.Ordinal, "ordinal", 0, "the node's ordinal (default: one more than the cluster's highest; always written, so it never changes)")
 	f.StringVar(&o.node.HostKey, "host-key", "", "the node's SSH host public key")
 	f.StringVar(&o.node.TunnelKey, "tunnel-key", "", "the public key of the node's tunnel user")
 	f.StringVar(&o.hostKeyFile, "host-key-file", "", "read --host-key from this .pub file")

@@ -229,12 +229,13 @@ func clusterID(env string, i int) string {
 }
 
 // haClusters is s.HAClusters ha_cluster blocks, cluster c with s.Nodes(c)
-// nodes on 10.<c>.0.<n>, each with its own derived host and tunnel key.
+// nodes on 10.<c>.0.<n>, each with its own derived host and tunnel key,
+// and a Mattermost cluster name unique to the inventory (<env>-ha<c>).
 func haClusters(env string, s Shape) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# HA clusters of %s, written by synthfleet.\n", env)
 	for c := range s.HAClusters {
-		fmt.Fprintf(&b, "\nha_cluster \"ha%02d\" {\n  mattermost_version = \"10.11.4\"\n", c+1)
+		fmt.Fprintf(&b, "\nha_cluster \"ha%02d\" {\n  mattermost_version = \"10.11.4\"\n  cluster_name       = \"%s-ha%02d\"\n", c+1, env, c+1)
 		for n := 1; n <= s.Nodes(c); n++ {
 			fmt.Fprintf(&b, "\n  node \"app%d\" {\n    address    = \"10.%d.0.%d\"\n    host_key   = %q\n    tunnel_key = %q\n  }\n",
 				n, c+1, n, key(env, c, n, "host", ""), key(env, c, n, "tunnel", fmt.Sprintf(" mattermost@%s-ha%02d-app%d", env, c+1, n)))

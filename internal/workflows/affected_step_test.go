@@ -90,7 +90,7 @@ func TestApplyAffectedStep(t *testing.T) {
 			name:      "no successful run: everything",
 			env:       []string{"EVENT=push", "GH_BASE="},
 			terraform: `terraform=[{"env":"dev","dir":"out/dev/terraform","layers":["1-cluster"],"apply":["1-cluster"]},{"env":"prod","dir":"out/prod/terraform","layers":["1-cluster"],"apply":["1-cluster"]}]`,
-			ha:        `ha=[{"env":"prod","cluster":"acme","known_hosts":"out/prod/ha/acme/known_hosts","nodes":[{"name":"n1","address":"10.0.0.1","port":22,"pinned":true,"dir":"out/prod/ha/acme/n1"}]}]`,
+			ha:        `ha=[{"env":"prod","cluster":"acme","known_hosts":"out/prod/ha/acme/known_hosts","nodes":[{"name":"n1","address":"10.0.0.1","port":22,"pinned":true,"dir":"out/prod/ha/acme/n1","restart":false}],"full_stop":false,"full_stop_because":[]}]`,
 			out:       "::notice::no successful run of deploy.yml on main: applying everything",
 			summary:   "- **prod** HA cluster acme, one node at a time: n1",
 		},

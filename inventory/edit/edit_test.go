@@ -108,19 +108,66 @@ workload_cluster "ccc" {
 		folder: folder("ha.hcl", "ha_cluster \"x\" {\n  mattermost_version = \"10.11.4\"\n}\n"),
 		edit:   func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "x", Name: "a", Address: "10.0.0.1"}) },
 		path:   "env/test/ha.hcl",
-		want:   "ha_cluster \"x\" {\n  mattermost_version = \"10.11.4\"\n\n  node \"a\" {\n    address = \"10.0.0.1\"\n  }\n}\n",
+		want:   "ha_cluster \"x\" {\n  mattermost_version = \"10.11.4\"\n\n  node \"a\" {\n    address = \"10.0.0.1\"\n    ordinal = 1\n  }\n}\n",
 	}, {
 		name:   "add the first node of a cluster on one line",
 		folder: folder("ha.hcl", "  ha_cluster \"x\" {  mattermost_version = \"10.11.4\" } # one line\n"),
 		edit:   func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "x", Name: "a", Address: "10.0.0.1"}) },
 		path:   "env/test/ha.hcl",
-		want:   "  ha_cluster \"x\" {\n    mattermost_version = \"10.11.4\"\n\n    node \"a\" {\n      address = \"10.0.0.1\"\n    }\n  } # one line\n",
+		want:   "  ha_cluster \"x\" {\n    mattermost_version = \"10.11.4\"\n\n    node \"a\" {\n      address = \"10.0.0.1\"\n      ordinal = 1\n    }\n  } # one line\n",
 	}, {
 		name:   "add the first node of an empty cluster",
 		folder: folder("ha.hcl", "ha_cluster \"x\" {}\n"),
 		edit:   func(f *Folder) (Change, error) { return AddNode(f, Node{Cluster: "x", Name: "a", Address: "10.0.0.1"}) },
 		path:   "env/test/ha.hcl",
-		want:   "ha_cluster \"x\" {\n  node \"a\" {\n    address = \"10.0.0.1\"\n  }\n}\n",
+		want:   "ha_cluster \"x\" {\n  node \"a\" {\n    address = \"10.0.0.1\"\n    ordinal = 1\n  }\n}\n",
+	}, {
+		name:   "add a node: the next ordinal after the highest, written or by position",
+		folder: folder("ha.hcl", ha),
+		edit: func(f *Folder) (Change, error) {
+			return AddNode(f, Node{Cluster: "blue", Name: "mm3", Address: "10.0.0.3"})
+		},
+		path: "env/test/ha.hcl",
+		want: strings.Replace(ha, "  }\n}\n", "  }\n  node \"mm3\" {\n    address = \"10.0.0.3\"\n    ordinal = 3\n  }\n}\n", 1),
+	}, {
+		name: "remove a middle node: the nodes after it keep their ordinals",
+		folder: folder("ha.hcl", `ha_cluster "c" {
+  node "a" {
+    address    = "10.0.0.1"
+    tunnel_key = "k"
+  }
+  node "b" {
+    address    = "10.0.0.2"
+    tunnel_key = "k"
+  }
+  node "c" {
+    address    = "10.0.0.3"
+    tunnel_key = "k"
+  }
+  node "d" {
+    address = "10.0.0.4"
+    ordinal = 9
+  }
+}
+`),
+		edit: func(f *Folder) (Change, error) { return RemoveNode(f, "c", "b") },
+		path: "env/test/ha.hcl",
+		want: `ha_cluster "c" {
+  node "a" {
+    address    = "10.0.0.1"
+    tunnel_key = "k"
+  }
+  node "c" {
+    address    = "10.0.0.3"
+    ordinal    = 3
+    tunnel_key = "k"
+  }
+  node "d" {
+    address = "10.0.0.4"
+    ordinal = 9
+  }
+}
+`,
 	}, {
 		name:   "remove a node with its comment",
 		folder: folder("ha.hcl", ha),
@@ -132,7 +179,9 @@ workload_cluster "ccc" {
 		folder: folder("ha.hcl", ha),
 		edit:   func(f *Folder) (Change, error) { return RemoveNode(f, "blue", "mm1") },
 		path:   "env/test/ha.hcl",
-		want:   strings.Replace(ha, "  node \"mm1\" {\n    address = \"10.0.0.1\"\n  }\n", "", 1),
+		// mm2's ordinal was its position: it is written, so it stays 2.
+		want: strings.Replace(strings.Replace(ha, "  node \"mm1\" {\n    address = \"10.0.0.1\"\n  }\n", "", 1),
+			"    # odd alignment kept\n", "    # odd alignment kept\n    ordinal     = 2\n", 1),
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

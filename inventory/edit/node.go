@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -15,13 +16,16 @@ type Node struct {
 	Cluster   string
 	Name      string
 	Address   string
-	Ordinal   int // 0: not written, the node's position is its ordinal
+	Ordinal   int // 0: the next free one, one more than the cluster's highest
 	HostKey   string
 	TunnelKey string
 }
 
 // AddNode adds a node block after the last node of its ha_cluster (before
-// the cluster's closing brace when it has none).
+// the cluster's closing brace when it has none). Its ordinal is always
+// written, the next free one unless n says: a node's ordinal names its
+// ports and units on every other node, and must not depend on where its
+// block stands.
 func AddNode(f *Folder, n Node) (Change, error) {
 	p, err := parse(f)
 	if err != nil {
@@ -34,6 +38,13 @@ func AddNode(f *Folder, n Node) (Change, error) {
 	nodes := nodeBlocks(cluster)
 	if err := exists(nodes, "node", n.Name); err != nil {
 		return Change{}, fmt.Errorf("ha_cluster %q: %w", n.Cluster, err)
+	}
+	if n.Ordinal == 0 {
+		ordinals, err := nodeOrdinals(nodes)
+		if err != nil {
+			return Change{}, fmt.Errorf("ha_cluster %q: %w", n.Cluster, err)
+		}
+		n.Ordinal = slices.Max(append(ordinals, 0)) + 1
 	}
 	file := f.Files[cluster.file]
 	text := nodeText(n)
@@ -70,7 +81,9 @@ func AddNode(f *Folder, n Node) (Change, error) {
 	return change, nil
 }
 
-// RemoveNode removes a node block from its ha_cluster.
+// RemoveNode removes a node block from its ha_cluster. The nodes after it
+// whose ordinal is not written (their position) get it written, so no
+// other node's ordinal, and so none of its ports or units, changes.
 func RemoveNode(f *Folder, cluster, name string) (Change, error) {
 	p, err := parse(f)
 	if err != nil {
@@ -86,8 +99,75 @@ func RemoveNode(f *Folder, cluster, name string) (Change, error) {
 		return Change{}, err
 	}
 	file := f.Files[c.file]
+	// The pins go after the removed block, which keeps its offsets.
+	src, err := pinOrdinalsAfter(file.Data, nodes, n)
+	if err != nil {
+		return Change{}, fmt.Errorf("ha_cluster %q: %w", cluster, err)
+	}
 	return Change{Path: file.Path, Mode: file.Mode, Summary: fmt.Sprintf("removed node %q from ha_cluster %q", name, cluster),
-		Data: remove(file.Data, n.syntax, previous(nodes, n))}, nil
+		Data: remove(src, n.syntax, previous(nodes, n))}, nil
+}
+
+// nodeOrdinals are the ordinals of nodes as Load gives them: written, or
+// the node's position in its cluster.
+func nodeOrdinals(nodes []block) ([]int, error) {
+	var ords []int
+	for i, b := range nodes {
+		attr, ok := b.syntax.Body.Attributes["ordinal"]
+		if !ok {
+			ords = append(ords, i+1)
+			continue
+		}
+		v, diags := attr.Expr.Value(nil)
+		if diags.HasErrors() || !v.Type().Equals(cty.Number) || v.IsNull() {
+			return nil, fmt.Errorf("the ordinal of node %q is not a number", b.label())
+		}
+		bf := v.AsBigFloat()
+		o, _ := bf.Int64()
+		ords = append(ords, int(o))
+	}
+	return ords, nil
+}
+
+// pinOrdinalsAfter writes "ordinal = <position>" into every node after
+// gone that has no ordinal attribute, below its address, its "=" under the
+// address's (as fmt aligns them), leaving every other byte as it was.
+func pinOrdinalsAfter(src []byte, nodes []block, gone block) ([]byte, error) {
+	after := false
+	type pin struct {
+		at   int
+		text []byte
+	}
+	var pins []pin
+	for i, b := range nodes {
+		if b.syntax == gone.syntax {
+			after = true
+			continue
+		}
+		if _, written := b.syntax.Body.Attributes["ordinal"]; !after || written {
+			continue
+		}
+		open := b.syntax.OpenBraceRange.End.Byte
+		if lineStart(src, b.syntax.CloseBraceRange.Start.Byte) <= open {
+			return nil, fmt.Errorf("node %q is written on one line: write its ordinal (%d) by hand first, so it keeps it", b.label(), i+1)
+		}
+		at := lineEnd(src, open)
+		indent, name := []byte("  "), "ordinal "
+		if addr, ok := b.syntax.Body.Attributes["address"]; ok {
+			at = lineEnd(src, addr.SrcRange.End.Byte)
+			line := src[lineStart(src, addr.SrcRange.Start.Byte):at]
+			indent = leadingSpace(line)
+			if eq := bytes.IndexByte(line, '='); eq > len(indent)+len(name) {
+				name += strings.Repeat(" ", eq-len(indent)-len(name))
+			}
+		}
+		pins = append(pins, pin{at, lineEndings(src, []byte(fmt.Sprintf("%s%s= %d\n", indent, name, i+1)))})
+	}
+	out := src
+	for _, p := range slices.Backward(pins) {
+		out = slices.Concat(out[:p.at], p.text, out[p.at:])
+	}
+	return out, nil
 }
 
 func nodeBlocks(cluster block) []block {

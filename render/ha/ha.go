@@ -30,12 +30,14 @@ func Render(env *inventory.Environment, c *inventory.HACluster) ([]layout.File, 
 	return files, nil
 }
 
-// renderCluster renders the cluster README, the cluster's known_hosts and
-// every node's folder.
+// renderCluster renders the cluster README, the cluster's known_hosts,
+// the cluster-wide ClusterSettings and every node's folder.
 func renderCluster(c *clusterView) []layout.File {
 	files := []layout.File{
 		{Path: layout.HAClusterReadme(c.Env, c.Name), Mode: layout.ModeFile, Data: execute(c.Name, "ha/README.md.tmpl", c)},
 		{Path: layout.HAClusterKnownHosts(c.Env, c.Name), Mode: layout.ModeFile, Data: execute(c.Name, "ha/cluster_known_hosts.tmpl", c)},
+		{Path: path.Join(c.Dir, SettingsFile), Mode: layout.ModeFile, Data: settingsPatch(c)},
+		{Path: path.Join(c.Dir, FactsFile), Mode: layout.ModeFile, Data: facts(c)},
 	}
 	for _, n := range c.Nodes {
 		files = append(files, renderNode(n)...)
@@ -48,13 +50,7 @@ func renderCluster(c *clusterView) []layout.File {
 func renderNode(n *nodeView) []layout.File {
 	var files []layout.File
 	for _, f := range n.Files {
-		var data []byte
-		if f.Template != "" {
-			data = execute(n.Cluster.Name, f.Template, n)
-		} else {
-			data = clusterSettings(n)
-		}
-		files = append(files, layout.File{Path: layout.HANodeFile(n.Env, n.Cluster.Name, n.Name, f.Dest), Mode: f.OutMode, Data: data})
+		files = append(files, layout.File{Path: layout.HANodeFile(n.Env, n.Cluster.Name, n.Name, f.Dest), Mode: f.OutMode, Data: execute(n.Cluster.Name, f.Template, n)})
 	}
 	apply := execute(n.Cluster.Name, "ha/apply.sh.tmpl", n)
 	return append(files, layout.File{Path: path.Join(n.Dir, layout.HAApply), Mode: layout.ModeScript, Data: apply})
@@ -72,31 +68,60 @@ func execute(cluster, name string, data any) []byte {
 	return b
 }
 
-// clusterSettings is the node's ClusterSettings as an `mmctl config patch`
-// document. A map keeps the keys sorted (encoding/json sorts map keys) and
-// lets each key exist only for the versions that have it.
-func clusterSettings(n *nodeView) []byte {
-	c := n.Cluster
-	s := map[string]any{
-		"Enable":           true,
-		"ClusterName":      c.ClusterName,
-		"OverrideHostname": n.Name,
-		"UseIPAddress":     true,
-		"AdvertiseAddress": n.Address,
-		"GossipPort":       c.GossipPort,
+// SettingsFile is the cluster's ClusterSettings as an `mmctl config
+// patch` document, applied once for the whole cluster; FactsFile is what
+// fleetgen's own readers (explain, affected) need to know about the
+// cluster, as JSON.
+const (
+	SettingsFile = "cluster-settings.json"
+	FactsFile    = "cluster.json"
+)
+
+// settingsPatch is the cluster-wide ClusterSettings as an `mmctl config
+// patch` document. A map keeps the keys sorted (encoding/json sorts map
+// keys).
+func settingsPatch(c *clusterView) []byte {
+	s := map[string]any{}
+	for _, st := range c.Settings {
+		s[st.Key] = st.JSON
 	}
-	if c.UsesStreamingPort {
-		s["StreamingPort"] = c.StreamingPort
+	return marshal(map[string]any{"ClusterSettings": s})
+}
+
+// Facts is what cluster.json says about an HA cluster.
+type Facts struct {
+	MattermostVersion string `json:"mattermost_version"`
+	SSHTunnels        bool   `json:"ssh_tunnels"`
+	// ClusterSettings are the cluster-wide settings (cluster-settings.json).
+	ClusterSettings map[string]any `json:"cluster_settings"`
+	// FullStop are the ClusterSettings keys, and "ssh_tunnels", whose
+	// change needs every node stopped: nodes that disagree on them cannot
+	// talk to each other.
+	FullStop []string `json:"full_stop"`
+}
+
+func facts(c *clusterView) []byte {
+	f := Facts{MattermostVersion: c.Version, SSHTunnels: c.SSHTunnels, ClusterSettings: map[string]any{},
+		FullStop: append(slices.Clone(c.FullStop), "ssh_tunnels")}
+	for _, st := range c.Settings {
+		f.ClusterSettings[st.Key] = st.JSON
 	}
-	if c.HasGossipSettings {
-		s["EnableGossipCompression"] = c.GossipCompression
+	return marshal(f)
+}
+
+// ReadFacts reads a cluster.json.
+func ReadFacts(data []byte) (*Facts, error) {
+	var f Facts
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("cluster.json: %w", err)
 	}
-	if c.GossipEncryptionKey != "" {
-		s[c.GossipEncryptionKey] = c.GossipEncryption
-	}
-	b, err := json.MarshalIndent(map[string]any{"ClusterSettings": s}, "", "  ")
+	return &f, nil
+}
+
+func marshal(v any) []byte {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		panic(fmt.Sprintf("ha: cluster-settings.json: %v", err)) // strings, numbers and booleans: cannot happen
+		panic(fmt.Sprintf("ha: %v", err)) // strings, numbers and booleans: cannot happen
 	}
 	return append(b, '\n')
 }

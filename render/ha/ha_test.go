@@ -3,6 +3,7 @@ package ha
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -107,7 +108,7 @@ func TestHARecipeTunnels(t *testing.T) {
 		if diff := cmp.Diff(wantDNAT, haLinesWith(rules, "-A OUTPUT")); diff != "" {
 			t.Errorf("%s: DNAT rules (-want +got):\n%s", node, diff)
 		}
-		script := haFileData(t, files, "lab/ha/recipe/"+node+"/opt/mattermost/bin/pre_start.sh")
+		script := haFileData(t, files, "lab/ha/recipe/"+node+"/usr/local/lib/fleetgen/recipe/pre_start.sh")
 		got := haLinesWith(script, "-L ")
 		for i := range got {
 			got[i] = strings.TrimSuffix(strings.TrimSuffix(got[i], " &"), ` \`)
@@ -122,13 +123,15 @@ func TestHARecipeTunnels(t *testing.T) {
 // ssh that records its arguments: one ssh per peer with exactly the recipe's
 // forwards and the pinned options, peers in parallel, and a failed peer
 // logged (stderr and logger) while the script still exits 0.
+// On another machine (a fake ip without mm1's address) it refuses to
+// start: exit 1, the reason, no tunnel opened.
 func TestHAPreStartRuns(t *testing.T) {
 	bash := tooltest.Look(t, "bash", "timeout")
 	files := renderHA(t, haRecipe)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	script := filepath.Join(dir, "pre_start.sh")
-	haWriteFile(t, script, haFileData(t, files, "lab/ha/recipe/mm1/opt/mattermost/bin/pre_start.sh"), 0o755)
+	haWriteFile(t, script, haFileData(t, files, "lab/ha/recipe/mm1/usr/local/lib/fleetgen/recipe/pre_start.sh"), 0o755)
 	// The fake ssh takes a second, records one argument per line and fails
 	// for mm3, as an unreachable peer does.
 	haWriteFile(t, filepath.Join(bin, "ssh"), `#!/bin/sh
@@ -137,6 +140,8 @@ sleep 1
 case "$*" in *10.10.250.165*) exit 255 ;; esac
 `, 0o755)
 	haWriteFile(t, filepath.Join(bin, "logger"), "#!/bin/sh\nprintf '%s\\n' \"$*\" >>\"$FAKE_LOG.logger\"\n", 0o755)
+	// This machine is node mm1: pre_start.sh refuses to start elsewhere.
+	haWriteFile(t, filepath.Join(bin, "ip"), "#!/bin/sh\necho '2: eth0    inet 10.10.250.146/24 brd 10.10.250.255 scope global eth0'\n", 0o755)
 
 	cmd := exec.Command(bash, script)
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "FAKE_LOG="+filepath.Join(dir, "log"))
@@ -182,6 +187,23 @@ case "$*" in *10.10.250.165*) exit 255 ;; esac
 	if err != nil || !strings.Contains(string(logged), "-t fleetgen-tunnels") || !strings.Contains(string(logged), failure) {
 		t.Errorf("logger should get the failure tagged fleetgen-tunnels, got %q (%v)", logged, err)
 	}
+
+	// On a machine that is not mm1 (another node's folder was applied),
+	// starting is unsafe: it exits 1, says why, and opens no tunnel.
+	haWriteFile(t, filepath.Join(bin, "ip"), "#!/bin/sh\necho '2: eth0    inet 10.10.250.231/24 brd 10.10.250.255 scope global eth0'\n", 0o755)
+	for _, c := range calls {
+		os.Remove(c)
+	}
+	cmd = exec.Command(bash, script)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "FAKE_LOG="+filepath.Join(dir, "log"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "not starting mattermost: this machine does not have the address 10.10.250.146 of node mm1") {
+		t.Errorf("pre_start.sh on the wrong machine: want exit 1 and the reason, got %v:\n%s", err, out)
+	}
+	if again, _ := filepath.Glob(filepath.Join(dir, "log.[0-9]*")); len(again) != 0 {
+		t.Errorf("pre_start.sh on the wrong machine opened tunnels: %v", again)
+	}
 }
 
 func haWithSocket(common []string, socket string, rest ...string) []string {
@@ -194,8 +216,8 @@ func haWithSocket(common []string, socket string, rest ...string) []string {
 // is a review item: run go test ./render/ha -run Golden -update and read it.
 func TestHARecipeGolden(t *testing.T) {
 	files := renderHA(t, haRecipe)
-	if len(files) != 2+3*8 {
-		t.Errorf("want a README, a known_hosts and 8 files for each of 3 nodes, got %d files", len(files))
+	if len(files) != 4+3*10 {
+		t.Errorf("want a README, a known_hosts, cluster-settings.json, cluster.json and 10 files for each of 3 nodes, got %d files", len(files))
 	}
 	for path, f := range files {
 		golden.Assert(t, "testdata/golden/"+path, f.Data)
@@ -212,14 +234,22 @@ func TestHAVersions(t *testing.T) {
 		for i := 1; i <= 8; i++ {
 			haFileData(t, files, fmt.Sprintf("lab/ha/big/app%d/apply.sh", i))
 		}
-		got := haSettings(t, haFileData(t, files, "lab/ha/big/app3/opt/mattermost/config/cluster-settings.json"))
+		got := haSettings(t, haFileData(t, files, "lab/ha/big/cluster-settings.json"))
 		want := map[string]any{
-			"Enable": true, "ClusterName": "big", "OverrideHostname": "app3", "UseIPAddress": true,
-			"AdvertiseAddress": "10.11.0.13", "GossipPort": 8074.0,
+			"Enable": true, "ClusterName": "big", "UseIPAddress": true, "GossipPort": 8074.0,
 			"EnableGossipCompression": false, "EnableGossipEncryption": true,
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ClusterSettings (-want +got):\n%s", diff)
+		}
+		// The node's own settings: environment variables of its service.
+		env := haLinesWith(haFileData(t, files, "lab/ha/big/app3/etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf"), "Environment=")
+		if diff := cmp.Diff([]string{"Environment=MM_CLUSTERSETTINGS_ADVERTISEADDRESS=10.11.0.13", "Environment=MM_CLUSTERSETTINGS_OVERRIDEHOSTNAME=app3"}, env); diff != "" {
+			t.Errorf("app3's own ClusterSettings (-want +got):\n%s", diff)
+		}
+		facts, err := ReadFacts([]byte(haFileData(t, files, "lab/ha/big/cluster.json")))
+		if err != nil || facts.MattermostVersion != "10.11.2" || !facts.SSHTunnels || !slices.Contains(facts.FullStop, "EnableGossipEncryption") {
+			t.Errorf("cluster.json: %+v, %v", facts, err)
 		}
 		// "ordinal": the local port of peer P is 18000 + 10 * ordinal(P).
 		rules := haFileData(t, files, "lab/ha/big/app3/etc/ufw/after.rules")
@@ -229,7 +259,7 @@ func TestHAVersions(t *testing.T) {
 			t.Errorf("app3 DNAT rules:\n%s", strings.Join(dnat, "\n"))
 		}
 		// Supervised (the default): tunnel.sh opens the tunnels, one unit per peer.
-		if !strings.Contains(haFileData(t, files, "lab/ha/big/app3/opt/mattermost/bin/tunnel.sh"), "-L '127.0.0.1:18040:10.11.0.14:8074'") {
+		if !strings.Contains(haFileData(t, files, "lab/ha/big/app3/usr/local/lib/fleetgen/big/tunnel.sh"), "-L '127.0.0.1:18040:10.11.0.14:8074'") {
 			t.Error("app3 tunnel.sh does not forward 18040 to app4")
 		}
 		dropIn := haFileData(t, files, "lab/ha/big/app3/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf")
@@ -240,7 +270,7 @@ func TestHAVersions(t *testing.T) {
 	})
 
 	t.Run("mid: 7.8, ssh_port 2222, tunnel_user mmtunnel", func(t *testing.T) {
-		got := haSettings(t, haFileData(t, files, "lab/ha/mid/mid1/opt/mattermost/config/cluster-settings.json"))
+		got := haSettings(t, haFileData(t, files, "lab/ha/mid/cluster-settings.json"))
 		if got["EnableExperimentalGossipEncryption"] != true || got["EnableGossipCompression"] != true {
 			t.Errorf("7.8 wants EnableExperimentalGossipEncryption and compression on, got %v", got)
 		}
@@ -260,7 +290,7 @@ func TestHAVersions(t *testing.T) {
 			t.Errorf("cluster known_hosts wants [address]:2222 <key> <node> per node, in ordinal order:\n%s", ckh)
 		}
 		dropIn := haFileData(t, files, "lab/ha/mid/mid1/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf")
-		if want := "ExecStartPre=+/usr/sbin/runuser -u mmtunnel -- /opt/mattermost/bin/pre_start.sh"; len(haLinesWith(dropIn, want)) != 1 {
+		if want := "ExecStartPre=+/usr/sbin/runuser -u mmtunnel -- /usr/local/lib/fleetgen/mid/pre_start.sh"; len(haLinesWith(dropIn, want)) != 1 {
 			t.Errorf("drop-in should run pre_start.sh as mmtunnel:\n%s", dropIn)
 		}
 		if len(haLinesWith(haFileData(t, files, "lab/ha/mid/mid1/etc/ufw/after.rules"), "-A ufw-after-input -s 10.12.0.2/32 -p tcp --dport 2222 ")) != 1 {
@@ -276,7 +306,9 @@ func TestHAVersions(t *testing.T) {
 			}
 		}
 		slices.Sort(p1)
-		if diff := cmp.Diff([]string{"apply.sh", "etc/ufw/after.rules", "opt/mattermost/config/cluster-settings.json"}, p1); diff != "" {
+		want := []string{"apply.sh", "etc/fleetgen/plain/peers", "etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf",
+			"etc/ufw/after.rules", "usr/local/lib/fleetgen/plain/health.sh"}
+		if diff := cmp.Diff(want, p1); diff != "" {
 			t.Errorf("files without tunnels (-want +got):\n%s", diff)
 		}
 		ckh := haFileData(t, files, "lab/ha/plain/known_hosts")
@@ -287,7 +319,7 @@ func TestHAVersions(t *testing.T) {
 		if strings.Contains(rules, "*nat") {
 			t.Error("without tunnels after.rules must not touch the nat table")
 		}
-		want := []string{
+		want = []string{
 			`-A ufw-after-input -s 10.13.0.2/32 -p tcp --dport 8074 -m comment --comment "fleetgen plain p2 gossip" -j ACCEPT`,
 			`-A ufw-after-input -s 10.13.0.2/32 -p udp --dport 8074 -m comment --comment "fleetgen plain p2 gossip" -j ACCEPT`,
 			`-A ufw-after-input -s 10.13.0.2/32 -p tcp --dport 8075 -m comment --comment "fleetgen plain p2 streaming" -j ACCEPT`,
@@ -295,7 +327,7 @@ func TestHAVersions(t *testing.T) {
 		if diff := cmp.Diff(want, haLinesWith(rules, "-A ufw-after-input -s 10.13.0.2/")); diff != "" {
 			t.Errorf("direct allow rules (-want +got):\n%s", diff)
 		}
-		got := haSettings(t, haFileData(t, files, "lab/ha/plain/p1/opt/mattermost/config/cluster-settings.json"))
+		got := haSettings(t, haFileData(t, files, "lab/ha/plain/cluster-settings.json"))
 		if got["StreamingPort"] != 8075.0 || got["EnableExperimentalGossipEncryption"] != true {
 			t.Errorf("5.37 wants StreamingPort and EnableExperimentalGossipEncryption, got %v", got)
 		}
@@ -492,4 +524,76 @@ func TestHAControlSocketRoom(t *testing.T) {
 	env := rendertest.LoadEnv(t, haRecipe)
 	env.HAClusters[0].TunnelUserHome = "/home/" + strings.Repeat("x", 80)
 	rendertest.WantPanic(t, func() { Render(env, env.HAClusters[0]) }, "tunnel_user_home", "passed validation")
+}
+
+// TestHARemovingANodeChangesOnlyItsLines removes a middle node of the
+// 8-node "ordinal" cluster, as `fleetgen remove node` leaves it (the
+// others keep their ordinals), and checks every remaining node's files:
+// every line that goes names the removed node, or is the bracket of its
+// block in tunnel.sh; no line comes but the Wants=/After= lines that list
+// the remaining peers; so no port, unit or rule of another peer changes.
+func TestHARemovingANodeChangesOnlyItsLines(t *testing.T) {
+	env := rendertest.LoadEnv(t, haVersions)
+	var big *inventory.HACluster
+	for _, c := range env.HAClusters {
+		if c.Name == "big" {
+			big = c
+		}
+	}
+	before := map[string]layout.File{}
+	for _, f := range renderCluster1(t, env, big) {
+		before[f.Path] = f
+	}
+	gone := big.Node("app4")
+	big.Nodes = slices.DeleteFunc(big.Nodes, func(n *inventory.Node) bool { return n == gone })
+	after := renderCluster1(t, env, big)
+	structural := []string{"\tforwards=(", "\t)", "\t;;"}
+	for _, f := range after {
+		if layout.Locate(f.Path).Node == "" {
+			continue // the cluster's README lists every node
+		}
+		old, ok := before[f.Path]
+		if !ok {
+			t.Errorf("%s: new file", f.Path)
+			continue
+		}
+		oldLines, newLines := strings.Split(string(old.Data), "\n"), strings.Split(string(f.Data), "\n")
+		for _, l := range multisetMinus(oldLines, newLines) {
+			if !strings.Contains(l, gone.Name) && !strings.Contains(l, gone.Address) && !slices.Contains(structural, l) {
+				t.Errorf("%s: the line %q went, but it does not name app4", f.Path, l)
+			}
+		}
+		for _, l := range multisetMinus(newLines, oldLines) {
+			if !strings.HasPrefix(l, "Wants=") && !strings.HasPrefix(l, "After=") {
+				t.Errorf("%s: the line %q came with app4's removal", f.Path, l)
+			}
+		}
+	}
+}
+
+// renderCluster1 renders one cluster of env.
+func renderCluster1(t *testing.T, env *inventory.Environment, c *inventory.HACluster) []layout.File {
+	t.Helper()
+	files, diags := Render(env, c)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	return files
+}
+
+// multisetMinus is a without one copy of each line of b.
+func multisetMinus(a, b []string) []string {
+	count := map[string]int{}
+	for _, l := range b {
+		count[l]++
+	}
+	var out []string
+	for _, l := range a {
+		if count[l] > 0 {
+			count[l]--
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }

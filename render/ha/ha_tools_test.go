@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
+	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/internal/rendertest"
 	"github.com/mattermost/fleetgen/render/layout"
 	"github.com/mattermost/fleetgen/templates"
@@ -115,8 +117,16 @@ func TestHAAfterRulesUFWReload(t *testing.T) {
 					ours = append(ours, l)
 				}
 			}
-			if want := haSavedAllows(n); strings.Join(ours, "\n") != strings.Join(want, "\n") {
+			if want := append(haSavedPeerChains(n), haSavedAllows(n)...); strings.Join(ours, "\n") != strings.Join(want, "\n") {
 				t.Errorf("%s: fleetgen's filter rules after ufw enable and two reloads:\n%s\nwant:\n%s", n.Dir, strings.Join(ours, "\n"), strings.Join(want, "\n"))
+			}
+			// The peer-only chains come first, once, however often ufw reloads.
+			for _, chain := range []string{"input", "output"} {
+				jumps := haLinesWith(filter, "-A ufw-before-"+chain+" ")
+				jump := "-A ufw-before-" + chain + " -j fleetgen-peers-" + strings.TrimSuffix(chain, "put")
+				if len(jumps) == 0 || jumps[0] != jump || len(haLinesWith(filter, jump)) != 1 {
+					t.Errorf("%s: ufw-before-%s should start with %q, once:\n%s", n.Dir, chain, jump, strings.Join(jumps, "\n"))
+				}
 			}
 			want := haSavedDNAT(n)
 			if got := haLinesWith(nat, "-A OUTPUT"); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -156,6 +166,21 @@ func haSavedAllows(n *nodeView) []string {
 	for _, a := range n.Allows {
 		out = append(out, fmt.Sprintf(`-A ufw-after-input -s %s/32 -p %s -m %s --dport %d -m comment --comment "fleetgen %s %s %s" -j ACCEPT`,
 			a.Address, a.Proto, a.Proto, a.Port, n.Cluster.Name, a.Peer, a.What))
+	}
+	return out
+}
+
+// haSavedPeerChains are a node's peer-only chains as iptables-save prints
+// them, but for their loopback rule, which has no comment.
+func haSavedPeerChains(n *nodeView) []string {
+	var out []string
+	for _, dir := range []struct{ chain, flag, what string }{{"in", "-s", "from"}, {"out", "-d", "to"}} {
+		for _, p := range n.Peers {
+			out = append(out, fmt.Sprintf(`-A fleetgen-peers-%s %s %s/32 -m comment --comment "fleetgen %s %s" -j RETURN`, dir.chain, dir.flag, p.Address, n.Cluster.Name, p.Name))
+		}
+		for _, g := range n.Guarded {
+			out = append(out, fmt.Sprintf(`-A fleetgen-peers-%s -p %s -m %s --dport %d -m comment --comment "fleetgen %s: %s %s peers only" -j DROP`, dir.chain, g.Proto, g.Proto, g.Port, n.Cluster.Name, g.What, dir.what))
+		}
 	}
 	return out
 }
@@ -236,7 +261,7 @@ func TestHAApplyScript(t *testing.T) {
 	root := t.TempDir()
 
 	out := haRunApply(t, bash, src, "--root", root)
-	for _, want := range []string{"installed /etc/ufw/after.rules", "not reloading ufw", "restart needed: systemctl restart mattermost", "mmctl --local config patch /opt/mm/config/cluster-settings.json"} {
+	for _, want := range []string{"installed /etc/ufw/after.rules", "not reloading ufw", "restart needed: systemctl restart mattermost"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("first run should say %q:\n%s", want, out)
 		}
@@ -247,15 +272,19 @@ func TestHAApplyScript(t *testing.T) {
 	}{
 		"etc/ufw/after.rules": {0o640, "root"},
 		"etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf": {0o644, "root"},
-		"opt/mm/bin/pre_start.sh":                     {0o755, "root"},
-		"opt/mm/bin/tunnel.sh":                        {0o755, "root"},
-		"etc/systemd/system/fleetgen-tunnel@.service": {0o644, "root"},
-		"opt/mm/config/cluster-settings.json":         {0o640, "bin"},
-		"etc/ssh/fleetgen/daemon.authorized_keys":     {0o644, "root"},
-		"etc/ssh/fleetgen":                            {0o755 | fs.ModeDir, "root"},
-		"etc/ssh/sshd_config.d/fleetgen-tunnel.conf":  {0o644, "root"},
-		"home/daemon/.ssh/known_hosts":                {0o600, "daemon"},
-		"home/daemon/.ssh":                            {0o700 | fs.ModeDir, "daemon"},
+		"etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf": {0o644, "root"},
+		"usr/local/lib/fleetgen/apply/pre_start.sh":                     {0o755, "root"},
+		"usr/local/lib/fleetgen/apply/tunnel.sh":                        {0o755, "root"},
+		"usr/local/lib/fleetgen/apply/health.sh":                        {0o755, "root"},
+		"usr/local/lib/fleetgen/apply":                                  {0o755 | fs.ModeDir, "root"},
+		"etc/fleetgen/apply/peers":                                      {0o644, "root"},
+		"etc/fleetgen/apply":                                            {0o755 | fs.ModeDir, "root"},
+		"etc/systemd/system/fleetgen-tunnel@.service":                   {0o644, "root"},
+		"etc/ssh/fleetgen/daemon.authorized_keys":                       {0o644, "root"},
+		"etc/ssh/fleetgen":                                              {0o755 | fs.ModeDir, "root"},
+		"etc/ssh/sshd_config.d/fleetgen-tunnel.conf":                    {0o644, "root"},
+		"home/daemon/.ssh/known_hosts":                                  {0o600, "daemon"},
+		"home/daemon/.ssh":                                              {0o700 | fs.ModeDir, "daemon"},
 	}
 	installed := map[string]bool{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -303,6 +332,20 @@ func TestHAApplyScript(t *testing.T) {
 	if string(haMustRead(t, drifted)) != "edited by hand\n" {
 		t.Error("--dry-run changed a file")
 	}
+
+	// Peer a2 leaves: apply.sh finds it in the installed peers file and
+	// would end its connections (live only), and restarts nothing.
+	env := rendertest.LoadEnv(t, haApply)
+	c := env.HAClusters[0]
+	c.Nodes = slices.DeleteFunc(c.Nodes, func(n *inventory.Node) bool { return n.Name == "a2" })
+	without := map[string]layout.File{}
+	for _, f := range renderEnv(t, env) {
+		without[f.Path] = f
+	}
+	out = haRunApply(t, bash, haWriteNodeFolder(t, without, node), "--root", root)
+	if !strings.Contains(out, "not ending the connections of removed peer a2: --root is not /") || strings.Contains(out, "restart needed") {
+		t.Errorf("a removed peer: want its connections ended and no restart:\n%s", out)
+	}
 }
 
 // TestHAApplyScriptMissingOwner: an owner that does not exist stops
@@ -311,7 +354,7 @@ func TestHAApplyScriptMissingOwner(t *testing.T) {
 	tooltest.NeedRoot(t)
 	bash := tooltest.Look(t, "bash")
 	env := rendertest.LoadEnv(t, haApply)
-	env.HAClusters[0].ServiceUser = "fleetgen-no-such-user"
+	env.HAClusters[0].TunnelUser = "fleetgen-no-such-user"
 	files := map[string]layout.File{}
 	for _, f := range renderEnv(t, env) {
 		files[f.Path] = f

@@ -24,12 +24,23 @@ type clusterView struct {
 	ClusterName string // ClusterSettings.ClusterName
 	Version     string
 
-	SSHTunnels          bool
-	GossipEncryption    bool
-	GossipCompression   bool
-	HasGossipSettings   bool
-	GossipEncryptionKey string // ClusterSettings key; "" when the version has none
-	UsesStreamingPort   bool
+	SSHTunnels           bool
+	GossipEncryption     bool
+	GossipCompression    bool
+	GossipEncryptionKey  string // ClusterSettings key; "" when the version has none
+	GossipCompressionKey string // ClusterSettings key; "" when the version has none
+	UsesStreamingPort    bool
+	// Settings are the cluster-wide ClusterSettings, set once for the
+	// whole cluster (README, cluster-settings.json), sorted by key.
+	Settings []setting
+	// FullStop are the settings nodes must agree on to talk to each
+	// other at all: changing one needs every node stopped.
+	FullStop []string
+	// HealthURL is what the health gate asks Mattermost on each node.
+	HealthURL string
+	// HealthTimeout is how long, in seconds, apply.sh --restart waits by
+	// default for a node to be healthy before it fails.
+	HealthTimeout int
 
 	SSHPort       int
 	GossipPort    int
@@ -63,9 +74,13 @@ type clusterPort struct {
 
 // nodePaths are absolute paths on a node.
 type nodePaths struct {
-	InstallDir     string
+	InstallDir     string // Mattermost's; fleetgen installs nothing under it
+	LibDir         string // fleetgen's scripts on the node
 	PreStart       string
-	Settings       string
+	Health         string // the health gate, run by apply.sh and the roll
+	Peers          string // the peers the node's files were installed for
+	PeersSrc       string // Peers in the node folder
+	ClusterDropIn  string // the node's own ClusterSettings, as MM_ environment variables
 	Home           string // tunnel user's home
 	SSHDir         string
 	AuthorizedKeys string // root-owned, named by the sshd drop-in
@@ -97,7 +112,14 @@ type nodeView struct {
 	Allows     []allowRule // ufw ACCEPT rules, in peer order
 	PermitOpen []string    // "<own address>:<port>" peers may forward to
 	Files      []nodeFile  // what apply.sh installs, sorted by Src
-	SSHDirs    []nodeFile  // directories apply.sh enforces mode and owner of
+	// OwnSettings are the node's own ClusterSettings, installed as
+	// Mattermost's environment variables (MM_CLUSTERSETTINGS_<KEY>), which
+	// override the stored configuration; sorted by key.
+	OwnSettings []setting
+	// Guarded are the node's cluster ports, by protocol: only peers may
+	// send to them or receive from them, whatever the connection state.
+	Guarded []guardedPort
+	SSHDirs []nodeFile // directories apply.sh enforces mode and owner of
 }
 
 // peerView is a peer of a node: where to reach it and which of its ports
@@ -139,9 +161,36 @@ type nodeFile struct {
 	OutMode  fs.FileMode // mode in out/
 	Mode     string      // mode on the node, as `stat -c %a` prints it
 	Owner    string      // owner on the node; group is the owner's login group
-	Effect   string      // what a change needs: ufw, daemon-reload, restart, settings, none
-	Template string      // templates/ name; "" for cluster-settings.json
+	Effect   string      // what a change needs: see Effects
+	Template string      // templates/ name
 }
+
+// setting is one ClusterSettings value.
+type setting struct {
+	Key   string // ClusterSettings key, such as GossipPort
+	Env   string // its environment variable, MM_CLUSTERSETTINGS_<KEY>
+	Value string // as Mattermost parses it from the environment
+	JSON  any    // as config.json holds it
+}
+
+// guardedPort is a cluster port the peer-only chains guard.
+type guardedPort struct {
+	Proto string
+	Port  int
+	What  string
+}
+
+// What a change of a node file needs, named in apply.sh's file list and
+// read back by ReadNodeFiles (package affected).
+const (
+	EffectNone         = "none"          // read on use: nothing to do
+	EffectUFW          = "ufw"           // ufw reload
+	EffectSSHD         = "sshd"          // sshd -t, then reload
+	EffectDaemonReload = "daemon-reload" // systemctl daemon-reload
+	EffectPeers        = "peers"         // the peer set changed: revoke removed peers, start and stop tunnel units
+	EffectTunnels      = "tunnels"       // restart the tunnel units
+	EffectRestart      = "restart"       // daemon-reload, then restart Mattermost
+)
 
 // keysDir holds the tunnel user's authorized_keys, outside its home and
 // owned by root: the tunnel user is usually the Mattermost service user,
@@ -151,6 +200,13 @@ const keysDir = "/etc/ssh/fleetgen"
 
 // Where a tunnel's private key lives; the README tells operators to create it there.
 const identityName = "fleetgen_tunnel"
+
+// The health gate's defaults: Mattermost's own health endpoint on the
+// node, and two minutes, enough for a node to start and join.
+const (
+	healthURL     = "http://127.0.0.1:8065/api/v4/system/ping"
+	healthTimeout = 120
+)
 
 // The supervised tunnels' template unit; its instance is the peer's name.
 const tunnelUnitPrefix = "fleetgen-tunnel@"
@@ -170,31 +226,36 @@ const maxControlSocketPath = 107 - 17
 func newClusterView(env string, c *inventory.HACluster) *clusterView {
 	checkControlSockets(c)
 	home := path.Clean(c.TunnelUserHome)
+	libDir, etcDir := path.Join("/usr/local/lib/fleetgen", c.Name), path.Join("/etc/fleetgen", c.Name)
 	sshDir := path.Join(home, ".ssh")
 	dropInDir := path.Join("/etc/systemd/system", c.ServiceName+".service.d")
 	v := &clusterView{
-		Env:                 env,
-		Name:                c.Name,
-		Dir:                 layout.HACluster(env, c.Name),
-		ClusterName:         c.ClusterName,
-		Version:             c.Version.String(),
-		SSHTunnels:          c.SSHTunnels,
-		GossipEncryption:    c.GossipEncryption,
-		GossipCompression:   c.GossipCompression,
-		HasGossipSettings:   c.Version.HasGossipSettings(),
-		GossipEncryptionKey: c.Version.GossipEncryptionKey(),
-		UsesStreamingPort:   c.Version.UsesStreamingPort(),
-		SSHPort:             c.SSHPort,
-		GossipPort:          c.GossipPort,
-		StreamingPort:       c.StreamingPort,
-		TunnelPorts:         c.TunnelPorts,
-		TunnelUser:          c.TunnelUser,
-		ServiceUser:         c.ServiceUser,
-		ServiceName:         c.ServiceName,
+		Env:                  env,
+		Name:                 c.Name,
+		Dir:                  layout.HACluster(env, c.Name),
+		ClusterName:          c.ClusterName,
+		Version:              c.Version.String(),
+		SSHTunnels:           c.SSHTunnels,
+		GossipEncryption:     c.GossipEncryption,
+		GossipCompression:    c.GossipCompression,
+		GossipEncryptionKey:  c.Version.GossipEncryptionKey(),
+		GossipCompressionKey: c.Version.GossipCompressionKey(),
+		UsesStreamingPort:    c.Version.UsesStreamingPort(),
+		SSHPort:              c.SSHPort,
+		GossipPort:           c.GossipPort,
+		StreamingPort:        c.StreamingPort,
+		TunnelPorts:          c.TunnelPorts,
+		TunnelUser:           c.TunnelUser,
+		ServiceUser:          c.ServiceUser,
+		ServiceName:          c.ServiceName,
 		Paths: nodePaths{
 			InstallDir:     path.Clean(c.InstallDir),
-			PreStart:       path.Join(c.InstallDir, "bin", "pre_start.sh"),
-			Settings:       path.Join(c.InstallDir, "config", "cluster-settings.json"),
+			LibDir:         libDir,
+			PreStart:       path.Join(libDir, "pre_start.sh"),
+			Health:         path.Join(libDir, "health.sh"),
+			Peers:          path.Join(etcDir, "peers"),
+			PeersSrc:       layout.NodePath(path.Join(etcDir, "peers")),
+			ClusterDropIn:  path.Join(dropInDir, "fleetgen-cluster.conf"),
 			Home:           home,
 			SSHDir:         sshDir,
 			AuthorizedKeys: path.Join(keysDir, c.TunnelUser+".authorized_keys"),
@@ -204,12 +265,15 @@ func newClusterView(env string, c *inventory.HACluster) *clusterView {
 			Identity:       path.Join(sshDir, identityName),
 			AfterRules:     "/etc/ufw/after.rules",
 			DropIn:         path.Join(dropInDir, "fleetgen-tunnels.conf"),
-			TunnelScript:   path.Join(c.InstallDir, "bin", "tunnel.sh"),
+			TunnelScript:   path.Join(libDir, "tunnel.sh"),
 			TunnelUnit:     path.Join("/etc/systemd/system", tunnelUnitPrefix+".service"),
 		},
-		Supervised: c.TunnelSupervision == inventory.SupervisionSystemd,
-		TunnelWait: tunnelWait,
+		Supervised:    c.TunnelSupervision == inventory.SupervisionSystemd,
+		TunnelWait:    tunnelWait,
+		HealthURL:     healthURL,
+		HealthTimeout: healthTimeout,
 	}
+	v.Settings, v.FullStop = clusterSettings(c)
 	v.SSHArgs = sshArgs(v)
 	for _, p := range c.ForwardedPorts() {
 		v.Ports = append(v.Ports, clusterPort{Name: portName(c, p), Port: p})
@@ -270,7 +334,49 @@ func newNodeView(c *clusterView, ic *inventory.HACluster, n *inventory.Node) *no
 		v.PermitOpen = append(v.PermitOpen, n.Address+":"+strconv.Itoa(p.Port))
 	}
 	v.Files, v.SSHDirs = nodeFiles(c)
+	v.OwnSettings = []setting{
+		newSetting("AdvertiseAddress", n.Address),
+		newSetting("OverrideHostname", n.Name),
+	}
+	v.Guarded = []guardedPort{{"tcp", c.GossipPort, "gossip"}, {"udp", c.GossipPort, "gossip"}}
+	if c.UsesStreamingPort {
+		v.Guarded = append(v.Guarded, guardedPort{"tcp", c.StreamingPort, "streaming"})
+	}
 	return v
+}
+
+// clusterSettings are the cluster-wide ClusterSettings of cluster c,
+// under the names its version has, and those of them a rolling change
+// would split the cluster on.
+func clusterSettings(c *inventory.HACluster) (all []setting, fullStop []string) {
+	all = []setting{
+		newSetting("Enable", true),
+		newSetting("ClusterName", c.ClusterName),
+		// Peers are found by the address each node advertises (its own,
+		// which the DNAT rules catch), not by a hostname.
+		newSetting("UseIPAddress", true),
+		newSetting("GossipPort", c.GossipPort),
+	}
+	fullStop = []string{"Enable", "ClusterName", "GossipPort"}
+	if c.Version.UsesStreamingPort() {
+		all = append(all, newSetting("StreamingPort", c.StreamingPort))
+		fullStop = append(fullStop, "StreamingPort")
+	}
+	if k := c.Version.GossipEncryptionKey(); k != "" {
+		all = append(all, newSetting(k, c.GossipEncryption))
+		fullStop = append(fullStop, k)
+	}
+	if k := c.Version.GossipCompressionKey(); k != "" {
+		all = append(all, newSetting(k, c.GossipCompression))
+		fullStop = append(fullStop, k)
+	}
+	slices.SortFunc(all, func(a, b setting) int { return cmp.Compare(a.Key, b.Key) })
+	slices.Sort(fullStop)
+	return all, fullStop
+}
+
+func newSetting(key string, value any) setting {
+	return setting{Key: key, Env: "MM_CLUSTERSETTINGS_" + strings.ToUpper(key), Value: fmt.Sprint(value), JSON: value}
 }
 
 // peerAllows are the ufw rules that let peer p reach this node. Through
@@ -291,33 +397,52 @@ func peerAllows(c *clusterView, p *inventory.Node) []allowRule {
 }
 
 // nodeFiles lists the files of a node folder (apply.sh aside) with their
-// owner and mode on the node. after.rules is 0640 because Debian ships it so.
+// owner and mode on the node and what a change needs. after.rules is 0640
+// because Debian ships it so. Everything lives outside Mattermost's
+// install_dir, which an upgrade replaces.
+//
+// Only the node's own ClusterSettings restart Mattermost: a peer that
+// comes or goes changes the firewall, the keys and the tunnel units,
+// which apply.sh updates while Mattermost runs. The recipe's tunnels are
+// opened by pre_start.sh, so there a new peer needs a restart.
 func nodeFiles(c *clusterView) (files, dirs []nodeFile) {
 	p := c.Paths
 	file := func(dest string, out fs.FileMode, mode, owner, effect, tmpl string) nodeFile {
 		return nodeFile{Src: layout.NodePath(dest), Dest: dest, OutMode: out, Mode: mode, Owner: owner, Effect: effect, Template: tmpl}
 	}
 	files = []nodeFile{
-		file(p.AfterRules, layout.ModeFile, "640", "root", "ufw", "ha/after.rules.tmpl"),
-		file(p.Settings, layout.ModeFile, "640", c.ServiceUser, "settings", ""),
+		file(p.AfterRules, layout.ModeFile, "640", "root", EffectUFW, "ha/after.rules.tmpl"),
+		file(p.ClusterDropIn, layout.ModeFile, "644", "root", EffectRestart, "ha/fleetgen-cluster.conf.tmpl"),
+		file(p.Peers, layout.ModeFile, "644", "root", EffectPeers, "ha/peers.tmpl"),
+		file(p.Health, layout.ModeScript, "755", "root", EffectNone, "ha/health.sh.tmpl"),
+	}
+	dirs = []nodeFile{
+		{Dest: "/etc/fleetgen", Mode: "755", Owner: "root"},
+		{Dest: path.Dir(p.Peers), Mode: "755", Owner: "root"},
+		{Dest: "/usr/local/lib/fleetgen", Mode: "755", Owner: "root"},
+		{Dest: p.LibDir, Mode: "755", Owner: "root"},
 	}
 	if c.SSHTunnels {
-		files = append(files,
-			file(p.PreStart, layout.ModeScript, "755", "root", "restart", preStartTemplate(c)),
-			file(p.DropIn, layout.ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnels.conf.tmpl"),
-			// sshd reads authorized_keys on every login: a change needs nothing.
-			file(p.AuthorizedKeys, layout.ModeFile, "644", "root", "none", "ha/authorized_keys.tmpl"),
-			file(p.SSHDDropIn, layout.ModeFile, "644", "root", "sshd", "ha/sshd_config.tmpl"),
-			file(p.KnownHosts, layout.ModeFile, "600", c.TunnelUser, "restart", "ha/known_hosts.tmpl"),
-		)
-		dirs = []nodeFile{
-			{Dest: keysDir, Mode: "755", Owner: "root"},
-			{Dest: p.SSHDir, Mode: "700", Owner: c.TunnelUser},
+		preStartEffect := EffectNone // read on the next start
+		if !c.Supervised {
+			preStartEffect = EffectRestart // it opens the tunnels
 		}
+		files = append(files,
+			file(p.PreStart, layout.ModeScript, "755", "root", preStartEffect, preStartTemplate(c)),
+			file(p.DropIn, layout.ModeFile, "644", "root", EffectDaemonReload, "ha/fleetgen-tunnels.conf.tmpl"),
+			// sshd reads authorized_keys on every login, ssh known_hosts on every connection.
+			file(p.AuthorizedKeys, layout.ModeFile, "644", "root", EffectNone, "ha/authorized_keys.tmpl"),
+			file(p.SSHDDropIn, layout.ModeFile, "644", "root", EffectSSHD, "ha/sshd_config.tmpl"),
+			file(p.KnownHosts, layout.ModeFile, "600", c.TunnelUser, EffectNone, "ha/known_hosts.tmpl"),
+		)
+		dirs = append(dirs,
+			nodeFile{Dest: keysDir, Mode: "755", Owner: "root"},
+			nodeFile{Dest: p.SSHDir, Mode: "700", Owner: c.TunnelUser},
+		)
 		if c.Supervised {
 			files = append(files,
-				file(p.TunnelScript, layout.ModeScript, "755", "root", "restart", "ha/tunnel.sh.tmpl"),
-				file(p.TunnelUnit, layout.ModeFile, "644", "root", "daemon-reload", "ha/fleetgen-tunnel@.service.tmpl"),
+				file(p.TunnelScript, layout.ModeScript, "755", "root", EffectTunnels, "ha/tunnel.sh.tmpl"),
+				file(p.TunnelUnit, layout.ModeFile, "644", "root", EffectTunnels, "ha/fleetgen-tunnel@.service.tmpl"),
 			)
 		}
 	}

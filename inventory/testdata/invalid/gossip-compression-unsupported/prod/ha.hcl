@@ -1,5 +1,5 @@
 ha_cluster "acme" {
-  mattermost_version = "5.35.0"
+  mattermost_version = "5.32.4"
   gossip_compression = true # ERROR: Unsupported gossip compression
 
   node "mm1" {

@@ -1,5 +1,5 @@
 ha_cluster "acme" {
-  mattermost_version = "5.31.9"
+  mattermost_version = "5.25.3"
   gossip_encryption  = true # ERROR: Unsupported gossip encryption
 
   node "mm1" {

@@ -4,13 +4,25 @@
 # Installs the files of node app5 (10.20.0.15) of HA cluster acme.
 # Run it as root on the node, from a copy of this folder:
 #
-#   ./apply.sh [--root DIR] [--dry-run] [--restart]
+#   ./apply.sh [--root DIR] [--dry-run] [--restart] [--health-timeout SECONDS]
 #
 #   --root DIR  install under DIR instead of / (images, tests); reloads
 #               nothing and restarts nothing
 #   --dry-run   print what would change and change nothing
-#   --restart   restart mattermost when a file it uses changed; without it,
-#               print what needs a restart and restart nothing
+#   --restart   restart mattermost when a file it uses changed, then wait
+#               for the node to be healthy (health.sh): Mattermost answers and
+#               every peer answers through the tunnels; exit 1 when it is not
+#               within the health timeout, so a rolling apply stops there.
+#               Without it, print what needs a restart and restart nothing.
+#   --health-timeout SECONDS
+#               how long --restart waits for the node to be healthy
+#               (default 120)
+#
+# Only the node's own ClusterSettings restart Mattermost. A peer that came
+# or went is applied while Mattermost runs: ufw reloads the peer-only
+# chains, the new peer's tunnel unit starts, and a removed peer loses at
+# once every connection it had (its conntrack entries are deleted, its SSH
+# sessions ended, the tunnel to it stopped).
 #
 # A file is installed only when its content, mode or owner differ, through a
 # temporary file in the target folder renamed over the old one, so a reader
@@ -19,10 +31,12 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: ./apply.sh [--root DIR] [--dry-run] [--restart]
+usage: ./apply.sh [--root DIR] [--dry-run] [--restart] [--health-timeout SECONDS]
   --root DIR  install under DIR instead of /
   --dry-run   print what would change and change nothing
-  --restart   restart the service when a file it uses changed
+  --restart   restart the service when a file it uses changed, then wait
+              until the node is healthy
+  --health-timeout SECONDS  how long --restart waits (default 120)
 USAGE
 }
 
@@ -34,6 +48,7 @@ die() {
 root=/
 dry_run=0
 restart=0
+health_timeout=120
 while (($#)); do
 	case $1 in
 	--root)
@@ -53,6 +68,11 @@ while (($#)); do
 		restart=1
 		shift
 		;;
+	--health-timeout)
+		(($# >= 2)) || die "--health-timeout needs a number of seconds"
+		health_timeout=$2
+		shift 2
+		;;
 	-h | --help)
 		usage
 		exit 0
@@ -65,6 +85,7 @@ while (($#)); do
 done
 
 [[ $root == /* ]] || die "--root must be an absolute path, not $root"
+[[ $health_timeout =~ ^[0-9]+$ ]] || die "--health-timeout must be a whole number of seconds, not $health_timeout"
 # prefix is prepended to every target path: "" installs on this machine.
 prefix=${root%/}
 live=0
@@ -76,7 +97,9 @@ fi
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 readonly node='app5'
 readonly service='mattermost'
-readonly settings='/opt/mattermost/config/cluster-settings.json'
+readonly peers_file='/etc/fleetgen/acme/peers'
+readonly health='/usr/local/lib/fleetgen/acme/health.sh'
+readonly ssh_port='22'
 
 # The files of this folder and where they go, with their mode and owner on
 # the node and what a change needs. An explicit list, not a glob, so a stray
@@ -85,18 +108,24 @@ srcs=() dests=() modes=() owners=() effects=()
 add_file() {
 	srcs+=("$1") dests+=("$2") modes+=("$3") owners+=("$4") effects+=("$5")
 }
+add_file 'etc/fleetgen/acme/peers' '/etc/fleetgen/acme/peers' 644 'root' peers
 add_file 'etc/ssh/fleetgen/mattermost.authorized_keys' '/etc/ssh/fleetgen/mattermost.authorized_keys' 644 'root' none
 add_file 'etc/ssh/sshd_config.d/fleetgen-tunnel.conf' '/etc/ssh/sshd_config.d/fleetgen-tunnel.conf' 644 'root' sshd
-add_file 'etc/systemd/system/fleetgen-tunnel@.service' '/etc/systemd/system/fleetgen-tunnel@.service' 644 'root' daemon-reload
+add_file 'etc/systemd/system/fleetgen-tunnel@.service' '/etc/systemd/system/fleetgen-tunnel@.service' 644 'root' tunnels
+add_file 'etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf' '/etc/systemd/system/mattermost.service.d/fleetgen-cluster.conf' 644 'root' restart
 add_file 'etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf' '/etc/systemd/system/mattermost.service.d/fleetgen-tunnels.conf' 644 'root' daemon-reload
 add_file 'etc/ufw/after.rules' '/etc/ufw/after.rules' 640 'root' ufw
-add_file 'home/mattermost/.ssh/known_hosts' '/home/mattermost/.ssh/known_hosts' 600 'mattermost' restart
-add_file 'opt/mattermost/bin/pre_start.sh' '/opt/mattermost/bin/pre_start.sh' 755 'root' restart
-add_file 'opt/mattermost/bin/tunnel.sh' '/opt/mattermost/bin/tunnel.sh' 755 'root' restart
-add_file 'opt/mattermost/config/cluster-settings.json' '/opt/mattermost/config/cluster-settings.json' 640 'mattermost' settings
+add_file 'home/mattermost/.ssh/known_hosts' '/home/mattermost/.ssh/known_hosts' 600 'mattermost' none
+add_file 'usr/local/lib/fleetgen/acme/health.sh' '/usr/local/lib/fleetgen/acme/health.sh' 755 'root' none
+add_file 'usr/local/lib/fleetgen/acme/pre_start.sh' '/usr/local/lib/fleetgen/acme/pre_start.sh' 755 'root' none
+add_file 'usr/local/lib/fleetgen/acme/tunnel.sh' '/usr/local/lib/fleetgen/acme/tunnel.sh' 755 'root' tunnels
 
 # Folders whose mode and owner matter (sshd refuses keys in a loose ~/.ssh).
 dir_paths=() dir_modes=() dir_owners=()
+dir_paths+=('/etc/fleetgen') dir_modes+=(755) dir_owners+=('root')
+dir_paths+=('/etc/fleetgen/acme') dir_modes+=(755) dir_owners+=('root')
+dir_paths+=('/usr/local/lib/fleetgen') dir_modes+=(755) dir_owners+=('root')
+dir_paths+=('/usr/local/lib/fleetgen/acme') dir_modes+=(755) dir_owners+=('root')
 dir_paths+=('/etc/ssh/fleetgen') dir_modes+=(755) dir_owners+=('root')
 dir_paths+=('/home/mattermost/.ssh') dir_modes+=(700) dir_owners+=('mattermost')
 
@@ -108,6 +137,23 @@ done
 for src in "${srcs[@]}"; do
 	[[ -f $here/$src ]] || die "$here/$src is missing; copy the whole node folder"
 done
+if ((live && !dry_run)); then
+	# Ending a removed peer's connections needs conntrack (Debian and
+	# Ubuntu package "conntrack"); check before anything changes.
+	command -v conntrack >/dev/null || die "conntrack is not installed: apt-get install conntrack, then run apply.sh again"
+	if ((restart)); then
+		command -v curl >/dev/null || die "curl is not installed: the health gate needs it (apt-get install curl)"
+	fi
+fi
+
+# The peers the installed files were made for, before this run replaces
+# them: "name address ordinal" lines.
+declare -A old_peers=()
+if [[ -f $prefix$peers_file ]]; then
+	while read -r name address ordinal; do
+		[[ -z $name || $name == \#* ]] || old_peers[$name]="$address $ordinal"
+	done <"$prefix$peers_file"
+fi
 
 tmp=
 trap '[[ -z $tmp ]] || rm -f -- "$tmp"' EXIT
@@ -157,6 +203,19 @@ install_file() {
 	echo "installed $2 (mode $3, owner $4)"
 }
 
+# wait_healthy runs the health gate: Mattermost answers, and so does every
+# peer that was a peer before this run (one just added is not installed
+# yet) through the path Mattermost uses; fails apply.sh otherwise.
+wait_healthy() {
+	local gate=() name
+	for name in "${!old_peers[@]}"; do
+		[[ -z ${new_peers[$name]:-} ]] || gate+=("$name")
+	done
+	echo "waiting up to ${health_timeout}s for node $node to be healthy ($health)"
+	"$health" "$health_timeout" -- "${gate[@]}" ||
+		die "node $node is not healthy: stop the roll here and look at $service's log (journalctl -u $service)"
+}
+
 changed=0
 declare -A need=()
 for i in "${!dir_paths[@]}"; do
@@ -171,13 +230,33 @@ for i in "${!srcs[@]}"; do
 	fi
 done
 
+# The peers now, and those that came, went or moved.
+declare -A new_peers=()
+while read -r name address ordinal; do
+	[[ -z $name || $name == \#* ]] || new_peers[$name]="$address $ordinal"
+done <"$here/"'etc/fleetgen/acme/peers'
+
 if ((!changed)); then
 	echo "nothing to change: node $node is up to date"
+	if ((restart && live && !dry_run)); then
+		wait_healthy
+	fi
 	exit 0
 fi
 
 verb=
 ((dry_run)) && verb="would "
+removed=() added=() moved=()
+for name in "${!old_peers[@]}"; do
+	if [[ -z ${new_peers[$name]:-} ]]; then
+		removed+=("$name")
+	elif [[ ${new_peers[$name]} != "${old_peers[$name]}" ]]; then
+		moved+=("$name")
+	fi
+done
+for name in "${!new_peers[@]}"; do
+	[[ -n ${old_peers[$name]:-} ]] || added+=("$name")
+done
 
 if [[ -n ${need[ufw]:-} ]]; then
 	if ((!live)); then
@@ -189,6 +268,52 @@ if [[ -n ${need[ufw]:-} ]]; then
 		echo "ufw is not active: after.rules takes effect when it is enabled"
 	fi
 fi
+
+# end_connections NAME ADDRESS ends every connection a removed peer has
+# with this node, now that the reloaded firewall lets no new one in: its
+# conntrack entries (so no packet of an old flow passes as established)
+# and its SSH sessions (its tunnels into this node, whose forwarded
+# connections end with them).
+end_connections() {
+	local name=$1 address=$2 pid
+	echo "${verb}end every connection of removed peer $name ($address)"
+	((dry_run)) && return
+	conntrack -D -s "$address" >/dev/null 2>&1 || true
+	conntrack -D -d "$address" >/dev/null 2>&1 || true
+	for pid in $(ss -Htnp state established "( sport = :$ssh_port )" dst "$address" |
+		grep -oE '"sshd[^"]*",pid=[0-9]+' | grep -oE '[0-9]+$' | sort -u); do
+		kill -- "$pid" 2>/dev/null || true
+	done
+}
+
+for name in "${removed[@]}"; do
+	read -r address ordinal <<<"${old_peers[$name]}"
+	if ((!live)); then
+		echo "not ending the connections of removed peer $name: --root is not /"
+		continue
+	fi
+	echo "${verb}run: systemctl stop fleetgen-tunnel@$name.service"
+	((dry_run)) || systemctl stop -- "fleetgen-tunnel@$name.service" || true
+	end_connections "$name" "$address"
+done
+
+# Earlier fleetgen versions put the keys in the tunnel user's home; sshd no
+# longer reads them there. Remove that copy only if fleetgen wrote it.
+legacy=$prefix'/home/mattermost/.ssh/authorized_keys'
+if [[ -f $legacy && ! -L $legacy ]] && grep -q '^# Generated by fleetgen' -- "$legacy"; then
+	echo "${verb}remove /home/mattermost/.ssh/authorized_keys (the keys are in /etc/ssh/fleetgen/mattermost.authorized_keys now)"
+	((dry_run)) || rm -f -- "$legacy"
+fi
+
+# Earlier fleetgen versions installed scripts in Mattermost's install
+# folder, which an upgrade replaces; they live in /usr/local/lib/fleetgen/acme now.
+for old in '/opt/mattermost'/bin/pre_start.sh '/opt/mattermost'/bin/tunnel.sh; do
+	old=$prefix$old
+	if [[ -f $old && ! -L $old ]] && grep -q '^# Generated by fleetgen' -- "$old"; then
+		echo "${verb}remove ${old#"$prefix"} (fleetgen's scripts are in /usr/local/lib/fleetgen/acme now)"
+		((dry_run)) || rm -f -- "$old"
+	fi
+done
 
 if [[ -n ${need[sshd]:-} ]]; then
 	# A new sshd setting takes effect on reload; check the whole
@@ -217,16 +342,7 @@ if [[ -n ${need[sshd]:-} ]]; then
 	fi
 fi
 
-# Earlier fleetgen versions put the keys in the tunnel user's home; sshd no
-# longer reads them there. Remove that copy only if fleetgen wrote it.
-legacy=$prefix'/home/mattermost/.ssh/authorized_keys'
-if [[ -f $legacy && ! -L $legacy ]] && grep -q '^# Generated by fleetgen' -- "$legacy"; then
-	echo "${verb}remove /home/mattermost/.ssh/authorized_keys (the keys are in /etc/ssh/fleetgen/mattermost.authorized_keys now)"
-	((dry_run)) || rm -f -- "$legacy"
-fi
-
-if [[ -n ${need[daemon-reload]:-} ]]; then
-	need[restart]=1
+if [[ -n ${need[daemon-reload]:-}${need[restart]:-}${need[tunnels]:-} ]]; then
 	if ((live)); then
 		echo "${verb}run: systemctl daemon-reload"
 		((dry_run)) || systemctl daemon-reload
@@ -235,18 +351,40 @@ if [[ -n ${need[daemon-reload]:-} ]]; then
 	fi
 fi
 
-if [[ -n ${need[settings]:-} ]]; then
-	# A patch file: Mattermost applies it when told to, no restart needed.
-	echo "ClusterSettings changed: apply them with: mmctl --local config patch $settings"
+# Tunnel units: a new peer's starts, one whose address moved restarts; when
+# tunnel.sh or the unit changed otherwise, every one restarts. Mattermost
+# keeps running: its peers come back as their tunnels do. Only while
+# Mattermost runs: otherwise its start starts them (Wants=).
+tunnel_units=()
+for name in "${added[@]}" "${moved[@]}"; do
+	tunnel_units+=("fleetgen-tunnel@$name.service")
+done
+if [[ -n ${need[tunnels]:-} && ${#added[@]} -eq 0 && ${#moved[@]} -eq 0 && ${#removed[@]} -eq 0 ]]; then
+	for name in "${!new_peers[@]}"; do
+		tunnel_units+=("fleetgen-tunnel@$name.service")
+	done
+fi
+if ((${#tunnel_units[@]})); then
+	if ((!live)); then
+		echo "not restarting tunnel units: --root is not /"
+	elif systemctl is-active --quiet -- "$service"; then
+		echo "${verb}run: systemctl restart ${tunnel_units[*]}"
+		((dry_run)) || systemctl restart -- "${tunnel_units[@]}"
+	else
+		echo "$service is not running: its start starts the tunnel units"
+	fi
 fi
 
 if [[ -n ${need[restart]:-} ]]; then
 	if ((!restart)); then
-		echo "restart needed: systemctl restart $service (one node of the cluster at a time)"
+		echo "restart needed: systemctl restart $service (one node of the cluster at a time, then $health)"
 	elif ((!live)); then
 		echo "not restarting $service: --root is not /"
 	else
 		echo "${verb}run: systemctl restart $service"
 		((dry_run)) || systemctl restart -- "$service"
 	fi
+fi
+if ((restart && live && !dry_run)); then
+	wait_healthy
 fi
