@@ -52,11 +52,28 @@ func (s *Summary) WriteMarkdown(w io.Writer) error {
 			b.WriteString("\n")
 		}
 		for _, h := range e.HA {
-			names := make([]string, len(h.Nodes))
-			for i, n := range h.Nodes {
-				names[i] = n.Name
+			var restart, reload []string
+			for _, n := range h.Nodes {
+				if n.Restart {
+					restart = append(restart, n.Name)
+				} else {
+					reload = append(reload, n.Name)
+				}
 			}
-			fmt.Fprintf(&b, "**HA %s**: apply.sh on %d node(s), one at a time: %s\n\n", h.Cluster, len(h.Nodes), strings.Join(names, ", "))
+			fmt.Fprintf(&b, "**HA %s**: apply.sh on %d node(s)", h.Cluster, len(h.Nodes))
+			if h.FullStop {
+				fmt.Fprintf(&b, ", **needs a full cluster stop** (%s changes): every node stopped, applied, then started; the apply workflow refuses it, see the cluster README", strings.Join(h.FullStopBecause, ", "))
+			} else {
+				b.WriteString(", one at a time, each waiting for the health gate")
+			}
+			b.WriteString("\n")
+			if len(restart) > 0 {
+				fmt.Fprintf(&b, "- Mattermost restarts on: %s\n", strings.Join(restart, ", "))
+			}
+			if len(reload) > 0 {
+				fmt.Fprintf(&b, "- firewall and tunnels only, no restart: %s\n", strings.Join(reload, ", "))
+			}
+			b.WriteString("\n")
 		}
 		for _, r := range e.Removed {
 			fmt.Fprintf(&b, "- removed %s %s: reported, never destroyed (docs/apply.md)\n", r.Kind, strings.TrimPrefix(r.Cluster+"/"+r.Name, "/"))
