@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattermost/fleetgen/affected"
 	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/testkey"
 	"github.com/mattermost/fleetgen/internal/tooltest"
@@ -164,5 +165,23 @@ func TestSummaryOfAChange(t *testing.T) {
 	}
 	if strings.Contains(md, "### dev") {
 		t.Error("the summary names dev, which the change does not touch")
+	}
+}
+
+// A change the nodes cannot roll through says so, with the settings.
+func TestSummaryOfAFullStop(t *testing.T) {
+	s := &prsummary.Summary{Environments: []prsummary.Environment{{Name: "prod", HA: []affected.HACluster{{
+		Cluster: "acme", FullStop: true, FullStopBecause: []string{"EnableGossipEncryption"},
+		Nodes: []affected.HANode{{Name: "app1", Restart: true}, {Name: "app2", Restart: true}},
+	}}}}}
+	var b bytes.Buffer
+	s.WriteMarkdown(&b)
+	for _, want := range []string{
+		"**HA acme**: apply.sh on 2 node(s), **needs a full cluster stop** (EnableGossipEncryption changes)",
+		"- Mattermost restarts on: app1, app2\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, b.String())
+		}
 	}
 }
