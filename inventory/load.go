@@ -82,10 +82,60 @@ func LoadWith(dir string, opts LoadOptions) (*Inventory, Files, hcl.Diagnostics)
 	}
 	diags = append(diags, filled.diagnostics()...)
 	diags = append(diags, filled.filter(validate(inv))...)
+	diags = setAsideUnfinished(inv, loaded, diags, opts.Only)
 	if diags.HasErrors() {
 		return nil, files, diags
 	}
 	return inv, files, diags
+}
+
+// UnfinishedSummary is the warning that names an environment left aside
+// because it still holds Placeholder values.
+const UnfinishedSummary = "Environment not finished"
+
+// setAsideUnfinished takes out of inv every environment whose only errors
+// are values not filled in (a "fleetgen new environment" scaffold being
+// completed): they become warnings, with one more that lists what is left
+// to fill in, and the other environments load, render and check as if it
+// were not there. An environment with any other error still fails the
+// load, and so does one the run names (--env): it cannot do what it asks.
+func setAsideUnfinished(inv *Inventory, loaded []loadedEnvironment, diags hcl.Diagnostics, only []string) hcl.Diagnostics {
+	for _, l := range loaded {
+		if l.env == nil || len(l.placeholders) == 0 || slices.Contains(only, l.env.Name) {
+			continue
+		}
+		inEnv := func(d *hcl.Diagnostic) bool {
+			return d.Subject != nil && l.files[d.Subject.Filename] != nil
+		}
+		onlyPlaceholders := true
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError && inEnv(d) && d.Summary != PlaceholderSummary {
+				onlyPlaceholders = false
+			}
+		}
+		if !onlyPlaceholders {
+			continue
+		}
+		var names []string
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError && inEnv(d) {
+				d.Severity = hcl.DiagWarning
+			}
+		}
+		for _, p := range l.placeholders {
+			names = append(names, p.name)
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  UnfinishedSummary,
+			Detail: fmt.Sprintf("The environment %q still has %d value(s) to fill in (%s): it is left aside, not rendered or checked, until they are; out/%s is left as it is. The other environments are rendered and checked.",
+				l.env.Name, len(names), strings.Join(names, ", "), l.env.Name),
+			Subject: l.env.NameRange.Ptr(),
+		})
+		inv.Environments = slices.DeleteFunc(inv.Environments, func(e *Environment) bool { return e == l.env })
+		inv.Unfinished = append(inv.Unfinished, l.env.Name)
+	}
+	return diags
 }
 
 // loadedEnvironment is what loadEnvironment made of one folder.

@@ -9,6 +9,10 @@ import (
 // Load fills in defaults, so renderers read the effective values directly.
 type Inventory struct {
 	Environments []*Environment
+	// Unfinished are the environments set aside because they still hold
+	// Placeholder values and nothing else wrong (a warning says which);
+	// Environments leaves them out.
+	Unfinished []string
 }
 
 // Environment is one folder of environments/: its environment block plus

@@ -19,11 +19,18 @@ type Render struct {
 
 // Run renders and writes; nothing is written when the inventory has an error.
 func (r *Render) Run() (*outdir.WriteReport, error) {
-	files, err := r.LoadAndRender()
+	inv, srcs, err := r.Load()
 	if err != nil {
 		return nil, err
 	}
-	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.Envs, Force: r.Force})
+	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
+		return &outdir.WriteReport{}, nil // every one unfinished: out/ stays as it is
+	}
+	files, err := r.Render(inv, srcs)
+	if err != nil {
+		return nil, err
+	}
+	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.outEnvs(inv), Force: r.Force})
 }
 
 // Validate parses, validates and renders in memory, so what validates
@@ -53,11 +60,18 @@ type CheckResult struct {
 
 // Run renders and compares.
 func (c *Check) Run() (*CheckResult, error) {
-	files, err := c.LoadAndRender()
+	inv, srcs, err := c.Load()
 	if err != nil {
 		return nil, err
 	}
-	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.Envs})
+	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
+		return &CheckResult{Drift: &outdir.Drift{}}, nil // every one unfinished: nothing to compare
+	}
+	files, err := c.Render(inv, srcs)
+	if err != nil {
+		return nil, err
+	}
+	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.outEnvs(inv)})
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,21 @@ func (c *Config) Load() (*inventory.Inventory, inventory.Files, error) {
 	return inv, files, nil
 }
 
+// outEnvs are the environments of out/ a write or a check covers: those
+// asked for, or every one, except that an unfinished environment (set
+// aside by the load, see inventory.UnfinishedSummary) keeps its folder of
+// out/ as it is: neither pruned nor compared.
+func (c *Config) outEnvs(inv *inventory.Inventory) []string {
+	if len(c.Envs) > 0 || len(inv.Unfinished) == 0 {
+		return c.Envs
+	}
+	envs := []string{}
+	for _, e := range inv.Environments {
+		envs = append(envs, e.Name)
+	}
+	return envs
+}
+
 // LoadAndRender loads the inventory and renders it in memory: what
 // render, check, validate and explain start with.
 func (c *Config) LoadAndRender() ([]layout.File, error) {
