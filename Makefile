@@ -105,8 +105,8 @@ charts: build
 ## (render.Render runs environments, families and HA clusters in parallel)
 .PHONY: race
 race:
-	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render
-	$(GO) test -race -count=1 -run '^TestWrite|^TestCheck' ./render/outdir
+	$(GO) test -race -count=1 -run 'ConcurrentUse|^TestRenderedGives' ./render
+	$(GO) test -race -count=1 -run '^TestWrite|^TestCheck|^TestPrefetch|^TestScan' ./render/outdir
 
 ## bench: time the fleetgen program on the reference fleet and its double,
 ## each beside cp -a and diff -r of the same tree, and print the Markdown

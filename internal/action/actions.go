@@ -17,13 +17,16 @@ type Render struct {
 	Force bool
 }
 
-// Run renders and writes; nothing is written when the inventory has an error.
+// Run renders and writes; nothing is written when the inventory has an
+// error. out/ is locked once the inventory has loaded, and read while it
+// renders (outdir.Prefetcher).
 func (r *Render) Run() (*outdir.WriteReport, error) {
-	files, err := r.LoadAndRender()
+	files, pre, err := r.renderAhead(true)
 	if err != nil {
 		return nil, err
 	}
-	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.Envs, Force: r.Force})
+	defer pre.Close()
+	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.Envs, Force: r.Force, Prefetched: pre})
 }
 
 // Validate parses, validates and renders in memory, so what validates
@@ -51,13 +54,15 @@ type CheckResult struct {
 	Files []layout.File
 }
 
-// Run renders and compares.
+// Run renders and compares. out/ is locked once the inventory has loaded,
+// and read while it renders (outdir.Prefetcher).
 func (c *Check) Run() (*CheckResult, error) {
-	files, err := c.LoadAndRender()
+	files, pre, err := c.renderAhead(false)
 	if err != nil {
 		return nil, err
 	}
-	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.Envs})
+	defer pre.Close()
+	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.Envs, Prefetched: pre})
 	if err != nil {
 		return nil, err
 	}

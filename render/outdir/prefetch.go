@@ -1,0 +1,141 @@
+package outdir
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"maps"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// A Prefetcher reads out/ while the inventory renders: it holds out/ open
+// and locked from before the render until the Check or Write that follows
+// (given it in their options), and compares each environment's files with
+// out/ as soon as that environment has rendered, while the next ones
+// render. Check and Write then take what it read instead of reading those
+// paths again; they read the rest (files no longer rendered) themselves.
+//
+// It changes nothing of what they decide: it reads under the same lock
+// they would hold, and a path whose rendered content is not, byte for
+// byte, the content the Prefetcher compared is read again.
+type Prefetcher struct {
+	root   *os.Root
+	unlock func()
+	write  bool
+
+	wg  sync.WaitGroup
+	one chan struct{} // one environment read at a time: the render needs the cores
+
+	mu       sync.Mutex
+	state    map[string]diskState
+	rendered map[string][]byte // what each state was compared with
+	temps    map[string]bool
+	err      error
+}
+
+// Prefetch opens and locks outDir, exclusive for a Write (write) and
+// shared for a Check, as they would, and fails as they would when another
+// run holds it. It returns nil, and no error, when outDir does not exist
+// yet: there is nothing to read ahead. The caller closes it after the
+// Write or Check.
+func Prefetch(outDir string, write bool) (*Prefetcher, error) {
+	root, err := openOut(outDir)
+	if root == nil || err != nil {
+		return nil, err
+	}
+	unlock, err := lockOut(root, write)
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	return &Prefetcher{
+		root: root, unlock: unlock, write: write,
+		one:   make(chan struct{}, 1),
+		state: map[string]diskState{}, rendered: map[string][]byte{}, temps: map[string]bool{},
+	}, nil
+}
+
+// Add starts reading the paths of files, one environment's rendered files,
+// in the background. It may be called from several goroutines at once;
+// the files must not change afterwards. Add on a nil Prefetcher does
+// nothing.
+func (p *Prefetcher) Add(files []layout.File) {
+	if p == nil || len(files) == 0 {
+		return
+	}
+	p.wg.Go(func() {
+		p.one <- struct{}{}
+		defer func() { <-p.one }()
+		rendered := make(map[string][]byte, len(files))
+		paths := make([]string, len(files))
+		for i, f := range files {
+			rendered[f.Path] = f.Data
+			paths[i] = f.Path
+		}
+		s, err := scanOut(p.root, paths, rendered)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if err != nil {
+			p.err = cmp.Or(p.err, err)
+			return
+		}
+		maps.Copy(p.state, s.state)
+		maps.Copy(p.rendered, rendered)
+		for _, t := range s.temps {
+			p.temps[t] = true
+		}
+	})
+}
+
+// Close releases the lock and out/. Close on a nil Prefetcher does nothing.
+func (p *Prefetcher) Close() {
+	if p == nil {
+		return
+	}
+	p.wg.Wait()
+	p.unlock()
+	p.root.Close()
+}
+
+// errPrefetchMode is a Prefetcher given to the operation it was not
+// opened for: a Write needs the exclusive lock.
+var errPrefetchMode = errors.New("outdir: a Prefetcher opened for a check cannot serve a write")
+
+// take waits for the reads under way and gives what they found at the
+// paths of rendered whose rendered content is what was compared, and the
+// temporary files seen; the caller reads the other paths itself.
+func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []string, error) {
+	if p == nil {
+		return nil, nil, nil
+	}
+	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err != nil {
+		return nil, nil, p.err
+	}
+	found := make(map[string]diskState, len(p.state))
+	for rel, st := range p.state {
+		// The same slice in nearly every case: bytes.Equal then returns
+		// at once.
+		if data, ok := rendered[rel]; ok && bytes.Equal(data, p.rendered[rel]) {
+			found[rel] = st
+		}
+	}
+	return found, slices.Sorted(maps.Keys(p.temps)), nil
+}
+
+// rootFor is the open, locked out/ of p for outDir, or nil when p is nil.
+func (p *Prefetcher) rootFor(write bool) (*os.Root, error) {
+	if p == nil {
+		return nil, nil
+	}
+	if write && !p.write {
+		return nil, errPrefetchMode
+	}
+	return p.root, nil
+}
