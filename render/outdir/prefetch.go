@@ -30,11 +30,17 @@ type Prefetcher struct {
 	wg  sync.WaitGroup
 	one chan struct{} // one environment read at a time: the render needs the cores
 
-	mu       sync.Mutex
-	state    map[string]diskState
-	rendered map[string][]byte // what each state was compared with
-	temps    map[string]bool
-	err      error
+	mu    sync.Mutex
+	read  map[string]prefetched
+	temps map[string]bool
+	err   error
+}
+
+// prefetched is what a Prefetcher found at a path, and the rendered
+// content it compared it with.
+type prefetched struct {
+	state    diskState
+	rendered []byte
 }
 
 // Prefetch opens and locks outDir, exclusive for a Write (write) and
@@ -54,8 +60,8 @@ func Prefetch(outDir string, write bool) (*Prefetcher, error) {
 	}
 	return &Prefetcher{
 		root: root, unlock: unlock, write: write,
-		one:   make(chan struct{}, 1),
-		state: map[string]diskState{}, rendered: map[string][]byte{}, temps: map[string]bool{},
+		one:  make(chan struct{}, 1),
+		read: map[string]prefetched{}, temps: map[string]bool{},
 	}, nil
 }
 
@@ -83,8 +89,9 @@ func (p *Prefetcher) Add(files []layout.File) {
 			p.err = cmp.Or(p.err, err)
 			return
 		}
-		maps.Copy(p.state, s.state)
-		maps.Copy(p.rendered, rendered)
+		for rel, st := range s.state {
+			p.read[rel] = prefetched{st, rendered[rel]}
+		}
 		for _, t := range s.temps {
 			p.temps[t] = true
 		}
@@ -107,7 +114,8 @@ var errPrefetchMode = errors.New("outdir: a Prefetcher opened for a check cannot
 
 // take waits for the reads under way and gives what they found at the
 // paths of rendered whose rendered content is what was compared, and the
-// temporary files seen; the caller reads the other paths itself.
+// temporary files seen; the caller reads the other paths itself. It
+// empties p, whose reads are then the caller's.
 func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []string, error) {
 	if p == nil {
 		return nil, nil, nil
@@ -118,14 +126,15 @@ func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []s
 	if p.err != nil {
 		return nil, nil, p.err
 	}
-	found := make(map[string]diskState, len(p.state))
-	for rel, st := range p.state {
+	found := make(map[string]diskState, len(p.read))
+	for rel, r := range p.read {
 		// The same slice in nearly every case: bytes.Equal then returns
 		// at once.
-		if data, ok := rendered[rel]; ok && bytes.Equal(data, p.rendered[rel]) {
-			found[rel] = st
+		if data, ok := rendered[rel]; ok && bytes.Equal(data, r.rendered) {
+			found[rel] = r.state
 		}
 	}
+	p.read = nil
 	return found, slices.Sorted(maps.Keys(p.temps)), nil
 }
 

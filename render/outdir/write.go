@@ -303,7 +303,10 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 	if err != nil {
 		return nil, err
 	}
-	maps.Copy(disk.state, known)
+	if known != nil {
+		maps.Copy(known, disk.state)
+		disk.state = known
+	}
 	p.temps = slices.Compact(slices.Sorted(slices.Values(append(disk.temps, temps...))))
 	for _, f := range files {
 		p.steps = append(p.steps, planRendered(f, disk.state[f.Path], old))
