@@ -19,7 +19,8 @@ import (
 // render. Check and Write then take what it read instead of reading those
 // paths again; they read the rest (files no longer rendered) themselves.
 //
-// It changes nothing of what they decide: it reads under the same lock
+// It serves one Check or Write. It changes nothing of what they decide:
+// it reads under the same lock
 // they would hold, and a path whose rendered content is not, byte for
 // byte, the content the Prefetcher compared is read again.
 type Prefetcher struct {
@@ -29,6 +30,11 @@ type Prefetcher struct {
 
 	wg  sync.WaitGroup
 	one chan struct{} // one environment read at a time: the render needs the cores
+
+	// The manifest, read while the first environments render.
+	old    *manifest
+	oldRaw []byte
+	oldErr error
 
 	mu    sync.Mutex
 	read  map[string]prefetched
@@ -58,11 +64,22 @@ func Prefetch(outDir string, write bool) (*Prefetcher, error) {
 		root.Close()
 		return nil, err
 	}
-	return &Prefetcher{
+	p := &Prefetcher{
 		root: root, unlock: unlock, write: write,
 		one:  make(chan struct{}, 1),
 		read: map[string]prefetched{}, temps: map[string]bool{},
-	}, nil
+	}
+	p.wg.Go(func() { p.old, p.oldRaw, p.oldErr = readManifest(root) })
+	return p, nil
+}
+
+// manifest is readManifest of root, read ahead when p is set.
+func (p *Prefetcher) manifest(root *os.Root) (*manifest, []byte, error) {
+	if p == nil {
+		return readManifest(root)
+	}
+	p.wg.Wait()
+	return p.old, p.oldRaw, p.oldErr
 }
 
 // Add starts reading the paths of files, one environment's rendered files,

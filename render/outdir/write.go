@@ -260,7 +260,7 @@ type plan struct {
 // reads out/ once, folder by folder (see scanOut), but for the paths pre
 // (nil: none) has read already.
 func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher) (*plan, error) {
-	old, oldRaw, err := readManifest(root)
+	old, oldRaw, err := pre.manifest(root)
 	if err != nil {
 		return nil, err
 	}
