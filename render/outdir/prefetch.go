@@ -19,10 +19,9 @@ import (
 // render. Check and Write then take what it read instead of reading those
 // paths again; they read the rest (files no longer rendered) themselves.
 //
-// It serves one Check or Write. It changes nothing of what they decide:
-// it reads under the same lock
-// they would hold, and a path whose rendered content is not, byte for
-// byte, the content the Prefetcher compared is read again.
+// It serves one Check or Write, and changes nothing of what they decide:
+// it reads under the same lock they would hold, and a path whose rendered
+// content is not, byte for byte, the content it compared is read again.
 type Prefetcher struct {
 	root   *os.Root
 	unlock func()
