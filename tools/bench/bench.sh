@@ -208,13 +208,18 @@ bench_fleet() {
 	fi
 	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy after the change was undone"
 
-	# check beside diff -r, both on the clean tree.
+	# check beside diff -r, both on the clean tree, and validate: the
+	# load and render a check starts with, without reading out/ (the floor
+	# of check and of a no-op render).
 	fleetgen_ok check
+	fleetgen_ok validate
 	for ((i = 1; i <= runs; i++)); do
 		say "$fleet: check $i/$runs"
 		sync
 		timed "$fleetgen" check || die "fleetgen check of a clean tree failed: $(cat "$work/stdout" "$work/stderr")"
 		record "$fleet" check fleetgen
+		timed "$fleetgen" validate || die "fleetgen validate failed: $(cat "$work/stderr")"
+		record "$fleet" validate fleetgen
 		sync
 		timed diff -r -x .fleetgen.lock out copy || die "diff -r -x .fleetgen.lock out copy: the trees differ"
 		record "$fleet" check-diff
@@ -276,6 +281,7 @@ for fleet in "${fleets[@]}"; do
 	row "$fleet" "no-op render" noop noop-diff "diff -r" 1
 	row "$fleet" "one-line change" change noop-diff "diff -r" ""
 	row "$fleet" "check" check check-diff "diff -r" 1
+	row "$fleet" "validate (no out/)" validate check-diff "diff -r" ""
 	max=0
 	for op in cold noop change check; do
 		p=$(peak "$fleet" "$op")
@@ -329,5 +335,6 @@ for fleet in "${fleets[@]}"; do
 	echo "- $fleet: cold render $(runs_of "$fleet" cold times) [$(runs_of "$fleet" cold cpu)], \`cp -a\` $(runs_of "$fleet" cp times) [$(runs_of "$fleet" cp cpu)];" \
 		"no-op render $(runs_of "$fleet" noop times) [$(runs_of "$fleet" noop cpu)], \`diff -r\` $(runs_of "$fleet" noop-diff times);" \
 		"one-line change $(runs_of "$fleet" change times) [$(runs_of "$fleet" change cpu)];" \
-		"check $(runs_of "$fleet" check times) [$(runs_of "$fleet" check cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times)"
+		"check $(runs_of "$fleet" check times) [$(runs_of "$fleet" check cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times);" \
+		"validate $(runs_of "$fleet" validate times) [$(runs_of "$fleet" validate cpu)]"
 done

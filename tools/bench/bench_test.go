@@ -46,10 +46,11 @@ func TestBenchScript(t *testing.T) {
 	num := `[0-9]+\.[0-9]+`
 	verdict := `(met|\*\*not met\*\*)`
 	rows := map[string]string{
-		"cold render":     num + " s \\| " + num + " s `cp -a` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"no-op render":    num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"one-line change": num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
-		"check":           num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"cold render":            num + " s \\| " + num + " s `cp -a` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"no-op render":           num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"one-line change":        num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
+		"check":                  num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"validate \\(no out/\\)": num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
 	}
 	memory := map[string]string{"small-half": "≤ 200 MB: " + verdict, "small": "none: see doubling"}
 	for _, fleet := range []string{"small-half", "small"} {
@@ -66,7 +67,7 @@ func TestBenchScript(t *testing.T) {
 			t.Errorf("no description of fleet %s", fleet)
 		}
 		run := num + ` \[` + num + `\]`
-		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render " + run + ", `diff -r` " + num + "; one-line change " + run + "; check " + run + ", `diff -r` " + num + "$").MatchString(table) {
+		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render " + run + ", `diff -r` " + num + "; one-line change " + run + "; check " + run + ", `diff -r` " + num + "; validate " + run + "$").MatchString(table) {
 			t.Errorf("no line of every run of fleet %s", fleet)
 		}
 	}
