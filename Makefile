@@ -105,13 +105,13 @@ charts: build
 ## (render.Render runs environments, families and HA clusters in parallel)
 .PHONY: race
 race:
-	$(GO) test -race -count=1 -run 'ConcurrentUse' ./render
-	$(GO) test -race -count=1 -run '^TestWrite|^TestCheck' ./render/outdir
+	$(GO) test -race -count=1 -run 'ConcurrentUse|^TestRenderedGives' ./render
+	$(GO) test -race -count=1 -run '^TestWrite|^TestCheck|^TestPrefetch|^TestScan' ./render/outdir
 
-## bench: time the fleetgen program on the reference fleet and its half,
+## bench: time the fleetgen program on the reference fleet and its double,
 ## each beside cp -a and diff -r of the same tree, and print the Markdown
 ## table of docs/performance.md. Options: BENCH_RUNS=5 (median of),
-## BENCH_SIZES=half,reference (small-half,small: seconds), BENCH_KEEP=1.
+## BENCH_SIZES=reference,double (small-half,small: seconds), BENCH_KEEP=1.
 ## bench-go: the Go benchmarks of each stage (load, validate, each renderer,
 ## render, kustomize, write, check) on FLEETGEN_BENCH_SHAPE.
 FLEETGEN_BENCH_SHAPE ?= reference

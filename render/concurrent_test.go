@@ -32,7 +32,8 @@ func TestRenderersAreSafeForConcurrentUse(t *testing.T) {
 
 	var jobs []job
 	for _, inv := range []*inventory.Inventory{examples, synthetic} {
-		jobs = append(jobs, jobsOf(inv, Options{Charts: rendertest.ExampleCharts(t, inv)})...)
+		js, _ := jobsOf(inv, Options{Charts: rendertest.ExampleCharts(t, inv)})
+		jobs = append(jobs, js...)
 	}
 	want := make([][]layout.File, len(jobs))
 	for i, j := range jobs {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -26,6 +27,13 @@ type Options struct {
 	// against the chart lock by the caller. Render reads them from memory
 	// only: it never touches the network or the chart cache.
 	Charts map[*inventory.App][]byte
+	// Rendered, when set, is called with each environment's files as soon
+	// as every job of that environment has finished without an error,
+	// from the goroutine that finished last, while other environments
+	// still render: a check or a write reads out/ for them meanwhile
+	// (outdir.Prefetcher). It must not change the files, which Render
+	// also returns.
+	Rendered func([]layout.File)
 }
 
 // Render renders every environment of inv. The files are sorted by path,
@@ -38,10 +46,25 @@ type Options struct {
 // inventory, which nothing changes while they run. Neither the files nor
 // the diagnostics depend on the order jobs finish in.
 func Render(inv *inventory.Inventory, opts Options) ([]layout.File, hcl.Diagnostics) {
-	jobs := jobsOf(inv, opts)
+	jobs, envJobs := jobsOf(inv, opts)
 	files := make([][]layout.File, len(jobs))
 	diags := make([]hcl.Diagnostics, len(jobs))
-	parallel.Do(len(jobs), func(i int) { files[i], diags[i] = jobs[i]() })
+	left := make([]atomic.Int32, len(envJobs)) // jobs of each environment not finished
+	envOf := make([]int, len(jobs))
+	for e, r := range envJobs {
+		left[e].Store(int32(r.end - r.start))
+		for i := r.start; i < r.end; i++ {
+			envOf[i] = e
+		}
+	}
+	parallel.Do(len(jobs), func(i int) {
+		files[i], diags[i] = jobs[i]()
+		if e := envOf[i]; opts.Rendered != nil && left[e].Add(-1) == 0 {
+			if env, ok := envJobs[e].collect(files, diags); ok {
+				opts.Rendered(env)
+			}
+		}
+	})
 	var all hcl.Diagnostics
 	for _, d := range diags {
 		all = append(all, d...)
@@ -61,12 +84,30 @@ func Render(inv *inventory.Inventory, opts Options) ([]layout.File, hcl.Diagnost
 // A job renders one share of an environment.
 type job func() ([]layout.File, hcl.Diagnostics)
 
-// jobsOf lists the jobs of every environment of inv. HA clusters, most of
-// the work and N×(N-1) each, are a job each, so one large environment
-// still uses every core.
-func jobsOf(inv *inventory.Inventory, opts Options) []job {
+// A jobRange is the jobs of one environment: jobs[start:end].
+type jobRange struct{ start, end int }
+
+// collect gives the files of the environment's jobs, once all have
+// finished, and false when one of them has an error.
+func (r jobRange) collect(files [][]layout.File, diags []hcl.Diagnostics) ([]layout.File, bool) {
+	var env []layout.File
+	for i := r.start; i < r.end; i++ {
+		if diags[i].HasErrors() {
+			return nil, false
+		}
+		env = append(env, files[i]...)
+	}
+	return env, true
+}
+
+// jobsOf lists the jobs of every environment of inv, and which jobs are
+// each environment's. HA clusters, most of the work and N×(N-1) each, are
+// a job each, so one large environment still uses every core.
+func jobsOf(inv *inventory.Inventory, opts Options) ([]job, []jobRange) {
 	var jobs []job
+	var envs []jobRange
 	for _, env := range inv.Environments {
+		start := len(jobs)
 		jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return environmentReadme(env) })
 		for _, c := range env.HAClusters {
 			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return ha.Render(env, c) })
@@ -84,8 +125,9 @@ func jobsOf(inv *inventory.Inventory, opts Options) []job {
 		if env.GitOps.Hydrate {
 			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return hydrateEnv(env, opts.Charts) })
 		}
+		envs = append(envs, jobRange{start, len(jobs)})
 	}
-	return jobs
+	return jobs, envs
 }
 
 // hydrateEnv renders the charts of a hydrated environment with the values

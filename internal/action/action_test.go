@@ -80,3 +80,62 @@ func TestRenderReportsEveryMistakeAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckAndRenderCatchAnEditKeepingSizeAndModTime runs check and render
+// as the CLI does, reading out/ while the inventory renders: a clean tree
+// checks clean and re-renders to nothing written; then one rendered file is
+// edited in place, keeping its size, modification time and inode, and
+// check reports exactly that file while render refuses to overwrite it.
+func TestCheckAndRenderCatchAnEditKeepingSizeAndModTime(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	c := &Config{InventoryDir: "../../environments", OutDir: out, ChartsDir: "../../charts"}
+	if _, err := (&Render{Config: c}).Run(); err != nil {
+		t.Fatalf("first render: %v", err)
+	}
+	res, err := (&Check{c}).Run()
+	if err != nil || !res.Drift.Clean() {
+		t.Fatalf("check of a fresh render: %v, %+v", err, res)
+	}
+	if r, err := (&Render{Config: c}).Run(); err != nil || len(r.Written) != 0 || len(r.Unchanged) != len(res.Files) {
+		t.Fatalf("no-op render: %v, %v", err, r)
+	}
+
+	rel := res.Files[len(res.Files)/2].Path
+	name := filepath.Join(out, filepath.FromSlash(rel))
+	before, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := len(data) / 2
+	edited := []byte{data[i] ^ 0x01} // one bit: same size
+	f, err := os.OpenFile(name, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(edited, int64(i)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.Chtimes(name, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(name)
+	if err != nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || !os.SameFile(before, after) {
+		t.Fatalf("the edit changed size, mtime or inode: %v", err)
+	}
+
+	res, err = (&Check{c}).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Drift.Files(); len(got) != 1 || got[0].Path != rel {
+		t.Fatalf("check after editing %s keeping size and mtime: %+v", rel, got)
+	}
+	if _, err := (&Render{Config: c}).Run(); err == nil || !strings.Contains(err.Error(), rel) || !strings.Contains(err.Error(), "edited by hand") {
+		t.Fatalf("render after the edit: %v, want a refusal naming %s", err, rel)
+	}
+}

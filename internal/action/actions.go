@@ -17,20 +17,19 @@ type Render struct {
 	Force bool
 }
 
-// Run renders and writes; nothing is written when the inventory has an error.
+// Run renders and writes; nothing is written when the inventory has an
+// error. out/ is locked once the inventory has loaded, and read while it
+// renders (outdir.Prefetcher).
 func (r *Render) Run() (*outdir.WriteReport, error) {
-	inv, srcs, err := r.Load()
+	inv, files, pre, err := r.renderAhead(true)
 	if err != nil {
 		return nil, err
 	}
-	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
+	if pre == nil && len(inv.Environments) == 0 {
 		return &outdir.WriteReport{}, nil // every one unfinished: out/ stays as it is
 	}
-	files, err := r.Render(inv, srcs)
-	if err != nil {
-		return nil, err
-	}
-	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.outEnvs(inv), Force: r.Force})
+	defer pre.Close()
+	return outdir.Write(r.OutDir, files, outdir.WriteOptions{Envs: r.outEnvs(inv), Force: r.Force, Prefetched: pre})
 }
 
 // Validate parses, validates and renders in memory, so what validates
@@ -58,20 +57,18 @@ type CheckResult struct {
 	Files []layout.File
 }
 
-// Run renders and compares.
+// Run renders and compares. out/ is locked once the inventory has loaded,
+// and read while it renders (outdir.Prefetcher).
 func (c *Check) Run() (*CheckResult, error) {
-	inv, srcs, err := c.Load()
+	inv, files, pre, err := c.renderAhead(false)
 	if err != nil {
 		return nil, err
 	}
-	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
+	if pre == nil && len(inv.Environments) == 0 {
 		return &CheckResult{Drift: &outdir.Drift{}}, nil // every one unfinished: nothing to compare
 	}
-	files, err := c.Render(inv, srcs)
-	if err != nil {
-		return nil, err
-	}
-	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.outEnvs(inv)})
+	defer pre.Close()
+	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.outEnvs(inv), Prefetched: pre})
 	if err != nil {
 		return nil, err
 	}

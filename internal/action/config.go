@@ -11,6 +11,7 @@ import (
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render"
 	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 // ErrReported is returned when a run stops on diagnostics that have
@@ -66,6 +67,31 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 	return c.Render(inv, files)
 }
 
+// renderAhead is LoadAndRender for a Write (write) or a Check: once the
+// inventory has loaded, it locks out/ and reads each environment's part of
+// it while the others render (outdir.Prefetcher). The caller passes the
+// Prefetcher (nil when out/ does not exist yet) to the Write or Check, then
+// closes it. When every environment is unfinished it returns no files and
+// no Prefetcher: there is nothing to write or compare.
+func (c *Config) renderAhead(write bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
+	inv, srcs, err := c.Load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
+		return inv, nil, nil, nil // every one unfinished: out/ is not touched
+	}
+	pre, err := outdir.Prefetch(c.OutDir, write)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	files, err := c.renderEach(inv, srcs, pre.Add)
+	if err != nil {
+		pre.Close()
+		return nil, nil, nil, err
+	}
+	return inv, files, pre, nil
+}
 // Render renders a loaded inventory in memory; files are its sources, to
 // quote in diagnostics. The charts of hydrated environments come from the
 // chart cache, verified against its lock; a missing or altered chart is a
@@ -73,7 +99,13 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 // once. Every rendered kustomization is then built with kustomize, so
 // render, check and validate all fail on one Argo CD could not sync.
 func (c *Config) Render(inv *inventory.Inventory, files inventory.Files) ([]layout.File, error) {
-	var opts render.Options
+	return c.renderEach(inv, files, nil)
+}
+
+// renderEach is Render, giving each environment's files to rendered (nil:
+// none) as soon as they are rendered (render.Options.Rendered).
+func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File)) ([]layout.File, error) {
+	opts := render.Options{Rendered: rendered}
 	if apps := inv.HydratedApps(); len(apps) > 0 {
 		cache, err := charts.Open(Relative(c.ChartsDir))
 		if err != nil {

@@ -13,11 +13,12 @@ import (
 // make bench.
 var Small = Shape{Environments: 2, WorkloadClusters: 25, HAClusters: 4, MinNodes: 3, MaxNodes: 6}
 
-// Shapes are the fleets the benchmarks know by name. Each "half" has half
-// the environments of its full size, so the pair measures doubling.
+// Shapes are the fleets the benchmarks know by name. "double" has twice
+// the environments of the reference, and "small" twice those of
+// "small-half", so each pair measures doubling.
 var Shapes = map[string]Shape{
 	"reference":  Reference,
-	"half":       Reference.Scaled(1, 2),
+	"double":     Reference.Scaled(2, 1),
 	"small":      Small,
 	"small-half": Small.Scaled(1, 2),
 }

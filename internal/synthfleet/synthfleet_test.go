@@ -135,13 +135,13 @@ func TestWriteRefuses(t *testing.T) {
 }
 
 // TestShapes: the reference fleet is the issue's, in the README's words,
-// and each half has half the environments of its full size.
+// and each smaller fleet of a pair has half the environments of the larger.
 func TestShapes(t *testing.T) {
-	want := "20 environments × (500 workload clusters, 20 HA clusters of 3–15 nodes: 159 nodes)" // 3+…+15, then 3+…+9
+	want := "10 environments × (500 workload clusters, 20 HA clusters of 3–15 nodes: 159 nodes)" // 3+…+15, then 3+…+9
 	if got := synthfleet.Reference.String(); got != want {
 		t.Errorf("Reference.String() = %q, want %q", got, want)
 	}
-	for full, half := range map[string]string{"reference": "half", "small": "small-half"} {
+	for full, half := range map[string]string{"double": "reference", "small": "small-half"} {
 		f, err := synthfleet.Named(full)
 		if err != nil {
 			t.Fatal(err)
@@ -161,8 +161,8 @@ func TestShapes(t *testing.T) {
 	if name, s, err := synthfleet.BenchShape(); err != nil || name != "small" || s != synthfleet.Small {
 		t.Errorf("BenchShape() unset = %q, %v, %v; want small", name, s, err)
 	}
-	t.Setenv(synthfleet.BenchShapeVar, "half")
-	if name, s, err := synthfleet.BenchShape(); err != nil || name != "half" || s.Environments != 10 {
-		t.Errorf("BenchShape() half = %q, %v, %v", name, s, err)
+	t.Setenv(synthfleet.BenchShapeVar, "double")
+	if name, s, err := synthfleet.BenchShape(); err != nil || name != "double" || s.Environments != 20 {
+		t.Errorf("BenchShape() double = %q, %v, %v", name, s, err)
 	}
 }

@@ -18,6 +18,10 @@ type CheckOptions struct {
 	// Envs are the environments rendered; owned files of others are not
 	// reported as orphaned. Nil means all.
 	Envs []string
+	// Prefetched, when set, is the Prefetcher opened (for a check or a
+	// write) before the render: Check uses its lock and what it read. The
+	// caller closes it.
+	Prefetched *Prefetcher
 }
 
 // A DriftKind says how a path on disk differs from what Write would make it.
@@ -95,19 +99,25 @@ func (d *Drift) Files() []FileDrift {
 // fail at once, naming the holder.
 func Check(outDir string, files []layout.File, opts CheckOptions) (*Drift, error) {
 	validateInput(outDir, files, opts.Envs)
-	root, err := openOut(outDir) // nil when out/ does not exist yet: all is missing
+	root, err := opts.Prefetched.rootFor(false)
 	if err != nil {
 		return nil, err
 	}
-	if root != nil {
-		defer root.Close()
+	if root == nil {
+		root, err = openOut(outDir) // nil when out/ does not exist yet: all is missing
+		if err != nil {
+			return nil, err
+		}
+		if root != nil {
+			defer root.Close()
+		}
+		unlock, _, err := lockOut(root, false)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 	}
-	unlock, _, err := lockOut(root, false)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	p, err := makePlan(root, files, opts.Envs)
+	p, err := makePlan(root, files, opts.Envs, opts.Prefetched)
 	if err != nil {
 		return nil, err
 	}

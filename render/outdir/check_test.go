@@ -182,3 +182,52 @@ func TestCheckReportsDirectoryAtRenderedPath(t *testing.T) {
 		t.Errorf("drift (-want +got):\n%s", diff)
 	}
 }
+
+// TestCheckCatchesAnEditKeepingSizeAndModTime: an edit that keeps a
+// file's size and puts its modification time back (what a careful forger,
+// or a tool that restores timestamps, leaves) is still drift, and a no-op
+// render refuses it as a hand edit. Check and Write compare content; no
+// stat data, cached or committed, can vouch for a file.
+func TestCheckCatchesAnEditKeepingSizeAndModTime(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	const rel = "prod/helm/app.values.yaml" // "replicas: 2\n"
+	name := filepath.Join(out, filepath.FromSlash(rel))
+	before, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("9"), int64(len("replicas: "))); err != nil { // in place: same inode, same size
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(name, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || !os.SameFile(before, after) {
+		t.Fatalf("the edit changed size, mtime or inode: %v %v → %v %v", before.Size(), before.ModTime(), after.Size(), after.ModTime())
+	}
+	if got := read(t, out, rel); got != "replicas: 9\n" {
+		t.Fatalf("edit not made: %q", got)
+	}
+
+	d := mustCheck(t, out, sampleFiles(), CheckOptions{})
+	got := d.Files()
+	if len(got) != 1 || got[0].Path != rel || got[0].Kind != DriftChanged || !strings.Contains(got[0].Diff, "+replicas: 2") {
+		t.Fatalf("Check after an edit keeping size and mtime = %+v, want %s modified", got, rel)
+	}
+	_, err = Write(out, sampleFiles(), WriteOptions{})
+	if c := conflictsOf(t, err); len(c) != 1 || c[0].Path != rel || !c[0].Forcible {
+		t.Fatalf("no-op render after the edit: %v, want a hand-edit conflict at %s", err, rel)
+	}
+}

@@ -10,9 +10,10 @@
 // overwrite or delete) from everyone else's, which it never touches; the
 // journal, which lets the next run finish a render killed part way; and the
 // lock, which keeps two renders, or a render and a check, from
-// interleaving. Every operation goes through one os.Root on out/ and
-// refuses symbolic links, so nothing it does can land outside out/ or on
-// another file of it. The failpoint (FailpointEnv) lets tests kill or
+// interleaving. Every operation goes through one os.Root on out/ (the
+// read-only scan, on Linux, through descriptors opened from it one name at
+// a time: scan_linux.go) and refuses symbolic links, so nothing it does can
+// land outside out/ or on another file of it. The failpoint (FailpointEnv) lets tests kill or
 // freeze a real process after an exact change.
 //
 // It takes rendered files as layout.File and knows nothing of what they

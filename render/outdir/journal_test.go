@@ -18,7 +18,7 @@ func interrupted(t *testing.T, out string, prev, next []layout.File, done ...str
 	t.Helper()
 	mustWrite(t, out, prev, WriteOptions{})
 	root := openRoot(t, out)
-	p, err := makePlan(root, next, nil)
+	p, err := makePlan(root, next, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestJournalListsEveryChangeWithItsBeforeAndAfter(t *testing.T) {
 	next := append(replaced(without(sampleFiles(), "prod/README.md"), "prod/helm/app.values.yaml", "replicas: 3\n"),
 		layout.File{Path: "prod/new.txt", Mode: layout.ModeFile, Data: []byte("new\n")})
 	root := openRoot(t, out)
-	p, err := makePlan(root, next, nil)
+	p, err := makePlan(root, next, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -152,15 +154,58 @@ func parseMode(s string) (fs.FileMode, error) {
 }
 
 // encode gives the manifest's canonical bytes: 2-space indent and a final
-// newline, map keys sorted by encoding/json, no HTML escaping so paths stay
-// readable in review.
+// newline, keys sorted, no HTML escaping so paths stay readable in review;
+// byte for byte what encoding/json's Encoder with SetIndent("", "  ") and
+// SetEscapeHTML(false) writes (manifest_test.go holds them to it), without
+// its reflection and second, indenting pass, which cost more than the rest
+// of a check once out/ is read.
 func (m *manifest) encode() []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
-		panic(fmt.Sprintf("encoding the manifest: %v", err)) // only strings and ints: cannot fail
+	paths := slices.Sorted(maps.Keys(m.Files))
+	b := make([]byte, 0, 64+len(paths)*(len(`
+    "": {
+      "sha256": "",
+      "mode": "0644"
+    },`)+64+64))
+	b = append(b, "{\n  \"generator\": "...)
+	b = appendJSONString(b, m.Generator)
+	b = append(b, ",\n  \"version\": "...)
+	b = strconv.AppendInt(b, int64(m.Version), 10)
+	b = append(b, ",\n  \"files\": {"...)
+	for i, p := range paths {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		e := m.Files[p]
+		b = append(b, "\n    "...)
+		b = appendJSONString(b, p)
+		b = append(b, ": {\n      \"sha256\": "...)
+		b = appendJSONString(b, e.SHA256)
+		b = append(b, ",\n      \"mode\": "...)
+		b = appendJSONString(b, e.Mode)
+		b = append(b, "\n    }"...)
 	}
-	return buf.Bytes()
+	if len(paths) > 0 {
+		b = append(b, "\n  "...)
+	}
+	return append(b, "}\n}\n"...)
+}
+
+// appendJSONString appends s as a JSON string. Printable ASCII other than
+// quote and backslash, all a path of out/ ever holds, goes as it is;
+// anything else is left to encoding/json, so the bytes stay its own.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(s); err != nil {
+				panic(fmt.Sprintf("encoding %q: %v", s, err)) // a string: cannot fail
+			}
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

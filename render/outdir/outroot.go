@@ -131,6 +131,14 @@ func chmodOpened(dir *os.Root, name string, mode fs.FileMode) error {
 	var f *os.File
 	var err error
 	if name == "." {
+		// The folder itself, which no link can replace: fchmodat on the
+		// root's own descriptor, one system call where opening "." for an
+		// fchmod makes eight (a cold render makes tens of thousands of
+		// folders). Kernels before fchmodat2 (Linux 6.6) without /proc
+		// refuse it: then through a descriptor as for a file.
+		if err := dir.Chmod(".", mode); !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, syscall.EOPNOTSUPP) {
+			return err
+		}
 		f, err = dir.Open(".")
 	} else {
 		f, err = openFile(dir, name, os.O_RDONLY, 0)

@@ -110,81 +110,193 @@ type scan struct {
 	temps []string // fleetgen's temporary files in the folders listed, sorted
 }
 
+// A folder is one folder of out/, open while the scan looks at it. Its
+// children open from it by one name, refusing a symlink, so the scan never
+// leaves out/ nor follows a link inside it. openScanFolder gives out/
+// itself: on Linux through raw descriptors (scan_linux.go), the fewest
+// system calls per folder and per file; elsewhere through os.Root.
+type folder interface {
+	// list gives the names in the folder and their types.
+	list() ([]dirEntry, error)
+	// child opens the sub-folder name; an error when it is not a folder now.
+	child(name string) (folder, error)
+	// inspect is what name holds; typ is its type as list gave it.
+	inspect(name string, typ fs.FileMode, rendered []byte) (diskState, error)
+	close()
+}
+
+// A dirEntry is a name of a folder and the type of what it names.
+type dirEntry struct {
+	name string
+	typ  fs.FileMode
+}
+
 // scanOut looks at every path of paths under root without following
-// symlinks, reading each folder on the way once. rendered maps paths to
-// their rendered content: a file that holds exactly that is marked same and
-// its content is not kept, so a plan holds one copy of the unchanged files,
-// not two. A nil root is an empty out/.
+// symlinks, reading each folder on the way once, up to workers() folders
+// at once. rendered maps paths to their rendered content: a file that
+// holds exactly that is marked same and its content is not kept, so a plan
+// holds one copy of the unchanged files, not two. A nil root is an empty
+// out/.
 func scanOut(root *os.Root, paths []string, rendered map[string][]byte) (*scan, error) {
 	s := &scan{state: make(map[string]diskState, len(paths))}
 	if root == nil {
 		return s, nil
 	}
-	err := walkDirs(root, newDirTree(paths), false, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
-		entries, err := readDir(d)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(t.rel)), err)
-		}
-		types := make(map[string]fs.FileMode, len(entries))
-		var temps []string
-		for _, e := range entries {
-			types[e.Name()] = e.Type()
-			if strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular() {
-				temps = append(temps, path.Join(t.rel, e.Name()))
-			}
-		}
-		found := make(map[string]diskState, len(t.files))
-		for _, name := range t.files {
-			rel := path.Join(t.rel, name)
-			typ, ok := types[name]
-			if !ok {
-				found[rel] = diskState{kind: onDiskMissing}
-				continue
-			}
-			st, err := inspectEntry(d, name, typ, rendered[rel])
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(rel)), err)
-			}
-			found[rel] = st
-		}
-		var descend []*dirTree
-		for _, name := range slices.Sorted(maps.Keys(t.dirs)) {
-			child := t.dirs[name]
-			typ, ok := types[name]
-			switch {
-			case !ok:
-				child.all(func(rel string) { found[rel] = diskState{kind: onDiskMissing} })
-			case typ.IsDir():
-				descend = append(descend, child)
-			default: // a file or symlink where a folder belongs
-				child.all(func(rel string) { found[rel] = diskState{kind: onDiskBadParent, parent: child.rel} })
-			}
-		}
-		s.mu.Lock()
-		maps.Copy(s.state, found)
-		s.temps = append(s.temps, temps...)
-		s.mu.Unlock()
-		return descend, nil
-	})
+	top, err := openScanFolder(root)
 	if err != nil {
+		return nil, err
+	}
+	var g errgroup.Group
+	g.SetLimit(workers())
+	var walk func(d folder, t *dirTree) error
+	walk = func(d folder, t *dirTree) error {
+		defer d.close()
+		children, err := s.scanFolder(root, d, t, rendered)
+		if err != nil {
+			return err
+		}
+		for _, child := range children {
+			cd, err := d.child(path.Base(child.rel))
+			if err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(child.rel)), err)
+			}
+			// A free worker takes the child; without one, this goroutine
+			// scans it itself, so the walk never waits on itself.
+			if !g.TryGo(func() error { return walk(cd, child) }) {
+				if err := walk(cd, child); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	g.Go(func() error { return walk(top, newDirTree(paths)) })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	slices.Sort(s.temps)
 	return s, nil
 }
 
-// inspectEntry is what the entry name of folder d holds; typ is its type
-// as the listing gave it. A file swapped for something else since the
-// listing is seen as what the open finds; the operations that act re-check
-// (see outroot.go).
-func inspectEntry(d *os.Root, name string, typ fs.FileMode, rendered []byte) (diskState, error) {
+// scanFolder records what folder d, the folder t of the tree, holds at
+// t's files, and returns the children to descend into.
+func (s *scan) scanFolder(root *os.Root, d folder, t *dirTree, rendered map[string][]byte) ([]*dirTree, error) {
+	entries, err := d.list()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(t.rel)), err)
+	}
+	types := make(map[string]fs.FileMode, len(entries))
+	var temps []string
+	for _, e := range entries {
+		types[e.name] = e.typ
+		if strings.HasPrefix(e.name, tmpPrefix) && e.typ.IsRegular() {
+			temps = append(temps, path.Join(t.rel, e.name))
+		}
+	}
+	found := make(map[string]diskState, len(t.files))
+	for _, name := range t.files {
+		rel := path.Join(t.rel, name)
+		typ, ok := types[name]
+		if !ok {
+			found[rel] = diskState{kind: onDiskMissing}
+			continue
+		}
+		st, err := d.inspect(name, typ, rendered[rel])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(rel)), err)
+		}
+		found[rel] = st
+	}
+	var descend []*dirTree
+	for _, name := range slices.Sorted(maps.Keys(t.dirs)) {
+		child := t.dirs[name]
+		typ, ok := types[name]
+		switch {
+		case !ok:
+			child.all(func(rel string) { found[rel] = diskState{kind: onDiskMissing} })
+		case typ.IsDir():
+			descend = append(descend, child)
+		default: // a file or symlink where a folder belongs
+			child.all(func(rel string) { found[rel] = diskState{kind: onDiskBadParent, parent: child.rel} })
+		}
+	}
+	s.mu.Lock()
+	maps.Copy(s.state, found)
+	s.temps = append(s.temps, temps...)
+	s.mu.Unlock()
+	return descend, nil
+}
+
+// typeState is the state of what is not a regular file, by its type.
+func typeState(typ fs.FileMode) (diskState, bool) {
 	switch {
 	case typ.IsDir():
-		return diskState{kind: onDiskDir}, nil
+		return diskState{kind: onDiskDir}, true
 	case typ&fs.ModeSymlink != 0:
-		return diskState{kind: onDiskSymlink}, nil
+		return diskState{kind: onDiskSymlink}, true
 	case !typ.IsRegular():
-		return diskState{kind: onDiskOther}, nil
+		return diskState{kind: onDiskOther}, true
+	}
+	return diskState{}, false
+}
+
+// fileState is the state of a regular file of mode m holding data, which
+// is a reused buffer: only content that differs from rendered is copied.
+func fileState(data []byte, m fs.FileMode, rendered []byte) diskState {
+	st := diskState{kind: onDiskFile, mode: m & modeBits}
+	if rendered != nil && bytes.Equal(data, rendered) {
+		st.same = true
+	} else {
+		st.data = bytes.Clone(data)
+	}
+	return st
+}
+
+// errChanged is a file whose size changed between its stat and its read.
+var errChanged = errors.New("changed while fleetgen read it")
+
+// readBuffer gives a buffer of at least size+1 bytes from readBuffers; the
+// byte past size tells a file that grew since its stat.
+func readBuffer(size int) *[]byte {
+	bp := readBuffers.Get().(*[]byte)
+	if cap(*bp) < size+1 {
+		*bp = make([]byte, size+1)
+	}
+	return bp
+}
+
+// rootFolder is a folder read through os.Root, on systems without
+// scan_linux.go's descriptors.
+type rootFolder struct{ *os.Root }
+
+func (d rootFolder) list() ([]dirEntry, error) {
+	entries, err := readDir(d.Root)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dirEntry, len(entries))
+	for i, e := range entries {
+		out[i] = dirEntry{e.Name(), e.Type()}
+	}
+	return out, nil
+}
+
+func (d rootFolder) child(name string) (folder, error) {
+	cd, err := openChildDir(d.Root, name, false)
+	if err != nil {
+		return nil, err
+	}
+	return rootFolder{cd}, nil
+}
+
+func (d rootFolder) close() { d.Close() }
+
+// inspect: a file swapped for something else since the listing is seen
+// as what the open finds; the operations that act re-check (see
+// outroot.go).
+func (d rootFolder) inspect(name string, typ fs.FileMode, rendered []byte) (diskState, error) {
+	if st, ok := typeState(typ); ok {
+		return st, nil
 	}
 	f, err := d.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -199,28 +311,19 @@ func inspectEntry(d *os.Root, name string, typ fs.FileMode, rendered []byte) (di
 		return diskState{}, err
 	}
 	if !info.Mode().IsRegular() {
-		return inspectEntry(d, name, info.Mode().Type(), rendered)
+		return d.inspect(name, info.Mode().Type(), rendered)
 	}
-	bp := readBuffers.Get().(*[]byte)
-	defer readBuffers.Put(bp)
 	size := int(info.Size())
-	if cap(*bp) < size+1 {
-		*bp = make([]byte, size+1)
-	}
+	bp := readBuffer(size)
+	defer readBuffers.Put(bp)
 	buf := (*bp)[:size+1]
 	if _, err := io.ReadFull(f, buf[:size]); err != nil {
 		return diskState{}, err
 	}
-	if extra, _ := f.Read(buf[size:]); extra > 0 { // grew since the stat
-		return diskState{}, fmt.Errorf("changed while fleetgen read it")
+	if extra, _ := f.Read(buf[size:]); extra > 0 {
+		return diskState{}, errChanged
 	}
-	st := diskState{kind: onDiskFile, mode: info.Mode() & modeBits}
-	if rendered != nil && bytes.Equal(buf[:size], rendered) {
-		st.same = true
-	} else {
-		st.data = bytes.Clone(buf[:size])
-	}
-	return st, nil
+	return fileState(buf[:size], info.Mode(), rendered), nil
 }
 
 // readBuffers hold the files the scan reads. Nearly every file of a no-op

@@ -28,6 +28,9 @@ type WriteOptions struct {
 	// Force overwrites or deletes owned files that were edited by hand.
 	// It never lets Write touch a file fleetgen did not write.
 	Force bool
+	// Prefetched, when set, is the Prefetcher opened (for a write) before
+	// the render: Write uses its lock and what it read. The caller closes it.
+	Prefetched *Prefetcher
 }
 
 // A WriteReport says what Write did, as paths relative to outDir, sorted.
@@ -112,20 +115,27 @@ func plural(n int, one, many string) string {
 // when another run holds it.
 func Write(outDir string, files []layout.File, opts WriteOptions) (*WriteReport, error) {
 	validateInput(outDir, files, opts.Envs)
-	if err := ensureOutDir(outDir); err != nil {
-		return nil, err
-	}
-	root, err := os.OpenRoot(outDir) // see outroot.go
+	root, err := opts.Prefetched.rootFor(true)
 	if err != nil {
 		return nil, err
 	}
-	defer root.Close()
-	unlock, took, err := lockOut(root, true)
-	if err != nil {
-		return nil, err
+	took := opts.Prefetched.tookOver()
+	if root == nil {
+		if err := ensureOutDir(outDir); err != nil {
+			return nil, err
+		}
+		if root, err = os.OpenRoot(outDir); err != nil { // see outroot.go
+			return nil, err
+		}
+		defer root.Close()
+		unlock, tookOver, err := lockOut(root, true)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		took = tookOver
 	}
-	defer unlock()
-	p, err := makePlan(root, files, opts.Envs)
+	p, err := makePlan(root, files, opts.Envs, opts.Prefetched)
 	if err != nil {
 		return nil, err
 	}
@@ -259,9 +269,10 @@ type plan struct {
 }
 
 // makePlan compares the rendered files and the manifest with the disk. It
-// reads out/ once, folder by folder (see scanOut).
-func makePlan(root *os.Root, files []layout.File, envs []string) (*plan, error) {
-	old, oldRaw, err := readManifest(root)
+// reads out/ once, folder by folder (see scanOut), but for the paths pre
+// (nil: none) has read already.
+func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher) (*plan, error) {
+	old, oldRaw, err := pre.manifest(root)
 	if err != nil {
 		return nil, err
 	}
@@ -293,11 +304,22 @@ func makePlan(root *os.Root, files []layout.File, envs []string) (*plan, error) 
 			orphans = append(orphans, rel)
 		}
 	}
+	known, temps, err := pre.take(rendered)
+	if err != nil {
+		return nil, err
+	}
+	if len(known) > 0 {
+		paths = slices.DeleteFunc(paths, func(rel string) bool { _, ok := known[rel]; return ok })
+	}
 	disk, err := scanOut(root, append(paths, orphans...), rendered)
 	if err != nil {
 		return nil, err
 	}
-	p.temps = disk.temps
+	if known != nil {
+		maps.Copy(known, disk.state)
+		disk.state = known
+	}
+	p.temps = slices.Compact(slices.Sorted(slices.Values(append(disk.temps, temps...))))
 	for _, f := range files {
 		p.steps = append(p.steps, planRendered(f, disk.state[f.Path], old))
 	}

@@ -46,12 +46,13 @@ func TestBenchScript(t *testing.T) {
 	num := `[0-9]+\.[0-9]+`
 	verdict := `(met|\*\*not met\*\*)`
 	rows := map[string]string{
-		"cold render":     num + " s \\| " + num + " s `cp -a` \\| " + num + "× \\| ≤ 1\\.5×: " + verdict + " \\| [1-9][0-9]* MB",
-		"no-op render":    num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"one-line change": num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
-		"check":           num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"peak memory":     "\\| \\| \\| ≤ 300 MB: " + verdict + " \\| [1-9][0-9]* MB",
+		"cold render":            num + " s \\| " + num + " s `cp -a` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"no-op render":           num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"one-line change":        num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
+		"check":                  num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
+		"validate \\(no out/\\)": num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
 	}
+	memory := map[string]string{"small-half": "≤ 200 MB: " + verdict, "small": "none: see doubling"}
 	for _, fleet := range []string{"small-half", "small"} {
 		for op, cells := range rows {
 			re := regexp.MustCompile(`(?m)^\| ` + fleet + ` \| ` + op + ` \| ` + cells + ` \|$`)
@@ -59,19 +60,25 @@ func TestBenchScript(t *testing.T) {
 				t.Errorf("no complete %q row for %s", op, fleet)
 			}
 		}
+		if !regexp.MustCompile(`(?m)^\| ` + fleet + ` \| peak memory \| \| \| \| ` + memory[fleet] + ` \| [1-9][0-9]* MB \|$`).MatchString(table) {
+			t.Errorf("no complete peak memory row for %s", fleet)
+		}
 		if !regexp.MustCompile(`(?m)^- ` + fleet + `: [0-9]+ environments × .*; out/ holds [1-9][0-9]* files in [1-9][0-9]* folders, [0-9]+ MB of file data$`).MatchString(table) {
 			t.Errorf("no description of fleet %s", fleet)
 		}
 		run := num + ` \[` + num + `\]`
-		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render " + run + ", `diff -r` " + num + "; one-line change " + run + "; check " + run + ", `diff -r` " + num + "$").MatchString(table) {
+		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render " + run + ", `diff -r` " + num + "; one-line change " + run + "; check " + run + ", `diff -r` " + num + "; validate " + run + "$").MatchString(table) {
 			t.Errorf("no line of every run of fleet %s", fleet)
 		}
 	}
 	for _, op := range []string{"cold render", "no-op render", "check"} {
-		re := regexp.MustCompile(`(?m)^\| small-half → small \| ` + op + ` \| ` + num + ` s \| ` + num + ` s \| ` + num + `× \| ≤ 2\.2×: ` + verdict + ` \| ` + num + `× \|$`)
+		re := regexp.MustCompile(`(?m)^\| small-half → small \| ` + op + ` \| ` + num + ` s \| ` + num + ` s \| ` + num + `× \| ≤ 2\.1×: ` + verdict + ` \| ` + num + `× \|$`)
 		if !re.MatchString(table) {
 			t.Errorf("no complete doubling row for %s", op)
 		}
+	}
+	if !regexp.MustCompile(`(?m)^\| small-half → small \| peak memory \| [1-9][0-9]* MB \| [1-9][0-9]* MB \| ` + num + `× \| ≤ 2\.1×: ` + verdict + ` \| \|$`).MatchString(table) {
+		t.Errorf("no doubling row for peak memory")
 	}
 	for _, want := range []string{"- machine: ", "- go version go", "- fleetgen ", "untimed first"} {
 		if !strings.Contains(table, want) {

@@ -1,7 +1,7 @@
 // Command synthfleet writes a synthetic inventory: the reference fleet of
 // the benchmarks, or a fleet of the size its flags give.
 //
-//	go run ./tools/synthfleet -dir /tmp/fleet            # the reference fleet
+//	go run ./tools/synthfleet -dir /tmp/fleet            # the reference fleet (10 environments)
 //	go run ./tools/synthfleet -dir /tmp/half -half       # half its environments
 //	go run ./tools/synthfleet -dir /tmp/s -shape small   # a fleet of synthfleet.Shapes
 package main

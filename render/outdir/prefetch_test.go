@@ -1,0 +1,173 @@
+package outdir
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+// byEnv gives files to p environment by environment, as a render does.
+func byEnv(p *Prefetcher, files []layout.File) {
+	envs := map[string][]layout.File{}
+	for _, f := range files {
+		envs[envOf(f.Path)] = append(envs[envOf(f.Path)], f)
+	}
+	for _, env := range envs {
+		p.Add(env)
+	}
+}
+
+func mustPrefetch(t *testing.T, out string, write bool) *Prefetcher {
+	t.Helper()
+	p, err := Prefetch(out, write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p == nil {
+		t.Fatal("Prefetch of an existing out/ gave nil")
+	}
+	return p
+}
+
+// TestPrefetchedCheckAndWriteDecideAlike: with out/ read ahead, Check
+// reports exactly the drift it reports without, every kind of it, and
+// Write refuses, then writes, exactly as it does without.
+func TestPrefetchedCheckAndWriteDecideAlike(t *testing.T) {
+	plain, ahead := t.TempDir(), t.TempDir()
+	files := driftedFiles(t, plain)
+	driftedFiles(t, ahead)
+	// The same drift, but for the folder each report names.
+	inPlain := func(d *Drift) []FileDrift {
+		all := d.Files()
+		for i := range all {
+			all[i].Diff = strings.ReplaceAll(all[i].Diff, d.OutDir, plain)
+		}
+		return all
+	}
+	want := mustCheck(t, plain, files, CheckOptions{})
+	p := mustPrefetch(t, ahead, false)
+	byEnv(p, files)
+	got := mustCheck(t, ahead, files, CheckOptions{Prefetched: p})
+	p.Close()
+	if diff := cmp.Diff(inPlain(want), inPlain(got)); diff != "" || want.Clean() {
+		t.Errorf("prefetched Check differs (-without +with):\n%s", diff)
+	}
+
+	write := func(out string, prefetch bool) (*WriteReport, error) {
+		opts := WriteOptions{Force: true}
+		if prefetch {
+			p := mustPrefetch(t, out, true)
+			defer p.Close()
+			byEnv(p, files)
+			opts.Prefetched = p
+		}
+		return Write(out, files, opts)
+	}
+	_, werr := write(plain, false)
+	_, gerr := write(ahead, true)
+	if werr == nil || gerr == nil || strings.ReplaceAll(gerr.Error(), ahead, plain) != werr.Error() {
+		t.Errorf("Write over a hand-written file: %v without a read ahead, %v with", werr, gerr)
+	}
+	for _, out := range []string{plain, ahead} { // the hand-written file is the one conflict
+		if err := os.Remove(filepath.Join(out, "staging/notes.md")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantReport, werr := write(plain, false)
+	gotReport, gerr := write(ahead, true)
+	if werr != nil || gerr != nil {
+		t.Fatalf("Write: %v without a read ahead, %v with", werr, gerr)
+	}
+	if diff := cmp.Diff(wantReport, gotReport); diff != "" {
+		t.Errorf("prefetched Write differs (-without +with):\n%s", diff)
+	}
+	if diff := cmp.Diff(contents(t, plain), contents(t, ahead)); diff != "" {
+		t.Errorf("trees differ after the writes (-without +with):\n%s", diff)
+	}
+}
+
+// contents is snapshot without modification times.
+func contents(t *testing.T, dir string) map[string]node {
+	tree := snapshot(t, dir)
+	for p, n := range tree {
+		tree[p] = node{Mode: n.Mode, Data: n.Data}
+	}
+	return tree
+}
+
+// TestPrefetchRereadsWhatRenderedOtherwise: a path whose rendered content
+// is not the one the Prefetcher compared is read again, so a stale read
+// ahead can neither hide drift nor invent it.
+func TestPrefetchRereadsWhatRenderedOtherwise(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	p := mustPrefetch(t, out, false)
+	defer p.Close()
+	byEnv(p, replaced(sampleFiles(), "prod/README.md", "# other\n")) // compared with other bytes
+	d := mustCheck(t, out, sampleFiles(), CheckOptions{Prefetched: p})
+	if !d.Clean() {
+		t.Errorf("drift from a stale read ahead: %+v", d.Files())
+	}
+
+	q := mustPrefetch(t, out, false)
+	defer q.Close()
+	byEnv(q, sampleFiles())
+	next := replaced(sampleFiles(), "prod/README.md", "# v2\n")
+	d = mustCheck(t, out, next, CheckOptions{Prefetched: q})
+	if got := d.Files(); len(got) != 2 || got[1].Path != "prod/README.md" || got[1].Kind != DriftChanged {
+		t.Errorf("Check after a read ahead of the old render = %+v, want prod/README.md modified (and the manifest)", got)
+	}
+}
+
+// TestPrefetchHoldsTheLock: from Prefetch on, out/ is locked as the
+// operation it serves would lock it, and only a write's Prefetcher serves
+// a Write.
+func TestPrefetchHoldsTheLock(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	w := mustPrefetch(t, out, true)
+	var locked *lockedError
+	if _, err := Write(out, sampleFiles(), WriteOptions{}); !errors.As(err, &locked) {
+		t.Errorf("Write while a render's Prefetcher is open: %v, want a *lockedError", err)
+	}
+	if _, err := Prefetch(out, false); !errors.As(err, &locked) {
+		t.Errorf("check's Prefetch while a render's is open: %v, want a *lockedError", err)
+	}
+	w.Close()
+
+	c := mustPrefetch(t, out, false)
+	defer c.Close()
+	if _, err := Write(out, sampleFiles(), WriteOptions{}); !errors.As(err, &locked) {
+		t.Errorf("Write while a check's Prefetcher is open: %v, want a *lockedError", err)
+	}
+	if _, err := Write(out, sampleFiles(), WriteOptions{Prefetched: c}); !errors.Is(err, errPrefetchMode) {
+		t.Errorf("Write with a check's Prefetcher: %v, want %v", err, errPrefetchMode)
+	}
+	mustCheck(t, out, sampleFiles(), CheckOptions{}) // checks share the lock
+}
+
+// TestPrefetchOfNoOutDir: nothing to read ahead before the first render;
+// the nil Prefetcher is usable and the render writes as usual.
+func TestPrefetchOfNoOutDir(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	for _, write := range []bool{false, true} {
+		p, err := Prefetch(out, write)
+		if p != nil || err != nil {
+			t.Fatalf("Prefetch(%v) of a missing out/ = %v, %v; want nil, nil", write, p, err)
+		}
+		p.Add(sampleFiles())
+		defer p.Close()
+	}
+	if d := mustCheck(t, out, sampleFiles(), CheckOptions{Prefetched: nil}); d.Clean() {
+		t.Error("a missing out/ checked clean")
+	}
+	r := mustWrite(t, out, sampleFiles(), WriteOptions{Prefetched: nil})
+	if len(r.Written) != len(sampleFiles()) || !strings.HasPrefix(read(t, out, "prod/README.md"), "# prod") {
+		t.Errorf("first render wrote %v", r.Written)
+	}
+}
