@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 	"github.com/mattermost/fleetgen/render/layout"
@@ -73,6 +75,12 @@ type Drift struct {
 	// Folders are the folders directly under out/ when it was checked
 	// (environments, and any other), sorted.
 	Folders []string
+	// Unowned are files of out/ (in the environments checked) that no
+	// inventory renders and fleetgen never wrote (the manifest does not
+	// list them), sorted: not drift, never deleted, but likely a mistake
+	// (a file committed by hand, a leftover of another tool), so reported
+	// as a warning.
+	Unowned []string
 	envs    []envDrift // environments with drift, sorted by name, each list sorted by path
 }
 
@@ -131,6 +139,9 @@ func Check(outDir string, files []layout.File, opts CheckOptions) (*Drift, error
 			if e.IsDir() {
 				d.Folders = append(d.Folders, e.Name())
 			}
+		}
+		if d.Unowned, err = unownedFiles(root, files, p, opts.Envs); err != nil {
+			return nil, err
 		}
 	}
 	var all []FileDrift
@@ -270,4 +281,43 @@ func groupByEnv(all []FileDrift) []envDrift {
 		out[i] = *e
 	}
 	return out
+}
+
+// unownedFiles lists the files of root, in envs (none: everywhere), that
+// are neither rendered, nor owned (in the manifest), nor fleetgen's own
+// bookkeeping, nor a killed render's temporary files. It lists folders,
+// never reads a file.
+func unownedFiles(root *os.Root, files []layout.File, p *plan, envs []string) ([]string, error) {
+	known := make(map[string]bool, len(files))
+	for _, f := range files {
+		known[f.Path] = true
+	}
+	for _, t := range p.temps {
+		known[t] = true
+	}
+	var out []string
+	err := fs.WalkDir(root.FS(), ".", func(rel string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		top, _, nested := strings.Cut(rel, "/")
+		switch {
+		case rel == ".":
+			return nil
+		case e.IsDir():
+			if len(envs) > 0 && !slices.Contains(envs, top) {
+				return fs.SkipDir
+			}
+			return nil
+		case !nested && (rel == layout.ManifestName || rel == layout.JournalName || rel == layout.LockName):
+			return nil
+		case !nested && len(envs) > 0:
+			return nil // a file of out/ itself belongs to no environment checked
+		}
+		if _, owned := p.old.Files[rel]; !owned && !known[rel] { // readManifest never returns a nil manifest
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -3,6 +3,7 @@ package outdir
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,5 +230,40 @@ func TestCheckCatchesAnEditKeepingSizeAndModTime(t *testing.T) {
 	_, err = Write(out, sampleFiles(), WriteOptions{})
 	if c := conflictsOf(t, err); len(c) != 1 || c[0].Path != rel || !c[0].Forcible {
 		t.Fatalf("no-op render after the edit: %v, want a hand-edit conflict at %s", err, rel)
+	}
+}
+
+// A file in out/ that no inventory renders and fleetgen never wrote is
+// reported (a warning: check stays clean) and never deleted by a render.
+func TestCheckWarnsOfUnownedFiles(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	for _, p := range []string{"prod/notes.txt", "stray.txt", "prod/extra/deep.yaml"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, p), []byte("mine\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := mustCheck(t, out, sampleFiles(), CheckOptions{})
+	if !d.Clean() {
+		t.Errorf("unowned files are drift: %+v", d.Files())
+	}
+	if want := []string{"prod/extra/deep.yaml", "prod/notes.txt", "stray.txt"}; !slices.Equal(d.Unowned, want) {
+		t.Errorf("unowned %q, want %q (and never the manifest or the lock)", d.Unowned, want)
+	}
+	var prodOnly []layout.File
+	for _, f := range sampleFiles() {
+		if strings.HasPrefix(f.Path, "prod/") {
+			prodOnly = append(prodOnly, f)
+		}
+	}
+	if d := mustCheck(t, out, prodOnly, CheckOptions{Envs: []string{"prod"}}); !slices.Equal(d.Unowned, []string{"prod/extra/deep.yaml", "prod/notes.txt"}) {
+		t.Errorf("with --env prod: unowned %q", d.Unowned)
+	}
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	if read(t, out, "prod/notes.txt") != "mine\n" || read(t, out, "stray.txt") != "mine\n" {
+		t.Error("a render changed a file it does not own")
 	}
 }

@@ -19,6 +19,9 @@ const (
 // orphaned:), then the unified diffs, for a terminal or a CI log.
 func (d *Drift) WriteText(w io.Writer) error {
 	var b strings.Builder
+	for _, u := range d.Unowned {
+		fmt.Fprintf(&b, "warning: %s\n", d.unownedNote(u))
+	}
 	if d.Clean() {
 		fmt.Fprintf(&b, "%s: no drift\n", d.display(""))
 		_, err := io.WriteString(w, b.String())
@@ -38,6 +41,11 @@ func (d *Drift) WriteText(w io.Writer) error {
 	return err
 }
 
+// unownedNote says what an unowned file is and that it is left alone.
+func (d *Drift) unownedNote(rel string) string {
+	return d.display(rel) + " is not rendered from the inventory and fleetgen did not write it: left alone (remove it, or keep it out of out/)"
+}
+
 func notes(fd FileDrift) string {
 	if len(fd.Notes) == 0 {
 		return ""
@@ -50,6 +58,9 @@ func notes(fd FileDrift) string {
 type jsonReport struct {
 	Clean        bool               `json:"clean"`
 	Environments map[string]jsonEnv `json:"environments"`
+	// Unowned are files no inventory renders and fleetgen never wrote: a
+	// warning, not drift.
+	Unowned []string `json:"unowned"`
 }
 
 type jsonEnv struct {
@@ -61,7 +72,7 @@ type jsonEnv struct {
 // WriteJSON writes the drift as one JSON document: per environment, the
 // paths (relative to out/) a render would add, change and remove.
 func (d *Drift) WriteJSON(w io.Writer) error {
-	r := jsonReport{Clean: d.Clean(), Environments: map[string]jsonEnv{}}
+	r := jsonReport{Clean: d.Clean(), Environments: map[string]jsonEnv{}, Unowned: append([]string{}, d.Unowned...)}
 	for _, e := range d.envs {
 		r.Environments[e.Name] = jsonEnv{Added: paths(e.Missing), Changed: paths(e.Changed), Removed: paths(e.Orphaned)}
 	}
@@ -87,6 +98,25 @@ func paths(fds []FileDrift) []string {
 func (d *Drift) WriteGitHub(annotations, summary io.Writer, section string) error {
 	if section != "" && !strings.HasSuffix(section, "\n") {
 		section += "\n"
+	}
+	var warnings strings.Builder
+	for _, u := range d.Unowned {
+		fmt.Fprintf(&warnings, "::warning file=%s,title=%s::%s\n",
+			escapeProperty(d.display(u)), escapeProperty("fleetgen: file not rendered"), escapeData(d.unownedNote(u)))
+	}
+	if _, err := io.WriteString(annotations, warnings.String()); err != nil {
+		return err
+	}
+	if len(d.Unowned) > 0 {
+		// Before the CLI's section, which the list of files follows.
+		w := fmt.Sprintf("⚠️ %d file(s) in %s are not rendered from the inventory and fleetgen did not write them; they are left alone:\n\n", len(d.Unowned), mdCode(d.display("")))
+		for _, u := range d.Unowned {
+			w += "- " + mdCode(d.display(u)) + "\n"
+		}
+		if section != "" {
+			w += "\n"
+		}
+		section = w + section
 	}
 	if d.Clean() {
 		_, err := fmt.Fprintf(summary, "✅ fleetgen check: %s matches the inventory.\n", mdCode(d.display("")))
