@@ -92,6 +92,7 @@ func (c *Config) renderAhead(write bool) (*inventory.Inventory, []layout.File, *
 	}
 	return inv, files, pre, nil
 }
+
 // Render renders a loaded inventory in memory; files are its sources, to
 // quote in diagnostics. The charts of hydrated environments come from the
 // chart cache, verified against its lock; a missing or altered chart is a
