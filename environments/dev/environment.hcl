@@ -76,12 +76,31 @@ environment "dev" {
     }
   }
 
+  # Logs of every cluster: the ECK operator, then Elasticsearch on the
+  # private ingress (the workload clusters' Fluent Bit ships to it,
+  # authenticated) and Kibana; Fluent Bit ships the C&C cluster's own logs
+  # (docs/monitoring.md).
+  app "eck-operator" {
+    version = "3.5.0"
+  }
+  app "elasticsearch" {
+    version = "0.20.0"
+    host    = "elasticsearch"
+  }
+  app "kibana" {
+    version = "0.20.0"
+    host    = "kibana"
+  }
+  app "fluent-bit" {
+    version = "0.58.1"
+  }
+
   # The provisioner: no chart of it exists, so fleetgen renders its
-  # Deployment, Service, ServiceAccount and RBAC into
-  # out/dev/provisioner/ (docs/argocd.md). The Secrets are made outside
-  # the inventory: database_secret holds the PostgreSQL DSN as DATABASE,
-  # ssh_secret the key pair the provisioner gives the clusters it creates
-  # (id_rsa, id_rsa.pub).
+  # Deployment, Service and ServiceAccount (no RBAC: it never calls this
+  # cluster's API) into out/dev/provisioner/ (docs/argocd.md). The Secrets
+  # are made outside the inventory: database_secret holds the PostgreSQL
+  # DSN as DATABASE, ssh_secret the key pair the provisioner gives the
+  # clusters it creates (id_rsa, id_rsa.pub).
   provisioner {
     tag                = "v0.93.1"
     role_arn           = "arn:aws:iam::111122223333:role/mattermost-provisioner"

@@ -154,11 +154,11 @@ environment "prod" {
   }
 
   # The provisioner: no chart of it exists, so fleetgen renders its
-  # Deployment, Service, ServiceAccount and RBAC into
-  # out/prod/provisioner/ (docs/argocd.md). The Secrets are made outside
-  # the inventory: database_secret holds the PostgreSQL DSN as DATABASE,
-  # ssh_secret the key pair the provisioner gives the clusters it creates
-  # (id_rsa, id_rsa.pub).
+  # Deployment, Service and ServiceAccount (no RBAC: it never calls this
+  # cluster's API) into out/prod/provisioner/ (docs/argocd.md). The Secrets
+  # are made outside the inventory: database_secret holds the PostgreSQL
+  # DSN as DATABASE, ssh_secret the key pair the provisioner gives the
+  # clusters it creates (id_rsa, id_rsa.pub).
   provisioner {
     tag                = "v0.93.1"
     role_arn           = "arn:aws:iam::444455556666:role/mattermost-provisioner"

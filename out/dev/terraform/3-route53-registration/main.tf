@@ -9,8 +9,10 @@ data "kubernetes_service_v1" "private_ingress" {
 
 resource "aws_route53_record" "private" {
   for_each = {
-    grafana    = "grafana.internal.dev.cloud.example.com"
-    prometheus = "prometheus.internal.dev.cloud.example.com"
+    elasticsearch = "elasticsearch.internal.dev.cloud.example.com"
+    grafana       = "grafana.internal.dev.cloud.example.com"
+    kibana        = "kibana.internal.dev.cloud.example.com"
+    prometheus    = "prometheus.internal.dev.cloud.example.com"
   }
   zone_id = "Z0DEV1234567890ABCDEF"
   name    = each.value

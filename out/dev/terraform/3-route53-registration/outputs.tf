@@ -3,7 +3,9 @@
 output "private_records" {
   description = "FQDN of each private app, by app"
   value = {
-    grafana    = "grafana.internal.dev.cloud.example.com"
-    prometheus = "prometheus.internal.dev.cloud.example.com"
+    elasticsearch = "elasticsearch.internal.dev.cloud.example.com"
+    grafana       = "grafana.internal.dev.cloud.example.com"
+    kibana        = "kibana.internal.dev.cloud.example.com"
+    prometheus    = "prometheus.internal.dev.cloud.example.com"
   }
 }
