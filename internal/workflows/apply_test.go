@@ -185,6 +185,46 @@ bash -c "$cmd"
 		}
 	})
 
+	// A change every node must agree on: four passes over the nodes, each
+	// whole before the next; the folders are copied once.
+	t.Run("full stop", func(t *testing.T) {
+		out, logged, err := runWith(t, nodes("mm1", "mm2", "mm3"), "none", "SSH_KEY=k", "SSH_USER=", "PAUSE=", `FULL_STOP=["EnableGossipEncryption"]`)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if !strings.Contains(out, "::warning::cluster legacy needs a full stop (EnableGossipEncryption changed)") {
+			t.Errorf("no warning of the full stop:\n%s", out)
+		}
+		var sudo []string
+		copies := 0
+		for _, l := range logged {
+			if strings.HasPrefix(l, "-F /dev/null ") {
+				if strings.Contains(l, "rm -rf ~/fleetgen-legacy") {
+					copies++
+				}
+				continue
+			}
+			sudo = append(sudo, strings.Replace(l, hosts+"/"+strings.Fields(l)[0], "", 1))
+		}
+		var want []string
+		for _, flag := range []string{" --stop", "", " --start", " --restart"} {
+			for _, addr := range []string{"10.10.250.146", "10.10.250.231", "10.10.250.165"} {
+				want = append(want, "fleetgen@"+addr+" sudo -n /fleetgen-legacy/apply.sh"+flag)
+			}
+		}
+		if diff := cmp.Diff(want, sudo); diff != "" {
+			t.Errorf("the passes of a full stop (-want +got):\n%s", diff)
+		}
+		if copies != 3 {
+			t.Errorf("the node folders were copied %d times, want once each", copies)
+		}
+		// A node that fails a pass stops the job there: no later pass.
+		out, logged, err = runWith(t, nodes("mm1", "mm2", "mm3"), "10.10.250.231", "SSH_KEY=k", "SSH_USER=", "PAUSE=", `FULL_STOP=["EnableGossipEncryption"]`)
+		if err == nil || strings.Contains(strings.Join(logged, "\n"), "--start") || strings.Contains(strings.Join(logged, "\n"), "10.10.250.165 sudo") {
+			t.Errorf("a failed --stop on mm2 must end the job before mm3 and before any start: %v\n%s", err, strings.Join(logged, "\n"))
+		}
+	})
+
 	t.Run("stops at the first failure", func(t *testing.T) {
 		os.Remove(argsLog)
 		out, logged, err := run(t, nodes("mm1", "mm2", "mm3"), "10.10.250.231")

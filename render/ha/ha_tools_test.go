@@ -488,3 +488,46 @@ func TestHASSHDDropIn(t *testing.T) {
 			other["x11forwarding"], other["allowtcpforwarding"], other["authorizedkeysfile"])
 	}
 }
+
+// TestHAApplyStopStart: the passes of a full cluster stop that install
+// nothing. --stop stops the service (a stand-in systemctl records it),
+// --dry-run says so and runs nothing, and the modes refuse --root,
+// --restart and each other.
+func TestHAApplyStopStart(t *testing.T) {
+	tooltest.NeedRoot(t)
+	bash := tooltest.Look(t, "bash")
+	src := haWriteNodeFolder(t, renderHA(t, haApply), "lab/ha/apply/a1")
+	bin := t.TempDir()
+	calls := filepath.Join(bin, "calls")
+	haWriteFile(t, filepath.Join(bin, "systemctl"), "#!/bin/sh\necho \"systemctl $*\" >>"+calls+"\n", 0o755)
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(bash, append([]string{filepath.Join(src, "apply.sh")}, args...)...)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("--stop", "--dry-run"); err != nil || !strings.Contains(out, "would run: systemctl stop mattermost") {
+		t.Errorf("--stop --dry-run: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(calls); err == nil {
+		t.Error("--dry-run ran systemctl")
+	}
+	if out, err := run("--stop"); err != nil || !strings.Contains(out, "run: systemctl stop mattermost") {
+		t.Errorf("--stop: %v\n%s", err, out)
+	}
+	if got, _ := os.ReadFile(calls); string(got) != "systemctl stop -- mattermost\n" {
+		t.Errorf("--stop ran %q, want systemctl stop of the service only", got)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--stop", "--root", t.TempDir()}, "not with --root"},
+		{[]string{"--start", "--restart"}, "do not go together"},
+		{[]string{"--stop", "--start"}, "give one of --stop and --start"},
+	} {
+		if out, err := run(tc.args...); err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("apply.sh %v: %v, want a refusal with %q\n%s", tc.args, err, tc.want, out)
+		}
+	}
+}

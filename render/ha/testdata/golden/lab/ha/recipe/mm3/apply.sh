@@ -5,6 +5,7 @@
 # Run it as root on the node, from a copy of this folder:
 #
 #   ./apply.sh [--root DIR] [--dry-run] [--restart] [--health-timeout SECONDS]
+#   ./apply.sh --stop | --start [--dry-run] [--health-timeout SECONDS]
 #
 #   --root DIR  install under DIR instead of / (images, tests); reloads
 #               nothing and restarts nothing
@@ -17,6 +18,14 @@
 #   --health-timeout SECONDS
 #               how long --restart waits for the node to be healthy
 #               (default 120)
+#   --stop      stop mattermost and change nothing else
+#   --start     start it and wait until Mattermost answers (not its peers,
+#               which may still be stopped)
+#
+# A change every node must agree on (README: "When the whole cluster must
+# stop") is applied in four passes, each on every node before the next:
+# --stop; apply.sh; --start, one node at a time; then --restart, which
+# changes nothing and waits until each node sees its peers.
 #
 # Only the node's own ClusterSettings restart Mattermost. A peer that came
 # or went is applied while Mattermost runs: ufw reloads the peer-only
@@ -32,11 +41,14 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 usage: ./apply.sh [--root DIR] [--dry-run] [--restart] [--health-timeout SECONDS]
+       ./apply.sh --stop | --start [--dry-run] [--health-timeout SECONDS]
   --root DIR  install under DIR instead of /
   --dry-run   print what would change and change nothing
   --restart   restart the service when a file it uses changed, then wait
               until the node is healthy
   --health-timeout SECONDS  how long --restart waits (default 120)
+  --stop      stop the service, change nothing else (a full cluster stop)
+  --start     start the service, wait until Mattermost answers
 USAGE
 }
 
@@ -48,6 +60,7 @@ die() {
 root=/
 dry_run=0
 restart=0
+mode=
 health_timeout=120
 while (($#)); do
 	case $1 in
@@ -66,6 +79,11 @@ while (($#)); do
 		;;
 	--restart)
 		restart=1
+		shift
+		;;
+	--stop | --start)
+		[[ -z $mode ]] || die "give one of --stop and --start"
+		mode=${1#--}
 		shift
 		;;
 	--health-timeout)
@@ -100,6 +118,27 @@ readonly service='mattermost'
 readonly peers_file='/etc/fleetgen/recipe/peers'
 readonly health='/usr/local/lib/fleetgen/recipe/health.sh'
 readonly ssh_port='22'
+
+# The passes of a full cluster stop that do not install anything.
+if [[ -n $mode ]]; then
+	((live)) || die "--$mode acts on $service of this machine: not with --root"
+	((!restart)) || die "--$mode and --restart do not go together"
+	verb=
+	((dry_run)) && verb="would "
+	echo "${verb}run: systemctl $mode $service"
+	((dry_run)) && exit 0
+	if [[ $mode == stop ]]; then
+		systemctl stop -- "$service"
+		exit 0
+	fi
+	command -v curl >/dev/null || die "curl is not installed: the health gate needs it (apt-get install curl)"
+	[[ -x $health ]] || die "$health is not installed: run apply.sh (without --start) first"
+	systemctl start -- "$service"
+	echo "waiting up to ${health_timeout}s for $service on node $node to answer"
+	"$health" "$health_timeout" -- ||
+		die "node $node is not healthy: stop here and look at $service's log (journalctl -u $service)"
+	exit 0
+fi
 
 # The files of this folder and where they go, with their mode and owner on
 # the node and what a change needs. An explicit list, not a glob, so a stray
