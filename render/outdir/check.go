@@ -140,7 +140,7 @@ func Check(outDir string, files []layout.File, opts CheckOptions) (*Drift, error
 				d.Folders = append(d.Folders, e.Name())
 			}
 		}
-		if d.Unowned, err = unownedFiles(root, files, p, opts.Envs); err != nil {
+		if d.Unowned, err = unownedFiles(root, entries, files, p, opts.Envs); err != nil {
 			return nil, err
 		}
 	}
@@ -285,39 +285,65 @@ func groupByEnv(all []FileDrift) []envDrift {
 
 // unownedFiles lists the files of root, in envs (none: everywhere), that
 // are neither rendered, nor owned (in the manifest), nor fleetgen's own
-// bookkeeping, nor a killed render's temporary files. It lists folders,
-// never reads a file.
-func unownedFiles(root *os.Root, files []layout.File, p *plan, envs []string) ([]string, error) {
-	known := make(map[string]bool, len(files))
-	for _, f := range files {
-		known[f.Path] = true
-	}
-	for _, t := range p.temps {
-		known[t] = true
-	}
-	var out []string
-	err := fs.WalkDir(root.FS(), ".", func(rel string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		top, _, nested := strings.Cut(rel, "/")
+// bookkeeping, nor a killed render's temporary files. The plan's scan has
+// listed every folder holding a rendered or owned path and kept what else
+// they hold (p.extras); top lists out/ itself. Only folders no rendered or
+// owned path goes through are walked here, and no file is read.
+func unownedFiles(root *os.Root, top []fs.DirEntry, files []layout.File, p *plan, envs []string) ([]string, error) {
+	var out, walk []string
+	for _, e := range top {
+		name := e.Name()
 		switch {
-		case rel == ".":
-			return nil
+		case len(envs) > 0 && !slices.Contains(envs, name):
+			// Another environment's folder, or a file of out/ itself:
+			// neither belongs to the environments checked.
 		case e.IsDir():
-			if len(envs) > 0 && !slices.Contains(envs, top) {
-				return fs.SkipDir
+			walk = append(walk, name)
+		case name == layout.ManifestName || name == layout.JournalName || name == layout.LockName:
+		case strings.HasPrefix(name, tmpPrefix) && e.Type().IsRegular():
+		default:
+			if _, owned := p.old.Files[name]; !owned && !slices.ContainsFunc(files, func(f layout.File) bool { return f.Path == name }) {
+				out = append(out, name)
 			}
-			return nil
-		case !nested && (rel == layout.ManifestName || rel == layout.JournalName || rel == layout.LockName):
-			return nil
-		case !nested && len(envs) > 0:
-			return nil // a file of out/ itself belongs to no environment checked
 		}
-		if _, owned := p.old.Files[rel]; !owned && !known[rel] { // readManifest never returns a nil manifest
-			out = append(out, rel)
+	}
+	for _, x := range p.extras {
+		if x.dir {
+			walk = append(walk, x.rel)
+		} else if _, owned := p.old.Files[x.rel]; !owned { // readManifest never returns a nil manifest
+			out = append(out, x.rel)
 		}
-		return nil
-	})
-	return out, err
+	}
+	if len(walk) > 0 {
+		// A folder that a rendered or owned path goes through was listed
+		// by the scan, its extras among p.extras.
+		listed := map[string]bool{}
+		note := func(rel string) {
+			for dir := path.Dir(rel); dir != "." && !listed[dir]; dir = path.Dir(dir) {
+				listed[dir] = true
+			}
+		}
+		for _, f := range files {
+			note(f.Path)
+		}
+		for rel := range p.old.Files {
+			note(rel)
+		}
+		for _, dir := range walk {
+			if listed[dir] {
+				continue
+			}
+			err := fs.WalkDir(root.FS(), dir, func(rel string, e fs.DirEntry, err error) error {
+				if err == nil && !e.IsDir() && !(strings.HasPrefix(e.Name(), tmpPrefix) && e.Type().IsRegular()) {
+					out = append(out, rel)
+				}
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

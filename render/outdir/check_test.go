@@ -234,36 +234,64 @@ func TestCheckCatchesAnEditKeepingSizeAndModTime(t *testing.T) {
 }
 
 // A file in out/ that no inventory renders and fleetgen never wrote is
-// reported (a warning: check stays clean) and never deleted by a render.
+// reported (a warning: check stays clean) and never deleted by a render,
+// whether the check read out/ itself or took what a Prefetcher read: in a
+// rendered folder, in a folder nothing renders into (at any depth, or a
+// whole environment's), or at the top of out/. An owned file no longer
+// rendered is drift, not unowned; a killed render's temporary file is
+// neither.
 func TestCheckWarnsOfUnownedFiles(t *testing.T) {
-	out := t.TempDir()
-	mustWrite(t, out, sampleFiles(), WriteOptions{})
-	for _, p := range []string{"prod/notes.txt", "stray.txt", "prod/extra/deep.yaml"} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(out, p), []byte("mine\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d := mustCheck(t, out, sampleFiles(), CheckOptions{})
-	if !d.Clean() {
-		t.Errorf("unowned files are drift: %+v", d.Files())
-	}
-	if want := []string{"prod/extra/deep.yaml", "prod/notes.txt", "stray.txt"}; !slices.Equal(d.Unowned, want) {
-		t.Errorf("unowned %q, want %q (and never the manifest or the lock)", d.Unowned, want)
-	}
-	var prodOnly []layout.File
-	for _, f := range sampleFiles() {
-		if strings.HasPrefix(f.Path, "prod/") {
-			prodOnly = append(prodOnly, f)
-		}
-	}
-	if d := mustCheck(t, out, prodOnly, CheckOptions{Envs: []string{"prod"}}); !slices.Equal(d.Unowned, []string{"prod/extra/deep.yaml", "prod/notes.txt"}) {
-		t.Errorf("with --env prod: unowned %q", d.Unowned)
-	}
-	mustWrite(t, out, sampleFiles(), WriteOptions{})
-	if read(t, out, "prod/notes.txt") != "mine\n" || read(t, out, "stray.txt") != "mine\n" {
-		t.Error("a render changed a file it does not own")
+	for _, prefetch := range []bool{false, true} {
+		t.Run(map[bool]string{false: "read", true: "prefetched"}[prefetch], func(t *testing.T) {
+			out := t.TempDir()
+			mustWrite(t, out, sampleFiles(), WriteOptions{})
+			strays := []string{"prod/notes.txt", "stray.txt", "prod/extra/deep/er.yaml", "prod/ha/acme/mm1/keep.me", "qa/app/values.yaml"}
+			for _, p := range append(strays, "prod/ha/acme/"+tmpPrefix+"apply.sh-1") {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(out, p), []byte("mine\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rendered := without(sampleFiles(), "prod/helm/app.values.yaml") // owned, now an orphan
+			check := func(files []layout.File, opts CheckOptions) *Drift {
+				t.Helper()
+				if prefetch {
+					p := mustPrefetch(t, out, false)
+					defer p.Close()
+					byEnv(p, files)
+					opts.Prefetched = p
+				}
+				return mustCheck(t, out, files, opts)
+			}
+			d := check(rendered, CheckOptions{})
+			var drifted []string
+			for _, f := range d.Files() {
+				drifted = append(drifted, f.Path)
+			}
+			if want := []string{layout.ManifestName, "prod/helm/app.values.yaml"}; !slices.Equal(drifted, want) {
+				t.Errorf("drift at %q, want only the orphan and the manifest: unowned files are no drift", drifted)
+			}
+			want := []string{"prod/extra/deep/er.yaml", "prod/ha/acme/mm1/keep.me", "prod/notes.txt", "qa/app/values.yaml", "stray.txt"}
+			if !slices.Equal(d.Unowned, want) {
+				t.Errorf("unowned %q, want %q (never the manifest, the lock, an orphan or a temporary file)", d.Unowned, want)
+			}
+			var prodOnly []layout.File
+			for _, f := range rendered {
+				if strings.HasPrefix(f.Path, "prod/") {
+					prodOnly = append(prodOnly, f)
+				}
+			}
+			if d := check(prodOnly, CheckOptions{Envs: []string{"prod"}}); !slices.Equal(d.Unowned, want[:3]) {
+				t.Errorf("with --env prod: unowned %q, want %q", d.Unowned, want[:3])
+			}
+			mustWrite(t, out, sampleFiles(), WriteOptions{})
+			for _, p := range strays {
+				if read(t, out, p) != "mine\n" {
+					t.Errorf("a render changed %s, which it does not own", p)
+				}
+			}
+		})
 	}
 }

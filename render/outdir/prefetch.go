@@ -37,9 +37,10 @@ type Prefetcher struct {
 	oldErr error
 
 	mu    sync.Mutex
-	read  map[string]prefetched
-	temps map[string]bool
-	err   error
+	read   map[string]prefetched
+	temps  map[string]bool
+	extras []extra
+	err    error
 }
 
 // prefetched is what a Prefetcher found at a path, and the rendered
@@ -112,6 +113,7 @@ func (p *Prefetcher) Add(files []layout.File) {
 		for _, t := range s.temps {
 			p.temps[t] = true
 		}
+		p.extras = append(p.extras, s.extras...)
 	})
 }
 
@@ -130,18 +132,18 @@ func (p *Prefetcher) Close() {
 var errPrefetchMode = errors.New("outdir: a Prefetcher opened for a check cannot serve a write")
 
 // take waits for the reads under way and gives what they found at the
-// paths of rendered whose rendered content is what was compared, and the
-// temporary files seen; the caller reads the other paths itself. It
-// empties p, whose reads are then the caller's.
-func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []string, error) {
+// paths of rendered whose rendered content is what was compared, the
+// temporary files and the extras seen; the caller reads the other paths
+// itself. It empties p, whose reads are then the caller's.
+func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []string, []extra, error) {
 	if p == nil {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
-		return nil, nil, p.err
+		return nil, nil, nil, p.err
 	}
 	found := make(map[string]diskState, len(p.read))
 	for rel, r := range p.read {
@@ -152,7 +154,7 @@ func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []s
 		}
 	}
 	p.read = nil
-	return found, slices.Sorted(maps.Keys(p.temps)), nil
+	return found, slices.Sorted(maps.Keys(p.temps)), p.extras, nil
 }
 
 // tookOver names the run that died holding the lock p took over; "" for

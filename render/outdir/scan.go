@@ -108,6 +108,17 @@ type scan struct {
 	mu    sync.Mutex
 	state map[string]diskState
 	temps []string // fleetgen's temporary files in the folders listed, sorted
+	// extras are what the folders listed below out/ hold beside the paths
+	// looked at and the temporary files: what check reports as unowned
+	// when the manifest does not own it either.
+	extras []extra
+}
+
+// An extra is a name in a folder of out/ that a scan listed but was not
+// asked about.
+type extra struct {
+	rel string
+	dir bool
 }
 
 // A folder is one folder of out/, open while the scan looks at it. Its
@@ -201,6 +212,7 @@ func (s *scan) scanFolder(root *os.Root, d folder, t *dirTree, rendered map[stri
 			found[rel] = diskState{kind: onDiskMissing}
 			continue
 		}
+		delete(types, name) // what is left is extra
 		st, err := d.inspect(name, typ, rendered[rel])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(rel)), err)
@@ -219,10 +231,22 @@ func (s *scan) scanFolder(root *os.Root, d folder, t *dirTree, rendered map[stri
 		default: // a file or symlink where a folder belongs
 			child.all(func(rel string) { found[rel] = diskState{kind: onDiskBadParent, parent: child.rel} })
 		}
+		delete(types, name)
+	}
+	// out/ itself holds every environment's folder and fleetgen's own
+	// files: Check lists it apart.
+	var extras []extra
+	if t.rel != "." {
+		for name, typ := range types {
+			if !strings.HasPrefix(name, tmpPrefix) || !typ.IsRegular() {
+				extras = append(extras, extra{path.Join(t.rel, name), typ.IsDir()})
+			}
+		}
 	}
 	s.mu.Lock()
 	maps.Copy(s.state, found)
 	s.temps = append(s.temps, temps...)
+	s.extras = append(s.extras, extras...)
 	s.mu.Unlock()
 	return descend, nil
 }

@@ -266,6 +266,7 @@ type plan struct {
 	journaled bool      // a killed run left its journal
 	recovered []string  // what that run had already changed
 	temps     []string  // temporary files a killed run left in the folders looked at
+	extras    []extra   // what else the folders below out/ looked at hold (see scan)
 }
 
 // makePlan compares the rendered files and the manifest with the disk. It
@@ -304,7 +305,7 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 			orphans = append(orphans, rel)
 		}
 	}
-	known, temps, err := pre.take(rendered)
+	known, temps, extras, err := pre.take(rendered)
 	if err != nil {
 		return nil, err
 	}
@@ -320,6 +321,7 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 		disk.state = known
 	}
 	p.temps = slices.Compact(slices.Sorted(slices.Values(append(disk.temps, temps...))))
+	p.extras = append(disk.extras, extras...)
 	for _, f := range files {
 		p.steps = append(p.steps, planRendered(f, disk.state[f.Path], old))
 	}
