@@ -36,7 +36,7 @@ type Prefetcher struct {
 	oldRaw []byte
 	oldErr error
 
-	mu    sync.Mutex
+	mu     sync.Mutex
 	read   map[string]prefetched
 	temps  map[string]bool
 	extras []extra
