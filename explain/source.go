@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -85,6 +86,9 @@ func FromGit(ctx context.Context, dir, outDir, ref string, files []layout.File, 
 	var read []string
 	rendered := map[string]bool{}
 	for _, f := range files {
+		if _, ok := f.Content(); !ok {
+			return Trees{}, fmt.Errorf("explain: %s was checked with its bytes let go (action.Check.KeepData)", f.Path)
+		}
 		rendered[f.Path] = true
 		b, ok := blobs[f.Path]
 		if ok && b.ID == hash(f.Data) {

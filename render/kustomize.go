@@ -39,6 +39,7 @@ func BuildKustomizations(files []layout.File) error {
 	if len(dirs) == 0 {
 		return nil
 	}
+	slices.Sort(dirs) // the first to fail is the same whatever the order of files
 	fs, err := kustomizeFS(files, dirs)
 	if err != nil {
 		return err
@@ -62,11 +63,15 @@ func kustomizeFS(files []layout.File, dirs []string) (filesys.FileSystem, error)
 		if !slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(f.Path, d+"/") }) {
 			continue
 		}
+		data, ok := f.Content()
+		if !ok {
+			return nil, fmt.Errorf("in-memory copy of %s: its bytes were let go before the build", f.Path)
+		}
 		p := "/" + f.Path
 		if err := fs.MkdirAll(path.Dir(p)); err != nil {
 			return nil, fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
 		}
-		if err := fs.WriteFile(p, f.Data); err != nil {
+		if err := fs.WriteFile(p, data); err != nil {
 			return nil, fmt.Errorf("in-memory copy of %s: %w", f.Path, err)
 		}
 	}

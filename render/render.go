@@ -31,9 +31,11 @@ type Options struct {
 	// as every job of that environment has finished without an error,
 	// from the goroutine that finished last, while other environments
 	// still render: a check or a write reads out/ for them meanwhile
-	// (outdir.Prefetcher). It must not change the files, which Render
-	// also returns.
-	Rendered func([]layout.File)
+	// (outdir.Prefetcher). Render returns, for that environment, the
+	// files it gives back: the same paths and modes, with the bytes of
+	// some let go (layout.File.Sum), so a large fleet is never held in
+	// memory whole.
+	Rendered func([]layout.File) []layout.File
 }
 
 // Render renders every environment of inv. The files are sorted by path,
@@ -57,11 +59,15 @@ func Render(inv *inventory.Inventory, opts Options) ([]layout.File, hcl.Diagnost
 			envOf[i] = e
 		}
 	}
+	given := make([][]layout.File, len(envJobs)) // what Rendered gave back
 	parallel.Do(len(jobs), func(i int) {
 		files[i], diags[i] = jobs[i]()
 		if e := envOf[i]; opts.Rendered != nil && left[e].Add(-1) == 0 {
 			if env, ok := envJobs[e].collect(files, diags); ok {
-				opts.Rendered(env)
+				for j := envJobs[e].start; j < envJobs[e].end; j++ {
+					files[j] = nil
+				}
+				given[e] = opts.Rendered(env)
 			}
 		}
 	})
@@ -74,7 +80,7 @@ func Render(inv *inventory.Inventory, opts Options) ([]layout.File, hcl.Diagnost
 		return nil, all
 	}
 	var out []layout.File
-	for _, fs := range files {
+	for _, fs := range slices.Concat(files, given) {
 		out = append(out, fs...)
 	}
 	slices.SortFunc(out, func(a, b layout.File) int { return cmp.Compare(a.Path, b.Path) })
@@ -112,8 +118,9 @@ func jobsOf(inv *inventory.Inventory, opts Options) ([]job, []jobRange) {
 		for _, c := range env.HAClusters {
 			jobs = append(jobs, func() ([]layout.File, hcl.Diagnostics) { return ha.Render(env, c) })
 		}
-		if env.HAOnly {
-			continue // no C&C side to render
+		if env.HAOnly { // no C&C side to render
+			envs = append(envs, jobRange{start, len(jobs)})
+			continue
 		}
 		jobs = append(jobs,
 			func() ([]layout.File, hcl.Diagnostics) { return prometheus.Render(env) },

@@ -55,7 +55,7 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")
 	}
 	config := o.config(cmd)
-	res, err := (&action.Check{Config: config}).Run()
+	res, err := (&action.Check{Config: config, KeepData: o.against != ""}).Run()
 	if err != nil {
 		return failed(err)
 	}

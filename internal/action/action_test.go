@@ -92,7 +92,7 @@ func TestCheckAndRenderCatchAnEditKeepingSizeAndModTime(t *testing.T) {
 	if _, err := (&Render{Config: c}).Run(); err != nil {
 		t.Fatalf("first render: %v", err)
 	}
-	res, err := (&Check{c}).Run()
+	res, err := (&Check{Config: c}).Run()
 	if err != nil || !res.Drift.Clean() {
 		t.Fatalf("check of a fresh render: %v, %+v", err, res)
 	}
@@ -128,7 +128,7 @@ func TestCheckAndRenderCatchAnEditKeepingSizeAndModTime(t *testing.T) {
 		t.Fatalf("the edit changed size, mtime or inode: %v", err)
 	}
 
-	res, err = (&Check{c}).Run()
+	res, err = (&Check{Config: c}).Run()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ type Render struct {
 // error. out/ is locked once the inventory has loaded, and read while it
 // renders (outdir.Prefetcher).
 func (r *Render) Run() (*outdir.WriteReport, error) {
-	inv, files, pre, err := r.renderAhead(true)
+	inv, files, pre, err := r.renderAhead(true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,13 @@ func (v *Validate) Run() (int, error) {
 }
 
 // Check renders in memory and compares with out/. It writes nothing.
-type Check struct{ *Config }
+type Check struct {
+	*Config
+	// KeepData keeps the bytes of every file in the result; otherwise
+	// those of files out/ holds as rendered are let go as the check goes
+	// (layout.File.Sum). Explaining against a git commit needs them all.
+	KeepData bool
+}
 
 // A CheckResult is a check's drift and the files it compared out/ with.
 type CheckResult struct {
@@ -60,7 +66,7 @@ type CheckResult struct {
 // Run renders and compares. out/ is locked once the inventory has loaded,
 // and read while it renders (outdir.Prefetcher).
 func (c *Check) Run() (*CheckResult, error) {
-	inv, files, pre, err := c.renderAhead(false)
+	inv, files, pre, err := c.renderAhead(false, c.KeepData)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -73,7 +76,7 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 // Prefetcher (nil when out/ does not exist yet) to the Write or Check, then
 // closes it. When every environment is unfinished it returns no files and
 // no Prefetcher: there is nothing to write or compare.
-func (c *Config) renderAhead(write bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
+func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
 	inv, srcs, err := c.Load()
 	if err != nil {
 		return nil, nil, nil, err
@@ -84,6 +87,9 @@ func (c *Config) renderAhead(write bool) (*inventory.Inventory, []layout.File, *
 	pre, err := outdir.Prefetch(c.OutDir, write)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if keepData {
+		pre.KeepData()
 	}
 	files, err := c.renderEach(inv, srcs, pre.Add)
 	if err != nil {
@@ -104,9 +110,26 @@ func (c *Config) Render(inv *inventory.Inventory, files inventory.Files) ([]layo
 }
 
 // renderEach is Render, giving each environment's files to rendered (nil:
-// none) as soon as they are rendered (render.Options.Rendered).
-func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File)) ([]layout.File, error) {
-	opts := render.Options{Rendered: rendered}
+// none) as soon as they are rendered and its kustomizations built, and
+// keeping what rendered gives back (render.Options.Rendered).
+func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File) ([]layout.File, error) {
+	var opts render.Options
+	var mu sync.Mutex
+	var kustomizeErrs []error
+	if rendered != nil {
+		// Each environment's kustomizations are built before rendered may
+		// let their bytes go: a kustomization never reaches outside its
+		// folder (kustomize's load restrictions).
+		opts.Rendered = func(env []layout.File) []layout.File {
+			if err := render.BuildKustomizations(env); err != nil {
+				mu.Lock()
+				kustomizeErrs = append(kustomizeErrs, err)
+				mu.Unlock()
+				return env
+			}
+			return rendered(env)
+		}
+	}
 	if apps := inv.HydratedApps(); len(apps) > 0 {
 		cache, err := charts.Open(Relative(c.ChartsDir))
 		if err != nil {
@@ -128,7 +151,11 @@ func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, ren
 	if diags.HasErrors() {
 		return nil, ErrReported
 	}
-	if err := render.BuildKustomizations(out); err != nil {
+	err := render.BuildKustomizations(out)
+	if rendered != nil {
+		err = firstKustomizeError(kustomizeErrs)
+	}
+	if err != nil {
 		var kerr *render.KustomizeError
 		if errors.As(err, &kerr) {
 			kerr.Path = filepath.ToSlash(filepath.Join(c.OutDir, kerr.Path))
@@ -180,4 +207,20 @@ func Relative(dir string) string {
 		return dir
 	}
 	return rel
+}
+
+// firstKustomizeError is the error of errs, each of one environment's
+// kustomizations, that BuildKustomizations of every environment at once
+// would have returned: the first by path.
+func firstKustomizeError(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return slices.MinFunc(errs, func(a, b error) int {
+		var ka, kb *render.KustomizeError
+		if errors.As(a, &ka) && errors.As(b, &kb) {
+			return strings.Compare(ka.Path, kb.Path)
+		}
+		return strings.Compare(a.Error(), b.Error())
+	})
 }

@@ -260,8 +260,8 @@ func TestCheckWarnsOfUnownedFiles(t *testing.T) {
 				if prefetch {
 					p := mustPrefetch(t, out, false)
 					defer p.Close()
-					byEnv(p, files)
 					opts.Prefetched = p
+					files = byEnv(p, files)
 				}
 				return mustCheck(t, out, files, opts)
 			}

@@ -50,7 +50,12 @@ func newManifest() *manifest {
 
 // entryFor is the manifest entry of a rendered file.
 func entryFor(f layout.File) manifestEntry {
-	return manifestEntry{SHA256: hashOf(f.Data), Mode: formatMode(f.Mode)}
+	sum := f.Sum
+	if sum == nil {
+		s := sha256.Sum256(f.Data)
+		sum = &s
+	}
+	return manifestEntry{SHA256: hex.EncodeToString(sum[:]), Mode: formatMode(f.Mode)}
 }
 
 // A pathEntry is the manifest entry of one rendered path.

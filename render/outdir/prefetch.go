@@ -3,6 +3,7 @@ package outdir
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"errors"
 	"maps"
 	"os"
@@ -19,6 +20,11 @@ import (
 // render. Check and Write then take what it read instead of reading those
 // paths again; they read the rest (files no longer rendered) themselves.
 //
+// A file out/ already holds exactly as rendered, content and mode, needs
+// nothing more than its manifest entry: Add lets its bytes go, keeping
+// their SHA-256, so a check or no-op render of a large fleet holds the
+// files that differ, not the whole fleet.
+//
 // It serves one Check or Write, and changes nothing of what they decide:
 // it reads under the same lock they would hold, and a path whose rendered
 // content is not, byte for byte, the content it compared is read again.
@@ -28,8 +34,8 @@ type Prefetcher struct {
 	write  bool
 	took   string // the run whose lock this one took over (lockOut)
 
-	wg  sync.WaitGroup
-	one chan struct{} // one environment read at a time: the render needs the cores
+	wg   sync.WaitGroup
+	keep bool // Add keeps every file's bytes (KeepData)
 
 	// The manifest, read while the first environments render.
 	old    *manifest
@@ -44,10 +50,11 @@ type Prefetcher struct {
 }
 
 // prefetched is what a Prefetcher found at a path, and the rendered
-// content it compared it with.
+// content it compared it with: nil when it let that go (released).
 type prefetched struct {
 	state    diskState
 	rendered []byte
+	released bool
 }
 
 // Prefetch opens and locks outDir, exclusive for a Write (write) and
@@ -67,7 +74,6 @@ func Prefetch(outDir string, write bool) (*Prefetcher, error) {
 	}
 	p := &Prefetcher{
 		root: root, unlock: unlock, write: write, took: took,
-		one:  make(chan struct{}, 1),
 		read: map[string]prefetched{}, temps: map[string]bool{},
 	}
 	p.wg.Go(func() { p.old, p.oldRaw, p.oldErr = readManifest(root) })
@@ -83,38 +89,57 @@ func (p *Prefetcher) manifest(root *os.Root) (*manifest, []byte, error) {
 	return p.old, p.oldRaw, p.oldErr
 }
 
-// Add starts reading the paths of files, one environment's rendered files,
-// in the background. It may be called from several goroutines at once;
-// the files must not change afterwards. Add on a nil Prefetcher does
-// nothing.
-func (p *Prefetcher) Add(files []layout.File) {
-	if p == nil || len(files) == 0 {
-		return
+// KeepData makes Add keep every file's bytes, for a caller that needs
+// them all after the check (explain against a git commit hashes each).
+// KeepData on a nil Prefetcher does nothing.
+func (p *Prefetcher) KeepData() {
+	if p != nil {
+		p.keep = true
 	}
-	p.wg.Go(func() {
-		p.one <- struct{}{}
-		defer func() { <-p.one }()
-		rendered := make(map[string][]byte, len(files))
-		paths := make([]string, len(files))
-		for i, f := range files {
-			rendered[f.Path] = f.Data
-			paths[i] = f.Path
-		}
-		s, err := scanOut(p.root, paths, rendered)
+}
+
+// Add compares files, one environment's rendered files, with out/ and
+// returns them, with the bytes let go (layout.File.Sum) of each file out/
+// holds exactly as rendered. It may be called from several goroutines at
+// once; the caller passes the files it returns, not files, to the Check or
+// Write. Add on a nil Prefetcher returns files.
+func (p *Prefetcher) Add(files []layout.File) []layout.File {
+	if p == nil || len(files) == 0 {
+		return files
+	}
+	rendered := make(map[string][]byte, len(files))
+	paths := make([]string, len(files))
+	for i, f := range files {
+		rendered[f.Path] = f.Data
+		paths[i] = f.Path
+	}
+	s, err := scanOut(p.root, paths, rendered)
+	if err != nil {
 		p.mu.Lock()
-		defer p.mu.Unlock()
-		if err != nil {
-			p.err = cmp.Or(p.err, err)
-			return
+		p.err = cmp.Or(p.err, err)
+		p.mu.Unlock()
+		return files
+	}
+	kept := make([]layout.File, len(files))
+	read := make(map[string]prefetched, len(files))
+	for i, f := range files {
+		st := s.state[f.Path]
+		r := prefetched{state: st, rendered: f.Data}
+		if !p.keep && f.Sum == nil && st.kind == onDiskFile && st.same && st.mode == f.Mode {
+			sum := sha256.Sum256(f.Data)
+			f.Data, f.Sum = nil, &sum
+			r.rendered, r.released = nil, true
 		}
-		for rel, st := range s.state {
-			p.read[rel] = prefetched{st, rendered[rel]}
-		}
-		for _, t := range s.temps {
-			p.temps[t] = true
-		}
-		p.extras = append(p.extras, s.extras...)
-	})
+		kept[i], read[f.Path] = f, r
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	maps.Copy(p.read, read)
+	for _, t := range s.temps {
+		p.temps[t] = true
+	}
+	p.extras = append(p.extras, s.extras...)
+	return kept
 }
 
 // Close releases the lock and out/. Close on a nil Prefetcher does nothing.
@@ -147,9 +172,17 @@ func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []s
 	}
 	found := make(map[string]diskState, len(p.read))
 	for rel, r := range p.read {
-		// The same slice in nearly every case: bytes.Equal then returns
-		// at once.
-		if data, ok := rendered[rel]; ok && bytes.Equal(data, r.rendered) {
+		data, ok := rendered[rel]
+		switch {
+		case !ok:
+		case r.released:
+			// The caller holds the file Add gave back, bytes let go.
+			if data == nil {
+				found[rel] = r.state
+			}
+		case bytes.Equal(data, r.rendered):
+			// The same slice in nearly every case: bytes.Equal then
+			// returns at once.
 			found[rel] = r.state
 		}
 	}

@@ -1,6 +1,8 @@
 package outdir
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,15 +13,24 @@ import (
 	"github.com/mattermost/fleetgen/render/layout"
 )
 
-// byEnv gives files to p environment by environment, as a render does.
-func byEnv(p *Prefetcher, files []layout.File) {
+// byEnv gives files to p environment by environment, as a render does,
+// and returns, in the order of files, what p gave back.
+func byEnv(p *Prefetcher, files []layout.File) []layout.File {
 	envs := map[string][]layout.File{}
 	for _, f := range files {
 		envs[envOf(f.Path)] = append(envs[envOf(f.Path)], f)
 	}
+	back := map[string]layout.File{}
 	for _, env := range envs {
-		p.Add(env)
+		for _, f := range p.Add(env) {
+			back[f.Path] = f
+		}
 	}
+	out := make([]layout.File, len(files))
+	for i, f := range files {
+		out[i] = back[f.Path]
+	}
+	return out
 }
 
 func mustPrefetch(t *testing.T, out string, write bool) *Prefetcher {
@@ -51,8 +62,7 @@ func TestPrefetchedCheckAndWriteDecideAlike(t *testing.T) {
 	}
 	want := mustCheck(t, plain, files, CheckOptions{})
 	p := mustPrefetch(t, ahead, false)
-	byEnv(p, files)
-	got := mustCheck(t, ahead, files, CheckOptions{Prefetched: p})
+	got := mustCheck(t, ahead, byEnv(p, files), CheckOptions{Prefetched: p})
 	p.Close()
 	if diff := cmp.Diff(inPlain(want), inPlain(got)); diff != "" || want.Clean() {
 		t.Errorf("prefetched Check differs (-without +with):\n%s", diff)
@@ -60,13 +70,14 @@ func TestPrefetchedCheckAndWriteDecideAlike(t *testing.T) {
 
 	write := func(out string, prefetch bool) (*WriteReport, error) {
 		opts := WriteOptions{Force: true}
+		given := files
 		if prefetch {
 			p := mustPrefetch(t, out, true)
 			defer p.Close()
-			byEnv(p, files)
+			given = byEnv(p, files)
 			opts.Prefetched = p
 		}
-		return Write(out, files, opts)
+		return Write(out, given, opts)
 	}
 	_, werr := write(plain, false)
 	_, gerr := write(ahead, true)
@@ -169,5 +180,64 @@ func TestPrefetchOfNoOutDir(t *testing.T) {
 	r := mustWrite(t, out, sampleFiles(), WriteOptions{Prefetched: nil})
 	if len(r.Written) != len(sampleFiles()) || !strings.HasPrefix(read(t, out, "prod/README.md"), "# prod") {
 		t.Errorf("first render wrote %v", r.Written)
+	}
+}
+
+// TestPrefetchLetsGoOfWhatOutHolds: Add gives back without its bytes, the
+// SHA-256 in their place, exactly the files out/ holds as rendered,
+// content and mode; it keeps the bytes of every other file (changed, new,
+// another mode), and of all with KeepData. A no-op render and a check of
+// what it gave back decide as they do with every byte, and the manifest
+// stays byte for byte the same.
+func TestPrefetchLetsGoOfWhatOutHolds(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	manifestBefore := read(t, out, layout.ManifestName)
+	if err := os.Chmod(filepath.Join(out, "prod/helm/app.values.yaml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	next := append(replaced(sampleFiles(), "prod/README.md", "# prod v2\n"), layout.File{Path: "prod/new.txt", Mode: layout.ModeFile, Data: []byte("new\n")})
+	kept := map[string]bool{"prod/README.md": true, "prod/helm/app.values.yaml": true, "prod/new.txt": true}
+
+	p := mustPrefetch(t, out, false)
+	given := byEnv(p, next)
+	for i, f := range given {
+		data, whole := f.Content()
+		switch {
+		case kept[f.Path] && (!whole || !bytes.Equal(data, next[i].Data)):
+			t.Errorf("%s differs from out/ but its bytes were let go", f.Path)
+		case !kept[f.Path] && (whole || f.Data != nil || *f.Sum != sha256.Sum256(next[i].Data)):
+			t.Errorf("%s: out/ holds it as rendered, want its bytes let go for their SHA-256; got %+v", f.Path, f)
+		case f.Path != next[i].Path || f.Mode != next[i].Mode:
+			t.Errorf("Add gave back %s %v for %s %v", f.Path, f.Mode, next[i].Path, next[i].Mode)
+		}
+	}
+	got := mustCheck(t, out, given, CheckOptions{Prefetched: p})
+	p.Close()
+	want := mustCheck(t, out, next, CheckOptions{})
+	if diff := cmp.Diff(want.Files(), got.Files()); diff != "" {
+		t.Errorf("check of the files given back differs (-every byte +given back):\n%s", diff)
+	}
+
+	k := mustPrefetch(t, out, false)
+	k.KeepData()
+	for _, f := range byEnv(k, next) {
+		if _, whole := f.Content(); !whole {
+			t.Errorf("%s let go with KeepData", f.Path)
+		}
+	}
+	k.Close()
+
+	if err := os.Chmod(filepath.Join(out, "prod/helm/app.values.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := mustPrefetch(t, out, true)
+	r, err := Write(out, byEnv(w, sampleFiles()), WriteOptions{Prefetched: w})
+	w.Close()
+	if err != nil || len(r.Written) != 0 || len(r.Unchanged) != len(sampleFiles()) {
+		t.Fatalf("no-op render of what was given back: %v, %+v", err, r)
+	}
+	if got := read(t, out, layout.ManifestName); got != manifestBefore {
+		t.Errorf("the manifest changed in a no-op render:\n%s\nwant\n%s", got, manifestBefore)
 	}
 }
