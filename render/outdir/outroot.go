@@ -65,17 +65,22 @@ func openDir(root *os.Root, rel string, create bool) (*os.Root, error) {
 
 // openChildDir opens the folder name of parent, a single path element.
 func openChildDir(parent *os.Root, name string, create bool) (*os.Root, error) {
-	created := false
+	dir, _, err := openOrMakeChildDir(parent, name, create)
+	return dir, err
+}
+
+// openOrMakeChildDir is openChildDir, saying whether it made the folder.
+func openOrMakeChildDir(parent *os.Root, name string, create bool) (_ *os.Root, created bool, _ error) {
 	if create {
 		err := parent.Mkdir(name, 0o755)
 		if err != nil && !errors.Is(err, fs.ErrExist) {
-			return nil, err
+			return nil, false, err
 		}
 		created = err == nil
 	}
 	dir, err := parent.OpenRoot(name)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	err = openedUnlinked(parent, name, func() (fs.FileInfo, error) { return dir.Stat(".") })
 	if err == nil && created {
@@ -83,9 +88,9 @@ func openChildDir(parent *os.Root, name string, create bool) (*os.Root, error) {
 	}
 	if err != nil {
 		dir.Close()
-		return nil, err
+		return nil, false, err
 	}
-	return dir, nil
+	return dir, created, nil
 }
 
 // openFile opens the regular file name of dir, a single path element,

@@ -5,9 +5,12 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"errors"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mattermost/fleetgen/render/layout"
@@ -23,7 +26,15 @@ import (
 // A file out/ already holds exactly as rendered, content and mode, needs
 // nothing more than its manifest entry: Add lets its bytes go, keeping
 // their SHA-256, so a check or no-op render of a large fleet holds the
-// files that differ, not the whole fleet.
+// files that differ, not the whole fleet. For a Write, Add also stages
+// each new or changed file: it writes the temporary file Write would
+// write, in the file's folder, and lets the bytes go too. Write renames
+// the staged files as its own; Close deletes whatever a Write did not
+// take, and the folders, out/ included, that Prefetch and Add made for
+// them, so a render that stops before writing leaves out/ as it was.
+// Staging comes before Write's journal, like any temporary file: a run
+// killed meanwhile leaves temporary files only, which the next run
+// removes.
 //
 // It serves one Check or Write, and changes nothing of what they decide:
 // it reads under the same lock they would hold, and a path whose rendered
@@ -36,6 +47,13 @@ type Prefetcher struct {
 
 	wg   sync.WaitGroup
 	keep bool // Add keeps every file's bytes (KeepData)
+
+	// What this run made before its Write, undone by Close unless a
+	// Write finished (written).
+	madeOut bool              // Prefetch made out/ itself
+	mk      mkdirs            // the folders Add made
+	staged  map[string]string // path → its staged temporary file
+	written bool
 
 	// The manifest, read while the first environments render.
 	old    *manifest
@@ -59,20 +77,47 @@ type prefetched struct {
 
 // Prefetch opens and locks outDir, exclusive for a Write (write) and
 // shared for a Check, as they would, and fails as they would when another
-// run holds it. It returns nil, and no error, when outDir does not exist
-// yet: there is nothing to read ahead. The caller closes it after the
-// Write or Check.
+// run holds it. For a Write it makes outDir when that is missing and its
+// parent is not (the first render); Close removes it again unless the
+// Write finished. Otherwise it returns nil, and no error, when outDir
+// does not exist: there is nothing to read ahead. The caller closes it
+// after the Write or Check.
 func Prefetch(outDir string, write bool) (*Prefetcher, error) {
 	root, err := openOut(outDir)
-	if root == nil || err != nil {
+	if err != nil {
 		return nil, err
+	}
+	made := false
+	if root == nil && write {
+		if err := os.Mkdir(outDir, 0o755); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, nil // Write makes the parents too
+			}
+			return nil, err
+		}
+		made = true
+		if err := os.Chmod(outDir, 0o755); err != nil { // exact mode: mkdir applies the umask
+			os.Remove(outDir)
+			return nil, err
+		}
+		if root, err = os.OpenRoot(outDir); err != nil {
+			os.Remove(outDir)
+			return nil, err
+		}
+	}
+	if root == nil {
+		return nil, nil
 	}
 	unlock, took, err := lockOut(root, write)
 	if err != nil {
 		root.Close()
+		if made {
+			os.Remove(outDir)
+		}
 		return nil, err
 	}
 	p := &Prefetcher{
+		madeOut: made, staged: map[string]string{},
 		root: root, unlock: unlock, write: write, took: took,
 		read: map[string]prefetched{}, temps: map[string]bool{},
 	}
@@ -120,12 +165,20 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 		p.mu.Unlock()
 		return files
 	}
+	staged, err := p.stage(files, s)
+	if err != nil {
+		p.mu.Lock()
+		p.err = cmp.Or(p.err, err)
+		p.mu.Unlock()
+		return files
+	}
 	kept := make([]layout.File, len(files))
 	read := make(map[string]prefetched, len(files))
 	for i, f := range files {
 		st := s.state[f.Path]
 		r := prefetched{state: st, rendered: f.Data}
-		if !p.keep && f.Sum == nil && st.kind == onDiskFile && st.same && st.mode == f.Mode {
+		_, isStaged := staged[f.Path]
+		if !p.keep && f.Sum == nil && (isStaged || st.kind == onDiskFile && st.same && st.mode == f.Mode) {
 			sum := sha256.Sum256(f.Data)
 			f.Data, f.Sum = nil, &sum
 			r.rendered, r.released = nil, true
@@ -135,6 +188,7 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	maps.Copy(p.read, read)
+	maps.Copy(p.staged, staged)
 	for _, t := range s.temps {
 		p.temps[t] = true
 	}
@@ -142,14 +196,91 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 	return kept
 }
 
-// Close releases the lock and out/. Close on a nil Prefetcher does nothing.
+// stage writes, for a Write, the temporary file of each of files that
+// out/ lacks or holds with other content (s), and gives their names by
+// path. What is in the way (a folder, a link, a file where a folder
+// belongs) is left to Write to refuse.
+func (p *Prefetcher) stage(files []layout.File, s *scan) (map[string]string, error) {
+	if !p.write || p.keep {
+		return nil, nil
+	}
+	byPath := map[string]layout.File{}
+	for _, f := range files {
+		st := s.state[f.Path]
+		if f.Sum == nil && (st.kind == onDiskMissing || st.kind == onDiskFile && !st.same) {
+			byPath[f.Path] = f
+		}
+	}
+	if len(byPath) == 0 {
+		return nil, nil
+	}
+	var mu sync.Mutex
+	staged := make(map[string]string, len(byPath))
+	err := walkDirs(p.root, newDirTree(slices.Collect(maps.Keys(byPath))), &p.mk, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+		for _, name := range t.files {
+			f := byPath[path.Join(t.rel, name)]
+			tmp, err := writeTemp(d, f.Data, f.Mode, !useSyncfs)
+			if err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			staged[f.Path] = tmp
+			mu.Unlock()
+		}
+		return slices.Collect(maps.Values(t.dirs)), nil
+	})
+	if err != nil {
+		p.mu.Lock()
+		maps.Copy(p.staged, staged) // for Close to remove
+		p.mu.Unlock()
+		return nil, err
+	}
+	return staged, nil
+}
+
+// wrote records that a Write with p finished: what p made is its now.
+func (p *Prefetcher) wrote() {
+	if p != nil {
+		p.written = true
+	}
+}
+
+// Close undoes what p made for a Write that did not finish (the staged
+// files, then the folders made for them, deepest first, when empty, and
+// out/ when Prefetch made it), then releases the lock and out/. Close on
+// a nil Prefetcher does nothing.
 func (p *Prefetcher) Close() {
 	if p == nil {
 		return
 	}
 	p.wg.Wait()
+	if !p.written {
+		p.undo()
+	}
 	p.unlock()
 	p.root.Close()
+	if p.madeOut && !p.written {
+		os.Remove(p.root.Name()) // only when empty: a render that stopped leaves it as it found it
+	}
+}
+
+// undo deletes what p made, as far as it can: what it cannot delete is a
+// temporary file the next render removes, or a folder that holds
+// something.
+func (p *Prefetcher) undo() {
+	for rel, tmp := range p.staged {
+		p.root.Remove(path.Join(path.Dir(rel), tmp))
+	}
+	made := p.mk.made
+	slices.SortFunc(made, func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.Count(b, "/"), strings.Count(a, "/")), cmp.Compare(a, b))
+	})
+	for _, dir := range made {
+		p.root.Remove(dir) // fails unless empty
+	}
+	if p.madeOut {
+		p.root.Remove(layout.LockName)
+	}
 }
 
 // errPrefetchMode is a Prefetcher given to the operation it was not
@@ -158,17 +289,18 @@ var errPrefetchMode = errors.New("outdir: a Prefetcher opened for a check cannot
 
 // take waits for the reads under way and gives what they found at the
 // paths of rendered whose rendered content is what was compared, the
-// temporary files and the extras seen; the caller reads the other paths
-// itself. It empties p, whose reads are then the caller's.
-func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []string, []extra, error) {
+// temporary files and the extras seen, and the staged files of those
+// paths; the caller reads the other paths itself. It empties p, whose
+// reads are then the caller's.
+func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []string, []extra, map[string]string, error) {
 	if p == nil {
-		return nil, nil, nil, nil
+		return nil, nil, nil, nil, nil
 	}
 	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
-		return nil, nil, nil, p.err
+		return nil, nil, nil, nil, p.err
 	}
 	found := make(map[string]diskState, len(p.read))
 	for rel, r := range p.read {
@@ -187,7 +319,13 @@ func (p *Prefetcher) take(rendered map[string][]byte) (map[string]diskState, []s
 		}
 	}
 	p.read = nil
-	return found, slices.Sorted(maps.Keys(p.temps)), p.extras, nil
+	staged := map[string]string{}
+	for rel, tmp := range p.staged {
+		if _, ok := found[rel]; ok {
+			staged[rel] = tmp
+		}
+	}
+	return found, slices.Sorted(maps.Keys(p.temps)), p.extras, staged, nil
 }
 
 // tookOver names the run that died holding the lock p took over; "" for

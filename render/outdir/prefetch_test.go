@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,24 +163,83 @@ func TestPrefetchHoldsTheLock(t *testing.T) {
 	mustCheck(t, out, sampleFiles(), CheckOptions{}) // checks share the lock
 }
 
-// TestPrefetchOfNoOutDir: nothing to read ahead before the first render;
-// the nil Prefetcher is usable and the render writes as usual.
+// TestPrefetchOfNoOutDir: before the first render a check has nothing to
+// read ahead (a nil Prefetcher, usable); a render's Prefetcher makes out/
+// and stages every file, and when no Write finishes, Close leaves no
+// trace: no out/ at all.
 func TestPrefetchOfNoOutDir(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	for _, write := range []bool{false, true} {
-		p, err := Prefetch(out, write)
-		if p != nil || err != nil {
-			t.Fatalf("Prefetch(%v) of a missing out/ = %v, %v; want nil, nil", write, p, err)
-		}
-		p.Add(sampleFiles())
-		defer p.Close()
+	p, err := Prefetch(out, false)
+	if p != nil || err != nil {
+		t.Fatalf("check's Prefetch of a missing out/ = %v, %v; want nil, nil", p, err)
 	}
+	p.Add(sampleFiles())
+	p.Close()
 	if d := mustCheck(t, out, sampleFiles(), CheckOptions{Prefetched: nil}); d.Clean() {
 		t.Error("a missing out/ checked clean")
 	}
-	r := mustWrite(t, out, sampleFiles(), WriteOptions{Prefetched: nil})
-	if len(r.Written) != len(sampleFiles()) || !strings.HasPrefix(read(t, out, "prod/README.md"), "# prod") {
-		t.Errorf("first render wrote %v", r.Written)
+
+	w := mustPrefetch(t, out, true)
+	for _, f := range byEnv(w, sampleFiles()) {
+		if _, whole := f.Content(); whole {
+			t.Errorf("%s: not staged", f.Path)
+		}
+	}
+	w.Close() // no Write: the render stopped
+	if _, err := os.Lstat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a render that stopped before writing left %s: %v", out, err)
+	}
+
+	w = mustPrefetch(t, out, true)
+	r, err := Write(out, byEnv(w, sampleFiles()), WriteOptions{Prefetched: w})
+	w.Close()
+	if err != nil || len(r.Written) != len(sampleFiles()) {
+		t.Fatalf("first render: %v, wrote %v", err, r)
+	}
+	if diff := cmp.Diff(contents(t, plainRender(t, sampleFiles())), contents(t, out)); diff != "" {
+		t.Errorf("first render through staged files differs from one without (-without +with):\n%s", diff)
+	}
+}
+
+// plainRender writes files to a new out/ without a Prefetcher.
+func plainRender(t *testing.T, files []layout.File) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	mustWrite(t, out, files, WriteOptions{})
+	return out
+}
+
+// TestStagedFilesNeverOutliveARefusal: a render whose Write refuses (a
+// hand-written file in the way) leaves out/ exactly as it was: the files
+// staged for it and the folders made for them are gone, the lock file
+// kept; a hand-edited file stays as edited.
+func TestStagedFilesNeverOutliveARefusal(t *testing.T) {
+	out := t.TempDir()
+	mustWrite(t, out, sampleFiles(), WriteOptions{})
+	if err := os.WriteFile(filepath.Join(out, "prod/README.md"), []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, out) // a folder's modification time changes with its temporary files
+	next := append(replaced(sampleFiles(), "prod/helm/app.values.yaml", "replicas: 3\n"),
+		layout.File{Path: "prod/new/deep/er.yaml", Mode: layout.ModeFile, Data: []byte("new\n")})
+	w := mustPrefetch(t, out, true)
+	given := byEnv(w, next)
+	staged := 0
+	for _, f := range given {
+		if f.Sum != nil && f.Path != "prod/ha/acme/mm1/apply.sh" {
+			staged++
+		}
+	}
+	_, err := Write(out, given, WriteOptions{Prefetched: w})
+	if c := conflictsOf(t, err); len(c) != 1 || c[0].Path != "prod/README.md" {
+		t.Fatalf("Write over a hand edit: %v, want one conflict at prod/README.md", err)
+	}
+	w.Close()
+	if staged < 3 {
+		t.Errorf("%d files staged, want the edited, the changed and the new one at least", staged)
+	}
+	if diff := cmp.Diff(before, contents(t, out)); diff != "" {
+		t.Errorf("out/ changed by a refused render (-before +after):\n%s", diff)
 	}
 }
 

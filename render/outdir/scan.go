@@ -63,14 +63,20 @@ func (d *dirTree) all(f func(rel string)) {
 // one at a time, so a few per core keep every core busy.
 func workers() int { return 4 * runtime.GOMAXPROCS(0) }
 
+// mkdirs makes the missing folders of a walk and remembers which it made.
+type mkdirs struct {
+	mu   sync.Mutex
+	made []string // relative to out/
+}
+
 // walkDirs calls visit on every folder of tree, each with its folder opened,
 // parents before children, up to workers() folders at once. A child opens
 // while its parent is open, by one element, refusing anything that is not a
-// folder now (see openChildDir); with create, missing folders are made.
+// folder now (see openChildDir); with mk set, missing folders are made.
 // visit returns the children to descend into. Folders are open only while
 // visited, so the descriptors in use are bounded by the workers times the
 // depth of out/, not by its number of folders.
-func walkDirs(root *os.Root, tree *dirTree, create bool, visit func(d *os.Root, t *dirTree) ([]*dirTree, error)) error {
+func walkDirs(root *os.Root, tree *dirTree, mk *mkdirs, visit func(d *os.Root, t *dirTree) ([]*dirTree, error)) error {
 	var g errgroup.Group
 	g.SetLimit(workers())
 	var walk func(d *os.Root, t *dirTree) error
@@ -81,9 +87,14 @@ func walkDirs(root *os.Root, tree *dirTree, create bool, visit func(d *os.Root, 
 			return err
 		}
 		for _, child := range children {
-			cd, err := openChildDir(d, path.Base(child.rel), create)
+			cd, made, err := openOrMakeChildDir(d, path.Base(child.rel), mk != nil)
 			if err != nil {
 				return fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(child.rel)), err)
+			}
+			if made {
+				mk.mu.Lock()
+				mk.made = append(mk.made, child.rel)
+				mk.mu.Unlock()
 			}
 			// A free worker takes the child; without one, this goroutine
 			// walks it itself, so the walk never waits on itself.

@@ -149,6 +149,9 @@ func Write(outDir string, files []layout.File, opts WriteOptions) (*WriteReport,
 	if rep != nil {
 		rep.TookOver = took
 	}
+	if err == nil {
+		opts.Prefetched.wrote()
+	}
 	return rep, err
 }
 
@@ -267,6 +270,9 @@ type plan struct {
 	recovered []string  // what that run had already changed
 	temps     []string  // temporary files a killed run left in the folders looked at
 	extras    []extra   // what else the folders below out/ looked at hold (see scan)
+	// staged are the temporary files a Prefetcher wrote, by path, with
+	// the rendered content: writeFiles renames them instead of writing.
+	staged map[string]string
 }
 
 // makePlan compares the rendered files and the manifest with the disk. It
@@ -305,7 +311,7 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 			orphans = append(orphans, rel)
 		}
 	}
-	known, temps, extras, err := pre.take(rendered)
+	known, temps, extras, staged, err := pre.take(rendered)
 	if err != nil {
 		return nil, err
 	}
@@ -322,6 +328,15 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 	}
 	p.temps = slices.Compact(slices.Sorted(slices.Values(append(disk.temps, temps...))))
 	p.extras = append(disk.extras, extras...)
+	if len(staged) > 0 {
+		// This run's own temporary files are no leftovers.
+		p.staged = staged
+		mine := make(map[string]bool, len(staged))
+		for rel, tmp := range staged {
+			mine[path.Join(path.Dir(rel), tmp)] = true
+		}
+		p.temps = slices.DeleteFunc(p.temps, func(t string) bool { return mine[t] })
+	}
 	for _, f := range files {
 		p.steps = append(p.steps, planRendered(f, disk.state[f.Path], old))
 	}
@@ -517,7 +532,7 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 	}
 	var mu sync.Mutex
 	temps := map[string]string{} // path → its temporary file
-	err := walkDirs(root, newDirTree(slices.Collect(maps.Keys(byPath))), true, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+	err := walkDirs(root, newDirTree(slices.Collect(maps.Keys(byPath))), &mkdirs{}, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
 		for _, name := range t.files {
 			s := byPath[path.Join(t.rel, name)]
 			if s.action == chmod {
@@ -526,9 +541,16 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 				}
 				continue
 			}
-			tmp, err := writeTemp(d, s.file.Data, s.file.Mode, !useSyncfs)
-			if err != nil {
-				return nil, err
+			tmp, ok := p.staged[s.path]
+			if !ok {
+				data, whole := s.file.Content()
+				if !whole {
+					return nil, fmt.Errorf("%s: its bytes were let go before they were written", s.path)
+				}
+				var err error
+				if tmp, err = writeTemp(d, data, s.file.Mode, !useSyncfs); err != nil {
+					return nil, err
+				}
 			}
 			mu.Lock()
 			temps[s.path] = tmp
@@ -544,7 +566,7 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 			return err
 		}
 	}
-	err = walkDirs(root, newDirTree(slices.Collect(maps.Keys(temps))), false, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+	err = walkDirs(root, newDirTree(slices.Collect(maps.Keys(temps))), nil, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
 		for _, name := range t.files {
 			if err := change(func() error { return d.Rename(temps[path.Join(t.rel, name)], name) }); err != nil {
 				return nil, err
@@ -595,13 +617,13 @@ func writeFileAtomic(dir *os.Root, name string, data []byte, mode fs.FileMode) e
 // writeTemp writes data to a new temporary file of dir and returns its
 // name. The chmod comes before any fsync so the mode is as durable as the
 // content.
-func writeTemp(dir *os.Root, data []byte, mode fs.FileMode, fsync bool) (name string, err error) {
+func writeTemp(dir *os.Root, data []byte, mode fs.FileMode, fsync bool) (_ string, err error) {
 	tmp, name, err := createTemp(dir)
 	if err != nil {
 		return "", err
 	}
 	defer func() {
-		if err != nil {
+		if err != nil { // a full disk, say: leave no empty temporary file
 			tmp.Close()
 			dir.Remove(name)
 		}
