@@ -29,13 +29,18 @@ func Render(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
 		files = append(files, layout.File{Path: layout.HelmValues(env.Name, app.Name), Mode: layout.ModeFile, Data: values[app]})
 	}
 	for _, u := range utilities(env) {
-		data, err := emit.YAML(env.Name, u.values)
-		if err != nil {
-			panic(fmt.Sprintf("%s: %v", u.rel, err)) // maps of strings only
-		}
-		files = append(files, layout.File{Path: path.Join(layout.Utilities(env.Name), u.rel), Mode: layout.ModeFile, Data: data})
+		files = append(files, layout.File{Path: path.Join(layout.Utilities(env.Name), u.rel), Mode: layout.ModeFile, Data: u.data})
 	}
 	return files, diags
+}
+
+// mustYAML is emit.YAML of values that are maps, lists and strings only.
+func mustYAML(env, rel string, values map[string]any) []byte {
+	data, err := emit.YAML(env, values)
+	if err != nil {
+		panic(fmt.Sprintf("%s: %v", rel, err))
+	}
+	return data
 }
 
 // Values are the contents of the values files of env's delivered apps, by

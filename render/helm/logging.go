@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -149,20 +150,39 @@ const utilitiesValues = "fluent-bit_values.yaml"
 // log record. Nothing is rendered without a provisioner, or without an
 // Elasticsearch the workload clusters can reach (one with a host on the
 // private ingress).
+//
+// The per-cluster files differ in the cluster's ID alone, inside a literal
+// block (the filters), where YAML prints any DNS label as it is: they are
+// encoded once, with idMark for the ID, which is then replaced. A
+// thousand-cluster environment is one encoding instead of a thousand.
 func utilities(env *inventory.Environment) []utilityFile {
 	es := env.EnabledApp("elasticsearch")
 	if env.Provisioner == nil || es == nil || env.HostName(es) == "" {
 		return nil
 	}
-	files := []utilityFile{{utilitiesValues, workloadFluentBitValues(env, es, "")}}
+	files := []utilityFile{{utilitiesValues, mustYAML(env.Name, utilitiesValues, workloadFluentBitValues(env, es, ""))}}
+	marked := mustYAML(env.Name, utilitiesValues, workloadFluentBitValues(env, es, idMark))
+	once := bytes.Count(marked, []byte(idMark)) == 1
 	for _, wc := range env.WorkloadClusters {
-		files = append(files, utilityFile{"clusters/" + wc.ID + "/" + utilitiesValues, workloadFluentBitValues(env, es, wc.ID)})
+		rel := "clusters/" + wc.ID + "/" + utilitiesValues
+		var data []byte
+		if once {
+			data = bytes.Replace(marked, []byte(idMark), []byte(wc.ID), 1)
+		} else { // the mark is elsewhere too: no shortcut
+			data = mustYAML(env.Name, rel, workloadFluentBitValues(env, es, wc.ID))
+		}
+		files = append(files, utilityFile{rel, data})
 	}
 	return files
 }
 
+// idMark stands for a workload cluster's ID in utilities: a DNS label,
+// as IDs are, that no inventory value is likely to hold (if one does, the
+// files are encoded one by one).
+const idMark = "fleetgen-workload-cluster-id-mark"
+
 // utilityFile is one file of the utilities tree, relative to it.
 type utilityFile struct {
-	rel    string
-	values map[string]any
+	rel  string
+	data []byte
 }
