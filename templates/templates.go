@@ -40,7 +40,6 @@ func Funcs() template.FuncMap {
 		"shq":    ShellQuote,
 		"sdq":    SystemdQuote,
 		"optq":   OptionQuote,
-		"line":   Line,
 		"stock":  StockUFWAfterRules,
 	}
 }

@@ -491,12 +491,24 @@ func TestHAValidationRefusesUnsafeValues(t *testing.T) {
 }
 
 // TestHAPanicsPastValidation: a value validation should have refused, set
-// after it ran, is our bug; the templates still refuse to let it add a
-// line, and the renderer panics rather than write it.
+// after it ran, is our bug; wherever it lands in the view (checkLines),
+// the renderer panics, naming it, rather than let it add a line to a file.
 func TestHAPanicsPastValidation(t *testing.T) {
-	env := rendertest.LoadEnv(t, haRecipe)
-	env.HAClusters[0].Nodes[1].TunnelKey += "\nssh-ed25519 AAAA attacker"
-	rendertest.WantPanic(t, func() { Render(env, env.HAClusters[0]) }, "control character", "validation")
+	for _, tc := range []struct {
+		field string
+		set   func(c *inventory.HACluster)
+	}{
+		{"Peers[0].TunnelKey", func(c *inventory.HACluster) { c.Nodes[1].TunnelKey += "\nssh-ed25519 AAAA attacker" }},
+		{"Nodes[0].Address", func(c *inventory.HACluster) { c.Nodes[0].Address += "\r" }},
+		{"Peers[0].Name", func(c *inventory.HACluster) { c.Nodes[1].Name += "\x7f" }},
+		{"ServiceName", func(c *inventory.HACluster) { c.ServiceName += "\n[Service]" }},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			env := rendertest.LoadEnv(t, haRecipe)
+			tc.set(env.HAClusters[0])
+			rendertest.WantPanic(t, func() { Render(env, env.HAClusters[0]) }, "control character", "validation", tc.field)
+		})
+	}
 }
 
 func haWriteFile(t *testing.T, path, data string, mode os.FileMode) {

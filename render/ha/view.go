@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/templates"
 )
 
 // The view model of the HA templates: plain values with every port, path
@@ -281,6 +283,7 @@ func newClusterView(env string, c *inventory.HACluster) *clusterView {
 	for _, n := range c.Nodes {
 		v.Nodes = append(v.Nodes, newNodeView(v, c, n))
 	}
+	checkLines(v)
 	return v
 }
 
@@ -507,4 +510,42 @@ func checkControlSockets(c *inventory.HACluster) {
 			panic(fmt.Sprintf("ha: tunnel_user_home %q passed validation but the ssh control socket %q exceeds %d bytes", c.TunnelUserHome, sock, maxControlSocketPath))
 		}
 	}
+}
+
+// checkLines panics when a string of view v holds a control character.
+// Every HA file is line-oriented (rules, authorized_keys, known_hosts,
+// units, scripts), so such a value could add a line of its own to one.
+// Validation refuses every such value first (package inventory); this is
+// the renderer's own guard, run once per cluster rather than at each of
+// the values' uses in the templates, which then print them as they are.
+func checkLines(v *clusterView) {
+	seen := map[uintptr]bool{}
+	var walk func(where string, r reflect.Value)
+	walk = func(where string, r reflect.Value) {
+		switch r.Kind() {
+		case reflect.Pointer:
+			if r.IsNil() || seen[r.Pointer()] {
+				return
+			}
+			seen[r.Pointer()] = true
+			walk(where, r.Elem())
+		case reflect.Struct:
+			for i := range r.NumField() {
+				walk(where+"."+r.Type().Field(i).Name, r.Field(i))
+			}
+		case reflect.Slice:
+			for i := range r.Len() {
+				walk(fmt.Sprintf("%s[%d]", where, i), r.Index(i))
+			}
+		case reflect.Interface:
+			if !r.IsNil() {
+				walk(where, r.Elem())
+			}
+		case reflect.String:
+			if _, err := templates.Line(r.String()); err != nil {
+				panic(fmt.Sprintf("ha: cluster %q: %s: %v (validation let the value through)", v.Name, where, err))
+			}
+		}
+	}
+	walk("view", reflect.ValueOf(v))
 }
