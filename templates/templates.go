@@ -145,8 +145,13 @@ func OptionQuote(v any) (string, error) {
 // add lines to a line-oriented file (authorized_keys, known_hosts, rules).
 func Line(v any) (string, error) {
 	s := text(v)
+	return s, CheckLine(s)
+}
+
+// CheckLine is Line's check of a string.
+func CheckLine(s string) error {
 	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", fmt.Errorf("%q holds a control character", s)
+		return fmt.Errorf("%q holds a control character", s)
 	}
-	return s, nil
+	return nil
 }

@@ -519,33 +519,50 @@ func checkControlSockets(c *inventory.HACluster) {
 // the renderer's own guard, run once per cluster rather than at each of
 // the values' uses in the templates, which then print them as they are.
 func checkLines(v *clusterView) {
+	type step struct {
+		field string // a struct field, or "" for an element
+		index int
+	}
 	seen := map[uintptr]bool{}
-	var walk func(where string, r reflect.Value)
-	walk = func(where string, r reflect.Value) {
+	var at []step // the path walked, formatted only to say where a value failed
+	var walk func(r reflect.Value)
+	walk = func(r reflect.Value) {
 		switch r.Kind() {
 		case reflect.Pointer:
 			if r.IsNil() || seen[r.Pointer()] {
 				return
 			}
 			seen[r.Pointer()] = true
-			walk(where, r.Elem())
+			walk(r.Elem())
 		case reflect.Struct:
 			for i := range r.NumField() {
-				walk(where+"."+r.Type().Field(i).Name, r.Field(i))
+				at = append(at, step{field: r.Type().Field(i).Name})
+				walk(r.Field(i))
+				at = at[:len(at)-1]
 			}
 		case reflect.Slice:
 			for i := range r.Len() {
-				walk(fmt.Sprintf("%s[%d]", where, i), r.Index(i))
+				at = append(at, step{index: i})
+				walk(r.Index(i))
+				at = at[:len(at)-1]
 			}
 		case reflect.Interface:
 			if !r.IsNil() {
-				walk(where, r.Elem())
+				walk(r.Elem())
 			}
 		case reflect.String:
-			if _, err := templates.Line(r.String()); err != nil {
+			if err := templates.CheckLine(r.String()); err != nil {
+				where := "view"
+				for _, s := range at {
+					if s.field != "" {
+						where += "." + s.field
+					} else {
+						where += fmt.Sprintf("[%d]", s.index)
+					}
+				}
 				panic(fmt.Sprintf("ha: cluster %q: %s: %v (validation let the value through)", v.Name, where, err))
 			}
 		}
 	}
-	walk("view", reflect.ValueOf(v))
+	walk(reflect.ValueOf(v))
 }
