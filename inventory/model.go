@@ -65,6 +65,10 @@ type Terraform struct {
 	LockTableRange    hcl.Range `hcl:"lock_table,attr_value_range"`
 	RoleARN           string    `hcl:"role_arn"`
 	RoleARNRange      hcl.Range `hcl:"role_arn,attr_value_range"`
+	// PlanRoleARN is the read-only role a pull request's plan assumes
+	// instead of RoleARN; "" when pull requests are not planned.
+	PlanRoleARN       string    `hcl:"plan_role_arn,optional"`
+	PlanRoleARNRange  hcl.Range `hcl:"plan_role_arn,attr_value_range"`
 	ModuleSource      string    `hcl:"module_source,optional"`
 	ModuleSourceRange hcl.Range `hcl:"module_source,attr_value_range"`
 	ModuleRef         string    `hcl:"module_ref"`
