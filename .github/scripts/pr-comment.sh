@@ -48,9 +48,11 @@ if [ "$(head -c ${#marker} "$dir/summary.md")" != "$marker" ]; then
 fi
 
 note=$'\n\n---\n**Cut here**: the summary is longer than a comment can hold (65,536 characters). The whole summary is in the job summary of the [ci run]('"$RUN_URL"$').\n'
-jq -Rs --arg note "$note" --argjson max "$max" \
-	'{body: (if length > $max then .[0:($max - ($note | length))] + $note else . end)}' \
-	"$dir/summary.md" >"$dir/body.json"
+# --rawfile, not -R: jq 1.6's -R splits a character that straddles its
+# read buffer into two replacement characters.
+jq -n --rawfile s "$dir/summary.md" --arg note "$note" --argjson max "$max" \
+	'{body: (if ($s | length) > $max then $s[0:($max - ($note | length))] + $note else $s end)}' \
+	>"$dir/body.json"
 
 # This workflow's own earlier comment: written by the token's bot user and
 # starting with the marker (anyone can paste the marker; only the bot's
