@@ -57,14 +57,18 @@ type Environment struct {
 type Terraform struct {
 	DeclRange hcl.Range `hcl:",def_range"`
 
-	StateBucket       string    `hcl:"state_bucket"`
-	StateBucketRange  hcl.Range `hcl:"state_bucket,attr_value_range"`
-	StateRegion       string    `hcl:"state_region,optional"`
-	StateRegionRange  hcl.Range `hcl:"state_region,attr_value_range"`
-	LockTable         string    `hcl:"lock_table,optional"`
-	LockTableRange    hcl.Range `hcl:"lock_table,attr_value_range"`
-	RoleARN           string    `hcl:"role_arn"`
-	RoleARNRange      hcl.Range `hcl:"role_arn,attr_value_range"`
+	StateBucket      string    `hcl:"state_bucket"`
+	StateBucketRange hcl.Range `hcl:"state_bucket,attr_value_range"`
+	StateRegion      string    `hcl:"state_region,optional"`
+	StateRegionRange hcl.Range `hcl:"state_region,attr_value_range"`
+	LockTable        string    `hcl:"lock_table,optional"`
+	LockTableRange   hcl.Range `hcl:"lock_table,attr_value_range"`
+	RoleARN          string    `hcl:"role_arn"`
+	RoleARNRange     hcl.Range `hcl:"role_arn,attr_value_range"`
+	// PlanRoleARN is the read-only role a pull request's plan assumes
+	// instead of RoleARN; "" when pull requests are not planned.
+	PlanRoleARN       string    `hcl:"plan_role_arn,optional"`
+	PlanRoleARNRange  hcl.Range `hcl:"plan_role_arn,attr_value_range"`
 	ModuleSource      string    `hcl:"module_source,optional"`
 	ModuleSourceRange hcl.Range `hcl:"module_source,attr_value_range"`
 	ModuleRef         string    `hcl:"module_ref"`

@@ -31,6 +31,26 @@ func (c *checker) terraform(tf *Terraform) {
 	c.check(moduleRef, tf.ModuleRef, tf.ModuleRefRange)
 }
 
+// planRole checks the read-only role a pull request's plan runs with. The
+// pull request's own code runs with it, so it must not be the deployer,
+// and it plans against this environment's account only.
+func (c *checker) planRole(env *Environment) {
+	tf := &env.Terraform
+	if !set(tf.PlanRoleARNRange) || !c.check(planRoleARN, tf.PlanRoleARN, tf.PlanRoleARNRange) {
+		return
+	}
+	if tf.PlanRoleARN == tf.RoleARN {
+		c.errorf(tf.PlanRoleARNRange, "Plan role is the deployer role",
+			"The plan_role_arn %q is the role_arn Terraform applies with. A pull request's code runs with the plan role, so it must be a separate, read-only role (docs/terraform.md, \"Plans in pull requests\").", tf.PlanRoleARN)
+		return
+	}
+	account := strings.Split(tf.PlanRoleARN, ":")[4]
+	if account != env.AccountID && accountID.re.MatchString(env.AccountID) {
+		c.errorf(tf.PlanRoleARNRange, "Plan role in another account",
+			"The plan_role_arn %q is a role of account %s; the environment is in account %s (account_id). The plan reads this environment's state and resources, so use a role of account %s.", tf.PlanRoleARN, account, env.AccountID, env.AccountID)
+	}
+}
+
 // s3BucketProblem returns the S3 bucket naming rule name breaks, or "".
 func s3BucketProblem(name string) string {
 	switch {

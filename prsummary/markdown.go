@@ -62,7 +62,7 @@ func (s *Summary) WriteMarkdown(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "**HA %s**: apply.sh on %d node(s)", h.Cluster, len(h.Nodes))
 			if h.FullStop {
-				fmt.Fprintf(&b, ", **needs a full cluster stop** (%s changes): every node stopped, applied, then started; the apply workflow refuses it, see the cluster README", strings.Join(h.FullStopBecause, ", "))
+				fmt.Fprintf(&b, ", **needs a full cluster stop** (%s changes): the apply workflow stops every node, applies, then starts them one at a time (the cluster README)", strings.Join(h.FullStopBecause, ", "))
 			} else {
 				b.WriteString(", one at a time, each waiting for the health gate")
 			}

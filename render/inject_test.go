@@ -210,7 +210,7 @@ func inertIn(f layout.File, value string) error {
 			return err
 		}
 		return inStrings(value, collectYAML(&n, nil))
-	case strings.HasSuffix(name, ".tf"), strings.HasSuffix(name, ".hcl"):
+	case strings.HasSuffix(name, ".tf"), strings.HasSuffix(name, ".hcl"), strings.HasSuffix(name, ".tfvars"), strings.HasSuffix(name, ".tfbackend"):
 		return inStrings(value, collectHCL(f))
 	case strings.HasSuffix(name, ".sh"):
 		return inertInShell(f.Data, value)

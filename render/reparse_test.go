@@ -32,7 +32,7 @@ func reparse(f layout.File) error {
 	switch {
 	case strings.HasSuffix(name, ".tf.json"), strings.HasSuffix(name, ".json"):
 		return parseJSON(f.Data)
-	case strings.HasSuffix(name, ".tf"), strings.HasSuffix(name, ".hcl"), strings.HasSuffix(name, ".tfvars"):
+	case strings.HasSuffix(name, ".tf"), strings.HasSuffix(name, ".hcl"), strings.HasSuffix(name, ".tfvars"), strings.HasSuffix(name, ".tfbackend"):
 		_, diags := hclparse.NewParser().ParseHCL(f.Data, f.Path)
 		if diags.HasErrors() {
 			return diags
@@ -63,7 +63,7 @@ func reparse(f layout.File) error {
 // prose: a new output format needs a line in reparse.
 func unknownFormat(f layout.File) bool {
 	name := path.Base(f.Path)
-	known := []string{".json", ".tf", ".hcl", ".tfvars", ".yml", ".yaml", ".sh", ".rules", ".conf", ".service", ".md"}
+	known := []string{".json", ".tf", ".hcl", ".tfvars", ".tfbackend", ".yml", ".yaml", ".sh", ".rules", ".conf", ".service", ".md"}
 	for _, ext := range known {
 		if strings.HasSuffix(name, ext) {
 			return false

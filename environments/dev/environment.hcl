@@ -7,7 +7,9 @@ environment "dev" {
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-dev"
     role_arn     = "arn:aws:iam::111122223333:role/fleet-deployer"
-    module_ref   = "v1.6.0"
+    # Read-only: a pull request's terraform plan runs with it (docs/terraform.md).
+    plan_role_arn = "arn:aws:iam::111122223333:role/fleet-plan"
+    module_ref    = "v1.6.0"
   }
 
   network {

@@ -6,7 +6,9 @@ environment "prod" {
   terraform {
     state_bucket = "terraform-cloud-monitoring-state-bucket-prod"
     role_arn     = "arn:aws:iam::444455556666:role/fleet-deployer"
-    module_ref   = "v1.6.0"
+    # Read-only: a pull request's terraform plan runs with it (docs/terraform.md).
+    plan_role_arn = "arn:aws:iam::444455556666:role/fleet-plan"
+    module_ref    = "v1.6.0"
   }
 
   network {

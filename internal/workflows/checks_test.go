@@ -125,6 +125,7 @@ func (c *checker) job(name string, job, root *yaml.Node) {
 			case scope == "id-token":
 				idToken = v.Value
 			case v.Value == "write" && registerWrite(root, job, scope):
+			case v.Value == "write" && commentWrite(root, job, scope):
 			case v.Value != "read" && v.Value != "none":
 				// Applying what merged reads the repository; nothing
 				// here writes to GitHub (no release, no comment).
@@ -137,7 +138,114 @@ func (c *checker) job(name string, job, root *yaml.Node) {
 		c.add(perms, "job %s: id-token: write without %s: only the OIDC job may mint tokens", name, oidcAction)
 	case idToken != "write" && usesOIDC:
 		c.add(job, "job %s uses %s without its own permissions: id-token: write", name, oidcAction)
+	case idToken == "write" && onEvent(root, "pull_request") && !planShape(job):
+		c.add(perms, "job %s: id-token: write where a pull request's code runs: only the plan job's shape (contents: read and id-token: write alone, a GitHub-hosted runner, no deployment environment, no secret, the role from .github/scripts/plan.sh role)", name)
 	}
+}
+
+// onEvent reports whether the workflow runs on event.
+func onEvent(root *yaml.Node, event string) bool {
+	on := get(root, "on")
+	if on == nil {
+		return false
+	}
+	switch on.Kind {
+	case yaml.ScalarNode:
+		return on.Value == event
+	case yaml.SequenceNode:
+		return slices.ContainsFunc(on.Content, func(n *yaml.Node) bool { return n.Value == event })
+	}
+	return get(on, event) != nil
+}
+
+// onlyScopes reports whether a job's permissions are exactly want (scope:
+// level), nothing more.
+func onlyScopes(job *yaml.Node, want map[string]string) bool {
+	perms := get(job, "permissions")
+	if perms == nil || perms.Kind != yaml.MappingNode || len(perms.Content) != 2*len(want) {
+		return false
+	}
+	for i := 0; i+1 < len(perms.Content); i += 2 {
+		if want[perms.Content[i].Value] != perms.Content[i+1].Value {
+			return false
+		}
+	}
+	return true
+}
+
+// githubHosted matches the labels of GitHub's own runners: a fresh machine
+// per job, outside every private network.
+var githubHosted = regexp.MustCompile(`^(ubuntu|windows|macos)-[0-9a-z.-]+$`)
+
+// stepOutput is an expression of one step's output, as the plan job hands
+// the role plan.sh read from the rendered files to the OIDC action.
+var stepOutput = regexp.MustCompile(`^\$\{\{ steps\.[A-Za-z0-9_-]+\.outputs\.[A-Za-z0-9_-]+ \}\}$`)
+
+// planShape is the one job of a pull_request workflow that may hold
+// id-token: write: ci.yml's plan job. The pull request's code runs there
+// with the cloud credentials, so the job gets the token and read access to
+// the repository and nothing else: no other scope, no secret, no
+// deployment environment (whose secrets and protection rules are for
+// applying), a fresh GitHub-hosted runner (a self-hosted one inside the
+// VPC would keep what the code leaves behind and reach private
+// endpoints), and the role plan.sh read from the rendered plan.tfvars, not
+// one a variable or secret names. That the role can only read is AWS's
+// to enforce (its trust and permission policies, docs/terraform.md).
+func planShape(job *yaml.Node) bool {
+	if !onlyScopes(job, map[string]string{"contents": "read", "id-token": "write"}) || get(job, "environment") != nil {
+		return false
+	}
+	if r := get(job, "runs-on"); r == nil || r.Kind != yaml.ScalarNode || !githubHosted.MatchString(r.Value) {
+		return false
+	}
+	ok, runsPlan := true, false
+	walk(job, func(key, value *yaml.Node) {
+		if value.Kind == yaml.ScalarNode && strings.Contains(value.Value, "secrets.") {
+			ok = false
+		}
+		if key.Value == "run" && strings.Contains(value.Value, ".github/scripts/plan.sh role") {
+			runsPlan = true
+		}
+		if key.Value == "role-to-assume" && !stepOutput.MatchString(value.Value) {
+			ok = false
+		}
+	})
+	return ok && runsPlan
+}
+
+// commentWrite allows the pull-requests: write of pr-comment.yml: a
+// workflow run only on the completion of another workflow (workflow_run:
+// from the default branch, never the pull request's code), in a job whose
+// permissions are contents: read, actions: read and pull-requests: write
+// alone, whose only action is a checkout of that branch (no ref, no other
+// repository) and whose run: steps are the repository's own scripts. The
+// script treats the artifact it posts as data and checks its pull request
+// number against the run's head commit.
+func commentWrite(root, job *yaml.Node, scope string) bool {
+	on := get(root, "on")
+	if scope != "pull-requests" || on == nil || on.Kind != yaml.MappingNode || len(on.Content) != 2 || get(on, "workflow_run") == nil {
+		return false
+	}
+	if !onlyScopes(job, map[string]string{"contents": "read", "actions": "read", "pull-requests": "write"}) {
+		return false
+	}
+	steps := get(job, "steps")
+	if steps == nil || steps.Kind != yaml.SequenceNode {
+		return false
+	}
+	for _, step := range steps.Content {
+		uses, run := get(step, "uses"), get(step, "run")
+		switch {
+		case uses != nil && strings.HasPrefix(uses.Value, "actions/checkout@"):
+			if with := get(step, "with"); get(with, "ref") != nil || get(with, "repository") != nil {
+				return false
+			}
+		case run != nil && strings.HasPrefix(run.Value, ".github/scripts/") && !strings.ContainsAny(strings.TrimSpace(run.Value), ";&|\n`$"):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // registerWrite allows the one write the workflows need: opening and

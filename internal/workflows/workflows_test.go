@@ -192,3 +192,124 @@ func TestScriptsShellcheck(t *testing.T) {
 		t.Fatalf("shellcheck: %v\n%s", err, out)
 	}
 }
+
+// prPlan is the shape of ci.yml's plan job: the one job of a workflow
+// pull requests run that may hold id-token: write.
+const prPlan = `on:
+  pull_request:
+permissions:
+  contents: read
+jobs:
+  plan:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - id: role
+        run: echo "arn=$(.github/scripts/plan.sh role dev)" >>"$GITHUB_OUTPUT"
+      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4.0.2
+        with:
+          role-to-assume: ${{ steps.role.outputs.arn }}
+          aws-region: us-east-1
+      - run: .github/scripts/plan.sh plan dev plans 1-cluster
+`
+
+// TestPlanTokenOnlyInItsShape: a pull request's code runs with the plan
+// job's credentials, so id-token: write is allowed there in exactly that
+// shape; any write permission beside it is still refused.
+func TestPlanTokenOnlyInItsShape(t *testing.T) {
+	if p, err := Check([]byte(prPlan)); err != nil || len(p) != 0 {
+		t.Fatalf("the plan job: %v %v", p, err)
+	}
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"a write beside it", "      id-token: write\n", "      id-token: write\n      pull-requests: write\n", "job plan: permission pull-requests: write"},
+		{"another read scope", "      id-token: write\n", "      id-token: write\n      actions: read\n", "only the plan job's shape"},
+		{"a deployment environment", "    runs-on: ubuntu-24.04\n", "    runs-on: ubuntu-24.04\n    environment: prod\n", "only the plan job's shape"},
+		{"a self-hosted runner", "    runs-on: ubuntu-24.04\n", "    runs-on: [self-hosted, linux]\n", "only the plan job's shape"},
+		{"a role from a variable", "${{ steps.role.outputs.arn }}", "${{ vars.AWS_APPLY_ROLE_ARN }}", "only the plan job's shape"},
+		{"a secret", "aws-region: us-east-1", "aws-region: ${{ secrets.REGION }}", "only the plan job's shape"},
+		{"no plan.sh role", "$(.github/scripts/plan.sh role dev)", "arn:aws:iam::111122223333:role/fleet-plan", "only the plan job's shape"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(prPlan, tc.old) {
+				t.Fatalf("the plan job has no %q", tc.old)
+			}
+			problems, err := Check([]byte(strings.Replace(prPlan, tc.old, tc.new, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+				t.Errorf("want a problem with %q, got %q", tc.want, problems)
+			}
+		})
+	}
+	// Outside a pull_request workflow (apply.yml) the token is the apply's.
+	if p, _ := Check([]byte(strings.Replace(strings.Replace(prPlan, "  pull_request:", "  push:", 1), "    runs-on: ubuntu-24.04\n", "    runs-on: [self-hosted, linux]\n    environment: prod\n", 1))); len(p) != 0 {
+		t.Errorf("a push workflow's OIDC job was refused: %q", p)
+	}
+}
+
+// prComment is the shape of pr-comment.yml: the one job that may comment.
+const prComment = `on:
+  workflow_run:
+    workflows: [ci]
+    types: [completed]
+permissions:
+  contents: read
+jobs:
+  comment:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      actions: read
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
+      - env:
+          HEAD_SHA: ${{ github.event.workflow_run.head_sha }}
+        run: .github/scripts/pr-comment.sh
+`
+
+// TestCommentWriteOnlyInItsShape: pull-requests: write is allowed in the
+// workflow_run job that runs no pull request code, and nowhere else.
+func TestCommentWriteOnlyInItsShape(t *testing.T) {
+	if p, err := Check([]byte(prComment)); err != nil || len(p) != 0 {
+		t.Fatalf("the comment job: %v %v", p, err)
+	}
+	for _, tc := range []struct{ name, old, new string }{
+		{"pull requests run it", "on:\n  workflow_run:", "on:\n  pull_request:\n  workflow_run:"},
+		{"checks out the pull request", "          persist-credentials: false\n", "          persist-credentials: false\n          ref: ${{ github.event.workflow_run.head_sha }}\n"},
+		{"checks out another repository", "          persist-credentials: false\n", "          persist-credentials: false\n          repository: ${{ github.event.workflow_run.head_repository.full_name }}\n"},
+		{"builds code", "        run: .github/scripts/pr-comment.sh", "        run: go run ./cmd/fleetgen pr-summary"},
+		{"runs more than the script", "        run: .github/scripts/pr-comment.sh", "        run: .github/scripts/pr-comment.sh; ./bin/fleetgen"},
+		{"another action", "      - env:", "      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5 # v5.5.0\n      - env:"},
+		{"another scope", "      actions: read\n", "      actions: read\n      checks: read\n"},
+		{"writes contents", "      contents: read\n      actions: read\n", "      contents: write\n      actions: read\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(prComment, tc.old) {
+				t.Fatalf("the comment job has no %q", tc.old)
+			}
+			problems, err := Check([]byte(strings.Replace(prComment, tc.old, tc.new, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(problems, "\n"), ": write; the workflows only read") {
+				t.Errorf("the write was allowed: %q", problems)
+			}
+		})
+	}
+	// The same job in ci.yml, which pull requests run, may not comment.
+	data, err := os.ReadFile(filepath.Join(dir, "ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci := strings.Replace(string(data), "      id-token: write # GitHub's OIDC token", "      pull-requests: write\n      id-token: write # GitHub's OIDC token", 1)
+	if problems, _ := Check([]byte(ci)); !strings.Contains(strings.Join(problems, "\n"), "job plan: permission pull-requests: write") {
+		t.Errorf("ci.yml's plan job was allowed to comment: %q", problems)
+	}
+}

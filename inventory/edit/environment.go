@@ -29,6 +29,7 @@ var identity = []string{
 	"account_id",
 	"terraform.state_bucket",
 	"terraform.role_arn",
+	"terraform.plan_role_arn",
 	"network.vpc_id",
 	"network.private_subnet_ids",
 	"network.public_subnet_ids",

@@ -19,9 +19,9 @@ const deadEndpoint = "http://127.0.0.1:9"
 
 // terraformInit runs `init` in dir with fake credentials and every AWS
 // endpoint at deadEndpoint, and returns its output.
-func terraformInit(t *testing.T, tool, dir string) string {
+func terraformInit(t *testing.T, tool, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(tool, "init", "-input=false", "-no-color")
+	cmd := exec.Command(tool, append([]string{"init", "-input=false", "-no-color"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE=/dev/null", "TF_DATA_DIR="+filepath.Join(t.TempDir(), "data"),
@@ -41,8 +41,10 @@ func terraformInit(t *testing.T, tool, dir string) string {
 // an object) without a warning, such as the deprecation of
 // dynamodb_table, and get as far as assuming the role, at a dead loopback
 // endpoint. A misspelt backend setting shows that the check can fail.
-// Providers are not installed (that needs the registry), so this is not
-// `terraform validate`.
+// With -backend-config=plan.tfbackend, as a pull request's plan runs it,
+// the backend must assume the plan role instead (Terraform names the role
+// it failed to assume). Providers are not installed (that needs the
+// registry), so this is not `terraform validate`.
 func TestTerraformBackendInit(t *testing.T) {
 	tool := tooltest.TerraformFormatter(t)
 	reachedAWS := func(out string) bool {
@@ -56,6 +58,7 @@ func TestTerraformBackendInit(t *testing.T) {
 		t.Fatalf("%s init accepted a misspelt backend setting:\n%s", tool, out)
 	}
 
+	planned := 0
 	for _, dir := range tfInventories {
 		inv, files := renderTerraform(t, dir)
 		root := t.TempDir()
@@ -66,7 +69,18 @@ func TestTerraformBackendInit(t *testing.T) {
 				if !reachedAWS(out) || strings.Contains(out, "Warning") {
 					t.Errorf("%s %s %s: %s init did not get to assuming the role without a warning:\n%s", dir, env.Name, layer, tool, out)
 				}
+				if env.Terraform.PlanRoleARN == "" {
+					continue
+				}
+				planned++
+				out = terraformInit(t, tool, filepath.Join(root, filepath.FromSlash(layerDir(env.Name, layer))), "-backend-config="+PlanBackendFile)
+				if !reachedAWS(out) || strings.Contains(out, "Warning") || !strings.Contains(out, env.Terraform.PlanRoleARN) || strings.Contains(out, env.Terraform.RoleARN) {
+					t.Errorf("%s %s %s: %s init -backend-config=%s did not get to assuming %s without a warning:\n%s", dir, env.Name, layer, tool, PlanBackendFile, env.Terraform.PlanRoleARN, out)
+				}
 			}
 		}
+	}
+	if planned == 0 {
+		t.Error("no layer was initialised with a plan role")
 	}
 }

@@ -89,7 +89,7 @@ func TestTerraformLocking(t *testing.T) {
 					t.Errorf("%s %s: backend names a DynamoDB table: %v, want %v", env.Name, layer, table, migrating)
 				}
 				for _, r := range blocksOf(bodies, "data", "terraform_remote_state") {
-					cfg := attrValue(t, r.Body, "config")
+					cfg := withRole(t, r.Body, "config", cty.StringVal(env.Terraform.RoleARN))
 					if !cfg.GetAttr("use_lockfile").RawEquals(cty.True) || cfg.Type().HasAttribute("dynamodb_table") {
 						t.Errorf("%s %s: remote state config %#v: want use_lockfile = true and no dynamodb_table", env.Name, layer, cfg)
 					}

@@ -53,7 +53,7 @@ func Render(env *inventory.Environment) ([]layout.File, hcl.Diagnostics) {
 	}
 	var files []layout.File
 	for _, l := range layers {
-		for _, tf := range l.build(env) {
+		for _, tf := range append(l.build(env), planFiles(env, l.name)...) {
 			p := layout.TerraformFile(env.Name, l.name, tf.Name)
 			files = append(files, layout.File{Path: p, Mode: layout.ModeFile, Data: tfBytes(env.Name, p, tf)})
 		}
@@ -96,7 +96,7 @@ func terraformBlock(f *tfFile, env *inventory.Environment, layer string, provide
 	}
 	tb.AppendNewline()
 	backend := tb.block("backend", "s3")
-	attrs := backendConfig(env, layer)
+	attrs := backendConfig(env, layer, lit(cty.StringVal(env.Terraform.RoleARN)), "-state")
 	if lt := env.Terraform.LockTable; lt != "" {
 		// Only while an environment moves off DynamoDB locking (lock_table
 		// is deprecated, a warning): a run of the previous configuration
@@ -116,8 +116,10 @@ func terraformBlock(f *tfFile, env *inventory.Environment, layer string, provide
 // state), never DynamoDB's, which Terraform 1.11 deprecated. assume_role
 // is an object attribute, not a block: the s3 backend (Terraform >= 1.6)
 // rejects "assume_role {" with "Blocks of type assume_role are not
-// expected here", and remote state config is an object anyway.
-func backendConfig(env *inventory.Environment, layer string) []objectAttr {
+// expected here", and remote state config is an object anyway. role is
+// the role_arn expression: a literal in the backend block, which can hold
+// no variable, and var.role_arn where remote state is read.
+func backendConfig(env *inventory.Environment, layer string, role hclwrite.Tokens, session string) []objectAttr {
 	tf := env.Terraform
 	attrs := []objectAttr{
 		{"bucket", lit(cty.StringVal(tf.StateBucket))},
@@ -126,10 +128,16 @@ func backendConfig(env *inventory.Environment, layer string) []objectAttr {
 		{"encrypt", lit(cty.True)},
 		{"use_lockfile", lit(cty.True)},
 	}
-	return append(attrs, objectAttr{"assume_role", object(
-		objectAttr{"role_arn", lit(cty.StringVal(tf.RoleARN))},
-		objectAttr{"session_name", lit(cty.StringVal(sessionName(env, layer+"-state")))},
-	)})
+	return append(attrs, backendRole(env, layer, role, session))
+}
+
+// backendRole is the s3 backend's assume_role: the deployer in the layer,
+// the plan role in plan.tfbackend.
+func backendRole(env *inventory.Environment, layer string, role hclwrite.Tokens, session string) objectAttr {
+	return objectAttr{"assume_role", object(
+		objectAttr{"role_arn", role},
+		objectAttr{"session_name", lit(cty.StringVal(sessionName(env, layer+session)))},
+	)}
 }
 
 // sessionName names the assumed-role session, so CloudTrail shows which

@@ -68,10 +68,33 @@ func layerBodies(t *testing.T, files []layout.File) map[string][]*hclsyntax.Body
 	t.Helper()
 	layers := map[string][]*hclsyntax.Body{}
 	for _, f := range files {
+		if path.Ext(f.Path) != ".tf" {
+			continue // plan.tfvars, plan.tfbackend: read by planFilesOf
+		}
 		dir := path.Dir(f.Path) // layerDir
 		layers[dir] = append(layers[dir], parseTF(t, f))
 	}
 	return layers
+}
+
+// planFilesOf is the attributes of a layer's plan.tfvars and
+// plan.tfbackend, as literals, by file name; files that are not there are
+// missing from the map.
+func planFilesOf(t *testing.T, files []layout.File, dir string) map[string]map[string]cty.Value {
+	t.Helper()
+	out := map[string]map[string]cty.Value{}
+	for _, f := range files {
+		name := path.Base(f.Path)
+		if path.Dir(f.Path) != dir || (name != PlanVarFile && name != PlanBackendFile) {
+			continue
+		}
+		attrs := map[string]cty.Value{}
+		for n, a := range parseTF(t, f).Attributes {
+			attrs[n] = literal(t, a.Expr)
+		}
+		out[name] = attrs
+	}
+	return out
 }
 
 func blocksOf(bodies []*hclsyntax.Body, typ string, labels ...string) []*hclsyntax.Block {
@@ -104,6 +127,22 @@ func attrValue(t *testing.T, b *hclsyntax.Body, name string) cty.Value {
 		t.Fatalf("%s: no attribute %s", b.SrcRange, name)
 	}
 	return literal(t, a.Expr)
+}
+
+// withRole evaluates an attribute with var.role_arn set to role, and
+// nothing else: it fails for any other reference or function.
+func withRole(t *testing.T, b *hclsyntax.Body, name string, role cty.Value) cty.Value {
+	t.Helper()
+	a, ok := b.Attributes[name]
+	if !ok {
+		t.Fatalf("%s: no attribute %s", b.SrcRange, name)
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{roleVar: role})}}
+	v, diags := a.Expr.Value(ctx)
+	if diags.HasErrors() {
+		t.Fatalf("%s: %s", a.Expr.Range(), diags.Error())
+	}
+	return v
 }
 
 func TestTerraformGolden(t *testing.T) {
@@ -237,40 +276,78 @@ func traversalString(tr hcl.Traversal) string {
 	return strings.TrimSpace(string(hclwrite.TokensForTraversal(tr).Bytes()))
 }
 
-// TestTerraformAssumeRole checks that every layer's aws provider, s3
-// backend and remote state read assume the environment's role.
+// TestTerraformAssumeRole checks which role every layer assumes. Applied
+// as rendered, the aws provider, the s3 backend and remote state reads
+// assume the environment's role_arn (var.role_arn defaults to it). With a
+// plan_role_arn, plan.tfvars sets var.role_arn to it and plan.tfbackend
+// makes the backend assume it, so a plan with both uses that role
+// everywhere; without one the layer has no plan files.
 func TestTerraformAssumeRole(t *testing.T) {
+	planned := 0
 	for _, dir := range tfInventories {
 		inv, files := renderTerraform(t, dir)
 		layers := layerBodies(t, files)
 		for _, env := range inv.Environments {
 			for _, layer := range layout.Layers {
 				bodies := layers[layerDir(env.Name, layer)]
-				want := cty.StringVal(env.Terraform.RoleARN)
+				deployer := cty.StringVal(env.Terraform.RoleARN)
+				where := env.Name + " " + layer
 
-				providers := blocksOf(bodies, "provider", "aws")
-				if len(providers) != 1 {
-					t.Fatalf("%s %s: %d aws providers", env.Name, layer, len(providers))
+				vars := blocksOf(bodies, "variable", roleVar)
+				if len(vars) != 1 || !attrValue(t, vars[0].Body, "default").RawEquals(deployer) {
+					t.Fatalf("%s: no variable %q defaulting to %s", where, roleVar, deployer.AsString())
 				}
-				ar := blocksOf([]*hclsyntax.Body{providers[0].Body}, "assume_role")
-				if len(ar) != 1 || !attrValue(t, ar[0].Body, "role_arn").RawEquals(want) {
-					t.Errorf("%s %s: provider aws does not assume %s", env.Name, layer, want.AsString())
+				plan := planFilesOf(t, files, layerDir(env.Name, layer))
+				var planRole cty.Value
+				switch {
+				case env.Terraform.PlanRoleARN == "" && len(plan) > 0:
+					t.Errorf("%s: plan files without a plan_role_arn", where)
+				case env.Terraform.PlanRoleARN == "":
+				case len(plan) != 2:
+					t.Fatalf("%s: plan files %v, want %s and %s", where, plan, PlanVarFile, PlanBackendFile)
+				default:
+					planned++
+					planRole = cty.StringVal(env.Terraform.PlanRoleARN)
+					if got := plan[PlanVarFile]; len(got) != 1 || !got[roleVar].RawEquals(planRole) {
+						t.Errorf("%s: %s is %#v, want only %s = %s", where, PlanVarFile, got, roleVar, planRole.AsString())
+					}
+					got := plan[PlanBackendFile]
+					if len(got) != 1 || !got["assume_role"].GetAttr("role_arn").RawEquals(planRole) {
+						t.Errorf("%s: %s is %#v, want only assume_role of %s", where, PlanBackendFile, got, planRole.AsString())
+					}
 				}
-				if got := backendOf(t, bodies); !got.GetAttr("assume_role").GetAttr("role_arn").RawEquals(want) {
-					t.Errorf("%s %s: backend assumes %#v", env.Name, layer, got.GetAttr("assume_role"))
+
+				if got := backendOf(t, bodies); !got.GetAttr("assume_role").GetAttr("role_arn").RawEquals(deployer) {
+					t.Errorf("%s: backend assumes %#v", where, got.GetAttr("assume_role"))
 				}
-				remote := blocksOf(bodies, "data", "terraform_remote_state")
-				if want := wantRemoteStates(env, layer); len(remote) != want {
-					t.Fatalf("%s %s: %d remote states, want %d", env.Name, layer, len(remote), want)
-				}
-				for _, r := range remote {
-					cfg := attrValue(t, r.Body, "config")
-					if !cfg.GetAttr("assume_role").GetAttr("role_arn").RawEquals(want) {
-						t.Errorf("%s %s: remote state assumes %#v", env.Name, layer, cfg.GetAttr("assume_role"))
+				for _, role := range []cty.Value{deployer, planRole} {
+					if role == cty.NilVal {
+						continue
+					}
+					providers := blocksOf(bodies, "provider", "aws")
+					if len(providers) != 1 {
+						t.Fatalf("%s: %d aws providers", where, len(providers))
+					}
+					ar := blocksOf([]*hclsyntax.Body{providers[0].Body}, "assume_role")
+					if len(ar) != 1 || !withRole(t, ar[0].Body, "role_arn", role).RawEquals(role) {
+						t.Errorf("%s: provider aws does not assume %s", where, role.AsString())
+					}
+					remote := blocksOf(bodies, "data", "terraform_remote_state")
+					if want := wantRemoteStates(env, layer); len(remote) != want {
+						t.Fatalf("%s: %d remote states, want %d", where, len(remote), want)
+					}
+					for _, r := range remote {
+						cfg := withRole(t, r.Body, "config", role)
+						if !cfg.GetAttr("assume_role").GetAttr("role_arn").RawEquals(role) {
+							t.Errorf("%s: remote state assumes %#v", where, cfg.GetAttr("assume_role"))
+						}
 					}
 				}
 			}
 		}
+	}
+	if planned == 0 {
+		t.Error("no test inventory has a plan_role_arn")
 	}
 }
 
@@ -319,7 +396,7 @@ func TestTerraformStateKeys(t *testing.T) {
 					t.Errorf("%s: state not encrypted", where)
 				}
 				for _, r := range blocksOf(bodies, "data", "terraform_remote_state") {
-					if cfg := attrValue(t, r.Body, "config"); !cfg.RawEquals(clusterBackend) {
+					if cfg := withRole(t, r.Body, "config", cty.StringVal(env.Terraform.RoleARN)); !cfg.RawEquals(clusterBackend) {
 						t.Errorf("%s: remote state config\n%#v\ndiffers from 1-cluster's backend\n%#v", where, cfg, clusterBackend)
 					}
 				}
@@ -331,7 +408,7 @@ func TestTerraformStateKeys(t *testing.T) {
 	}
 }
 
-// TestTerraformEscaping renders alpha, whose role ARN and Git revision hold
+// TestTerraformEscaping renders alpha, whose role ARNs and Git revision hold
 // "${" and "%{": the files must spell them "$${" and "%%{", and each value
 // must read back, as a literal, exactly as the inventory has it.
 func TestTerraformEscaping(t *testing.T) {
@@ -343,8 +420,11 @@ func TestTerraformEscaping(t *testing.T) {
 	}
 	layers := layerBodies(t, files)
 	for _, f := range files {
-		if strings.HasPrefix(f.Path, "alpha/") && bytes.Contains(f.Data, []byte("role/")) &&
-			!bytes.Contains(f.Data, []byte(`role/$${deploy}/%%{endif}/fleet-deployer"`)) {
+		want := `role/$${deploy}/%%{endif}/fleet-deployer"`
+		if name := path.Base(f.Path); name == PlanVarFile || name == PlanBackendFile {
+			want = `role/$${plan}/fleet-plan"` // its value is checked by TestTerraformAssumeRole
+		}
+		if strings.HasPrefix(f.Path, "alpha/") && bytes.Contains(f.Data, []byte("role/")) && !bytes.Contains(f.Data, []byte(want)) {
 			t.Errorf("%s: role ARN not escaped as $${ and %%%%{", f.Path)
 		}
 	}

@@ -1,16 +1,18 @@
 # alpha shares its state bucket with beta; its API endpoint is also public
 # (from two CIDRs), it has no lock table (S3-native locking), and its role
-# path and Git revision hold "${" and "%{", which must stay literal.
+# path and Git revision hold "${" and "%{", which must stay literal; so
+# does the path of its plan role, the only plan role of the three.
 environment "alpha" {
   account_id      = "123456789012"
   region          = "eu-west-1"
   deployment_name = "fleet"
 
   terraform {
-    state_bucket = "shared-fleet-state"
-    state_region = "eu-central-1"
-    role_arn     = "arn:aws:iam::123456789012:role/$${deploy}/%%{endif}/fleet-deployer"
-    module_ref   = "v1.6.0"
+    state_bucket  = "shared-fleet-state"
+    state_region  = "eu-central-1"
+    role_arn      = "arn:aws:iam::123456789012:role/$${deploy}/%%{endif}/fleet-deployer"
+    plan_role_arn = "arn:aws:iam::123456789012:role/$${plan}/fleet-plan"
+    module_ref    = "v1.6.0"
   }
 
   network {
