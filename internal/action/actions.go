@@ -42,7 +42,9 @@ func (v *Validate) Run() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := v.Render(inv, files); err != nil {
+	// Each environment's files are dropped once rendered and built: a
+	// validation keeps none of them.
+	if _, err := v.renderEach(inv, files, func([]layout.File) []layout.File { return nil }); err != nil {
 		return 0, err
 	}
 	return len(inv.Environments), nil
