@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // MaxFileSize bounds one inventory file: a real one is a few kilobytes, and a
@@ -221,7 +223,7 @@ func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]st
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown environment",
-			Detail:   fmt.Sprintf("There is no environment folder %q in %q.%s", want, dir, didYouMean(want, names)),
+			Detail:   fmt.Sprintf("There is no environment folder %q in %q.%s", want, dir, suggest.DidYouMean(want, names)),
 		})
 	}
 	return joinAll(dir, picked), diags
