@@ -40,16 +40,14 @@ is no drift. Drift is always computed against out/ in the working tree.`,
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github")
 	cmd.Flags().StringVar(&o.against, "against", "", "with --format github: explain the inventory against out/ at this git commit")
-	completeWords(cmd, "format", "text", "json", "github")
+	completeWords(cmd, "format", checkFormats...)
 	completeGitRefs(cmd, "against")
 	return cmd
 }
 
 func (o *checkOptions) run(cmd *cobra.Command) error {
-	switch o.format {
-	case "text", "json", "github":
-	default:
-		return fmt.Errorf("unknown --format %q: use text, json or github", o.format)
+	if err := checkFormat(o.format, checkFormats...); err != nil {
+		return err
 	}
 	if o.against != "" && o.format != "github" {
 		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")

@@ -44,3 +44,12 @@ func DidYouMean(given string, candidates []string) string {
 	}
 	return ""
 }
+
+// Clause returns `; did you mean "x"?` for the closest candidate, to end
+// a one-line error (lower case, no full stop), or "" when none is close.
+func Clause(given string, candidates []string) string {
+	if best := Closest(given, candidates); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
