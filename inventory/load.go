@@ -172,7 +172,19 @@ func loadEnvironments(dirs []string, overlay map[string][]byte) []loadedEnvironm
 // environmentDirs lists the environment folders of dir in name order.
 func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]string, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && len(overlay) > 0:
+		// The first environment of a new repository, validated before
+		// fleetgen new environment writes it.
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read the inventory folder",
+			Detail: fmt.Sprintf("There is no inventory folder %q here. Run fleetgen from the repository's root, give --inventory, "+
+				"or start one with fleetgen new environment <name>.", dir),
+			Subject: &hcl.Range{Filename: dir},
+		}}
+	case err != nil:
 		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the inventory folder", err)}
 	}
 	var diags hcl.Diagnostics
@@ -205,7 +217,7 @@ func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]st
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "No environments",
-				Detail:   fmt.Sprintf("The inventory folder %q has no environment folders; each environment is a folder of .hcl files.", dir),
+				Detail:   fmt.Sprintf("The inventory folder %q has no environment folders; each environment is a folder of .hcl files. Start one with fleetgen new environment <name>.", dir),
 				Subject:  &hcl.Range{Filename: dir},
 			})
 		}

@@ -36,16 +36,17 @@ func (r *Render) Run() (*outdir.WriteReport, error) {
 // also renders. It writes nothing.
 type Validate struct{ *Config }
 
-// Run returns how many environments are valid.
-func (v *Validate) Run() (int, error) {
+// Run returns how many environments are valid, and the names of those set
+// aside as unfinished.
+func (v *Validate) Run() (valid int, unfinished []string, err error) {
 	inv, files, err := v.Load()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if _, err := v.Render(inv, files); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return len(inv.Environments), nil
+	return len(inv.Environments), inv.Unfinished, nil
 }
 
 // Check renders in memory and compares with out/. It writes nothing.
