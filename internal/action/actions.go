@@ -15,6 +15,9 @@ type Render struct {
 	// Force overwrites or deletes files fleetgen wrote that were edited
 	// by hand since; a file fleetgen did not write is never touched.
 	Force bool
+	// Unfinished are, after Run, the environments set aside as unfinished:
+	// not rendered, their folders of out/ left as they are.
+	Unfinished []string
 }
 
 // Run renders and writes; nothing is written when the inventory has an
@@ -25,6 +28,7 @@ func (r *Render) Run() (*outdir.WriteReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.Unfinished = inv.Unfinished
 	if pre == nil && len(inv.Environments) == 0 {
 		return &outdir.WriteReport{}, nil // every one unfinished: out/ stays as it is
 	}
