@@ -127,11 +127,15 @@ func setAsideUnfinished(inv *Inventory, loaded []loadedEnvironment, diags hcl.Di
 		for _, p := range l.placeholders {
 			names = append(names, p.name)
 		}
+		others := " The other environments are rendered and checked."
+		if len(loaded) == 1 {
+			others = " Nothing else is rendered: it is the only environment."
+		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
 			Summary:  UnfinishedSummary,
-			Detail: fmt.Sprintf("The environment %q still has %d value(s) to fill in (%s): it is left aside, not rendered or checked, until they are; out/%s is left as it is. The other environments are rendered and checked.",
-				l.env.Name, len(names), strings.Join(names, ", "), l.env.Name),
+			Detail: fmt.Sprintf("The environment %q still has %d value(s) to fill in (%s): it is left aside, not rendered or checked, until they are; out/%s is left as it is.%s",
+				l.env.Name, len(names), strings.Join(names, ", "), l.env.Name, others),
 			Subject: l.env.NameRange.Ptr(),
 		})
 		inv.Environments = slices.DeleteFunc(inv.Environments, func(e *Environment) bool { return e == l.env })
