@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // A usageError is a mistake in how a command was called: an unknown
@@ -25,7 +28,7 @@ func (e *usageError) Unwrap() error { return e.err }
 // not take. A command that only groups others (add, completion, ...)
 // would otherwise print its help and exit 0 on "fleetgen add foo".
 func strictUsage(root *cobra.Command) {
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{c, err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{c, flagSuggestion(c, err)} })
 	// The root's unknown command gets the one-line suggestion of the
 	// others (printError), not cobra's "Did you mean this?" block.
 	root.DisableSuggestions = true
@@ -100,4 +103,22 @@ func errorLine(root *cobra.Command, err error) string {
 		}
 	}
 	return "fleetgen: " + msg
+}
+
+// unknownFlag reads pflag's `unknown flag: --x`.
+var unknownFlag = regexp.MustCompile(`^unknown flag: --([^=]+)$`)
+
+// flagSuggestion adds to pflag's unknown long flag the flag of c probably
+// meant.
+func flagSuggestion(c *cobra.Command, err error) error {
+	m := unknownFlag.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	var names []string
+	c.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if s := suggest.Closest(m[1], names); s != "" {
+		return fmt.Errorf("%w; did you mean --%s?", err, s)
+	}
+	return err
 }
