@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mattermost/fleetgen/internal/gitout"
+	"github.com/mattermost/fleetgen/internal/suggest"
 	"github.com/mattermost/fleetgen/render/ha"
 	"github.com/mattermost/fleetgen/render/layout"
 )
@@ -141,7 +142,9 @@ func Compute(ctx context.Context, o Options) (*Report, error) {
 	bt, at := newTree(before), newTree(after)
 	for _, env := range o.Envs {
 		if !bt.envs[env] && !at.envs[env] {
-			return nil, fmt.Errorf("--env %q: no environment of that name in %s at either commit", env, r.OutPath)
+			known := maps.Clone(bt.envs)
+			maps.Copy(known, at.envs)
+			return nil, fmt.Errorf("--env %q: no environment of that name in %s at either commit%s", env, r.OutPath, suggest.Clause(env, slices.Sorted(maps.Keys(known))))
 		}
 	}
 	c := &classifier{

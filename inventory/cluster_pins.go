@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // The EKS add-ons fleetgen installs in the C&C cluster (render/terraform):
@@ -48,7 +50,7 @@ func (c *checker) clusterPins(cl *Cluster) {
 		v := cl.AddonVersions[name]
 		if !slices.Contains(ManagedAddons, name) {
 			c.errorf(cl.AddonVersionsRange, "Unknown EKS add-on",
-				"The addon_versions pin %q, which fleetgen does not install; it installs %s.%s", name, strings.Join(ManagedAddons, " and "), didYouMean(name, ManagedAddons))
+				"The addon_versions pin %q, which fleetgen does not install; it installs %s.%s", name, strings.Join(ManagedAddons, " and "), suggest.DidYouMean(name, ManagedAddons))
 			continue
 		}
 		if !addonVersion.MatchString(v) {

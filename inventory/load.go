@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // MaxFileSize bounds one inventory file: a real one is a few kilobytes, and a
@@ -125,11 +127,15 @@ func setAsideUnfinished(inv *Inventory, loaded []loadedEnvironment, diags hcl.Di
 		for _, p := range l.placeholders {
 			names = append(names, p.name)
 		}
+		others := " The other environments are rendered and checked."
+		if len(loaded) == 1 {
+			others = " Nothing else is rendered: it is the only environment."
+		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
 			Summary:  UnfinishedSummary,
-			Detail: fmt.Sprintf("The environment %q still has %d value(s) to fill in (%s): it is left aside, not rendered or checked, until they are; out/%s is left as it is. The other environments are rendered and checked.",
-				l.env.Name, len(names), strings.Join(names, ", "), l.env.Name),
+			Detail: fmt.Sprintf("The environment %q still has %d value(s) to fill in (%s): it is left aside, not rendered or checked, until they are; out/%s is left as it is.%s",
+				l.env.Name, len(names), strings.Join(names, ", "), l.env.Name, others),
 			Subject: l.env.NameRange.Ptr(),
 		})
 		inv.Environments = slices.DeleteFunc(inv.Environments, func(e *Environment) bool { return e == l.env })
@@ -170,7 +176,19 @@ func loadEnvironments(dirs []string, overlay map[string][]byte) []loadedEnvironm
 // environmentDirs lists the environment folders of dir in name order.
 func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]string, hcl.Diagnostics) {
 	entries, err := os.ReadDir(dir)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && len(overlay) > 0:
+		// The first environment of a new repository, validated before
+		// fleetgen new environment writes it.
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read the inventory folder",
+			Detail: fmt.Sprintf("There is no inventory folder %q here. Run fleetgen from the repository's root, give --inventory, "+
+				"or start one with fleetgen new environment <name>.", dir),
+			Subject: &hcl.Range{Filename: dir},
+		}}
+	case err != nil:
 		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the inventory folder", err)}
 	}
 	var diags hcl.Diagnostics
@@ -203,7 +221,7 @@ func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]st
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "No environments",
-				Detail:   fmt.Sprintf("The inventory folder %q has no environment folders; each environment is a folder of .hcl files.", dir),
+				Detail:   fmt.Sprintf("The inventory folder %q has no environment folders; each environment is a folder of .hcl files. Start one with fleetgen new environment <name>.", dir),
 				Subject:  &hcl.Range{Filename: dir},
 			})
 		}
@@ -221,7 +239,7 @@ func environmentDirs(dir string, only []string, overlay map[string][]byte) ([]st
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown environment",
-			Detail:   fmt.Sprintf("There is no environment folder %q in %q.%s", want, dir, didYouMean(want, names)),
+			Detail:   fmt.Sprintf("There is no environment folder %q in %q.%s", want, dir, suggest.DidYouMean(want, names)),
 		})
 	}
 	return joinAll(dir, picked), diags

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // validate checks every rule of docs/inventory.md on a decoded, defaulted
@@ -120,6 +122,7 @@ var (
 	systemdUnit      = newFormat("systemd unit name", `it names the systemd unit without its ".service" suffix: letters, digits, ":", "_", "." and "-"`, `^[A-Za-z0-9:_.-]+$`)
 	promLabelName    = newFormat("label name", "Prometheus label names are a letter or underscore followed by letters, digits and underscores", `^[a-zA-Z_][a-zA-Z0-9_]*$`)
 	availabilityZone = regexp.MustCompile(`^(.*-[0-9]+)[a-z]$`)
+	kubernetesPatch  = regexp.MustCompile(`^v?(1\.[0-9]+)\.[0-9]+$`)
 )
 
 // check reports value when it does not match f, on rng. It returns whether
@@ -142,6 +145,9 @@ func (f format) suggest(value string) string {
 	if m := availabilityZone.FindStringSubmatch(fixed); m != nil && f.what == awsRegion.what {
 		fixed = m[1]
 	}
+	if m := kubernetesPatch.FindStringSubmatch(fixed); m != nil && f.what == kubernetesVer.what {
+		fixed = m[1] // EKS takes the minor version; it picks the patch
+	}
 	if fixed != value && f.re.MatchString(fixed) {
 		return fmt.Sprintf(" Did you mean %q?", fixed)
 	}
@@ -157,7 +163,7 @@ func (c *checker) enum(summary, attr, value string, rng hcl.Range, allowed ...st
 	for i, a := range allowed {
 		quoted[i] = fmt.Sprintf("%q", a)
 	}
-	c.errorf(rng, summary, "The %s must be one of %s; %q is not.%s", attr, strings.Join(quoted, ", "), value, didYouMean(value, allowed))
+	c.errorf(rng, summary, "The %s must be one of %s; %q is not.%s", attr, strings.Join(quoted, ", "), value, suggest.DidYouMean(value, allowed))
 	return false
 }
 

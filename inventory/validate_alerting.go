@@ -12,6 +12,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // Formats of the alerting block's names.
@@ -94,7 +96,7 @@ func (c *checker) receiverRef(attr, name string, rng hcl.Range, declared []strin
 	if slices.Contains(declared, name) && !(delivers && name == WatchdogDiscard) {
 		return
 	}
-	c.errorf(rng, "Unknown alert receiver", "The %s %q names no receiver block of the alerting block.%s", attr, name, didYouMean(name, declared[1:]))
+	c.errorf(rng, "Unknown alert receiver", "The %s %q names no receiver block of the alerting block.%s", attr, name, suggest.DidYouMean(name, declared[1:]))
 }
 
 func (c *checker) alertReceiver(r *AlertReceiver) {

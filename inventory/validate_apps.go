@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 func (c *checker) apps(env *Environment) {
@@ -161,7 +164,7 @@ func (c *checker) app(dns *DNS, app *App) {
 	} {
 		if !app.Known && !set(attr.rng) {
 			c.errorf(app.DeclRange, "Missing required argument",
-				"The custom app %q needs %q: only the known apps (%s) have defaults.", app.Name, attr.name, strings.Join(knownAppNames(), ", "))
+				"The custom app %q needs %q: only the known apps (%s) have defaults.%s", app.Name, attr.name, strings.Join(knownAppNames(), ", "), suggest.DidYouMean(app.Name, slices.Sorted(maps.Keys(KnownApps))))
 			continue
 		}
 		attr.check(attr.value, at(attr.rng, app.DeclRange))

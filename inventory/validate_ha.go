@@ -14,6 +14,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // haClusters checks each HA cluster and the addresses they share.
@@ -311,13 +313,15 @@ func (c *checker) nodeOS(n *Node) {
 	if slices.Contains(SupportedOS, n.OS) {
 		return
 	}
-	why := ""
+	// An old release is not a typo: say why it is refused rather than
+	// suggest the supported release nearest in spelling.
+	why, meant := "", suggest.DidYouMean(n.OS, SupportedOS)
 	switch n.OS {
 	case "ubuntu-18.04", "ubuntu-16.04", "debian-10", "debian-9":
-		why = " It ships OpenSSH older than 8.2: its sshd does not read /etc/ssh/sshd_config.d, where the tunnel user's restrictions go, and ignores permitlisten."
+		why, meant = " It ships OpenSSH older than 8.2: its sshd does not read /etc/ssh/sshd_config.d, where the tunnel user's restrictions go, and ignores permitlisten.", ""
 	}
 	c.errorf(n.OSRange, "Unsupported operating system",
-		"The os %q of node %q is not one the rendered files support.%s Supported: %s.", n.OS, n.Name, why, strings.Join(SupportedOS, ", "))
+		"The os %q of node %q is not one the rendered files support.%s Supported: %s.%s", n.OS, n.Name, why, strings.Join(SupportedOS, ", "), meant)
 }
 
 // cgnat is the shared address space of RFC 6598: not public, not private.

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mattermost/fleetgen/internal/action"
@@ -38,15 +36,15 @@ Exit codes: 0 ok, 1 error (not a git repository, unknown commit).`,
 	f.StringVar(&o.base, "base", "", "the commit already applied (all zeros: none)")
 	f.StringVar(&o.head, "head", "HEAD", "the commit to apply")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
-	completeWords(cmd, "format", "text", "json")
+	completeWords(cmd, "format", affectedFormats...)
 	completeGitRefs(cmd, "base", "head")
 	_ = cmd.MarkFlagRequired("base")
 	return cmd
 }
 
 func (o *affectedOptions) run(cmd *cobra.Command) error {
-	if o.format != "text" && o.format != "json" {
-		return fmt.Errorf("unknown --format %q: use text or json", o.format)
+	if err := checkFormat(o.format, affectedFormats...); err != nil {
+		return err
 	}
 	rep, err := (&action.Affected{Dir: ".", OutDir: o.outDir, Base: o.base, Head: o.head, Envs: o.envs}).Run(cmd.Context())
 	if err != nil {

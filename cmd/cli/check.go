@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -40,16 +43,14 @@ is no drift. Drift is always computed against out/ in the working tree.`,
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github")
 	cmd.Flags().StringVar(&o.against, "against", "", "with --format github: explain the inventory against out/ at this git commit")
-	completeWords(cmd, "format", "text", "json", "github")
+	completeWords(cmd, "format", checkFormats...)
 	completeGitRefs(cmd, "against")
 	return cmd
 }
 
 func (o *checkOptions) run(cmd *cobra.Command) error {
-	switch o.format {
-	case "text", "json", "github":
-	default:
-		return fmt.Errorf("unknown --format %q: use text, json or github", o.format)
+	if err := checkFormat(o.format, checkFormats...); err != nil {
+		return err
 	}
 	if o.against != "" && o.format != "github" {
 		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")
@@ -72,9 +73,24 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 		return err
 	}
 	if !drift.Clean() {
+		if o.format == "text" {
+			fmt.Fprintln(cmd.ErrOrStderr(), driftHint(drift, o.outDir))
+		}
 		return exitCode(exitDrift)
 	}
 	return nil
+}
+
+// driftHint says, after the drift report, what to do about it.
+func driftHint(drift *outdir.Drift, out string) string {
+	out = strings.TrimSuffix(filepath.ToSlash(out), "/") + "/"
+	hint := fmt.Sprintf("fleetgen: %s differs from what the inventory renders: run fleetgen render, then commit %s", out, out)
+	for _, fd := range drift.Files() {
+		if slices.ContainsFunc(fd.Notes, func(n string) bool { return strings.Contains(n, "edited by hand") }) {
+			return hint + "; render keeps a file edited by hand: move the change into the inventory, or discard it with render --force"
+		}
+	}
+	return hint
 }
 
 func (o *checkOptions) print(stdout io.Writer, drift *outdir.Drift, section string) error {

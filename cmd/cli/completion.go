@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mattermost/fleetgen/internal/suggest"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -56,6 +59,17 @@ func completeWords(cmd *cobra.Command, flag string, words ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp))
 }
 
+// checkFormat refuses a --format that is none of formats, listing them
+// and naming the one probably meant. It is the command's own error, not a
+// usage mistake: the usage would bury the list.
+func checkFormat(format string, formats ...string) error {
+	if slices.Contains(formats, format) {
+		return nil
+	}
+	list := strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	return fmt.Errorf("unknown --format %q: use %s%s", format, list, suggest.Clause(format, formats))
+}
+
 // completeGitRefs completes flags that name a commit with the repository's
 // branches and tags (git for-each-ref). Outside a repository, or without
 // git, it offers nothing.
@@ -77,3 +91,10 @@ func completeGitRefs(cmd *cobra.Command, flags ...string) {
 		_ = cmd.RegisterFlagCompletionFunc(f, refs)
 	}
 }
+
+// The words of each --format, completed and checked.
+var (
+	checkFormats    = []string{"text", "json", "github"}
+	explainFormats  = []string{"text", "markdown", "json"}
+	affectedFormats = []string{"text", "json"}
+)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/atomicfile"
+	"github.com/mattermost/fleetgen/internal/suggest"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/inventory/edit"
 )
@@ -290,7 +291,7 @@ func (g *globalOptions) editError(cmd *cobra.Command, folder *edit.Folder, err e
 func (g *globalOptions) readFolder(dir, env string) (*edit.Folder, error) {
 	path := filepath.Join(dir, env)
 	if info, err := os.Stat(path); err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("unknown environment %q: there is no folder %s.%s", env, path, inventory.DidYouMean(env, environmentNames(dir)))
+		return nil, fmt.Errorf("unknown environment %q: there is no folder %s.%s", env, path, suggest.DidYouMean(env, environmentNames(dir)))
 	}
 	return edit.ReadFolder(path)
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mattermost/fleetgen/internal/action"
@@ -39,16 +37,14 @@ Exit codes: 0 ok (changes or not), 1 error (invalid inventory, unknown ref).`,
 	f := cmd.Flags()
 	f.StringVar(&o.against, "against", "", "compare with out/ at this git commit instead of out/ on disk")
 	f.StringVar(&o.format, "format", "text", "output format: text, markdown or json")
-	completeWords(cmd, "format", "text", "markdown", "json")
+	completeWords(cmd, "format", explainFormats...)
 	completeGitRefs(cmd, "against")
 	return cmd
 }
 
 func (o *explainOptions) run(cmd *cobra.Command) error {
-	switch o.format {
-	case "text", "markdown", "json":
-	default:
-		return fmt.Errorf("unknown --format %q: use text, markdown or json", o.format)
+	if err := checkFormat(o.format, explainFormats...); err != nil {
+		return err
 	}
 	rep, err := (&action.Explain{Config: o.config(cmd), Against: o.against}).Run(cmd.Context())
 	if err != nil {

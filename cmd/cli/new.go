@@ -96,7 +96,7 @@ func (o *newEnvironmentOptions) run(cmd *cobra.Command, name string) error {
 	if other.HasErrors() {
 		return fmt.Errorf("%s not created: the scaffold has errors besides the values to fill in", target)
 	}
-	if err := os.Mkdir(target, 0o755); err != nil {
+	if err := os.MkdirAll(target, 0o755); err != nil { // with the inventory folder of a new repository
 		return err
 	}
 	if err := atomicfile.WriteFile(c.Path, c.Data, c.Mode); err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,10 +34,15 @@ deleted; a file fleetgen did not write is never overwritten or deleted.`,
 }
 
 func (o *renderOptions) run(cmd *cobra.Command) error {
-	report, err := (&action.Render{Config: o.config(cmd), Force: o.force}).Run()
+	r := &action.Render{Config: o.config(cmd), Force: o.force}
+	report, err := r.Run()
 	if err != nil {
 		return failed(err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", o.outDir, report)
+	unfinished := ""
+	if len(r.Unfinished) > 0 {
+		unfinished = fmt.Sprintf("; not finished, left as they are: %s", strings.Join(r.Unfinished, ", "))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %s%s\n", o.outDir, report, unfinished)
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,11 +21,15 @@ errors with --strict).`,
   fleetgen validate --strict --env prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := (&action.Validate{Config: g.config(cmd)}).Run()
+			n, unfinished, err := (&action.Validate{Config: g.config(cmd)}).Run()
 			if err != nil {
 				return failed(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d environment(s) valid\n", n)
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%d environment(s) valid\n", n)
+			if len(unfinished) > 0 {
+				fmt.Fprintf(w, "%d not finished, set aside until filled in: %s\n", len(unfinished), strings.Join(unfinished, ", "))
+			}
 			return nil
 		},
 	}

@@ -54,7 +54,7 @@ func TestRenderReportsEveryMistakeAtOnce(t *testing.T) {
 	var got hcl.Diagnostics
 	c := &Config{InventoryDir: inv, OutDir: t.TempDir(), ChartsDir: "../../charts",
 		Report: func(_ inventory.Files, d hcl.Diagnostics) { got = append(got, d...) }}
-	if _, err := (&Validate{c}).Run(); err != ErrReported {
+	if _, _, err := (&Validate{c}).Run(); err != ErrReported {
 		t.Fatalf("Validate: %v, want ErrReported", err)
 	}
 	if len(got) != 3 {

@@ -15,6 +15,9 @@ type Render struct {
 	// Force overwrites or deletes files fleetgen wrote that were edited
 	// by hand since; a file fleetgen did not write is never touched.
 	Force bool
+	// Unfinished are, after Run, the environments set aside as unfinished:
+	// not rendered, their folders of out/ left as they are.
+	Unfinished []string
 }
 
 // Run renders and writes; nothing is written when the inventory has an
@@ -25,6 +28,7 @@ func (r *Render) Run() (*outdir.WriteReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.Unfinished = inv.Unfinished
 	if pre == nil && len(inv.Environments) == 0 {
 		return &outdir.WriteReport{}, nil // every one unfinished: out/ stays as it is
 	}
@@ -36,18 +40,19 @@ func (r *Render) Run() (*outdir.WriteReport, error) {
 // also renders. It writes nothing.
 type Validate struct{ *Config }
 
-// Run returns how many environments are valid.
-func (v *Validate) Run() (int, error) {
+// Run returns how many environments are valid, and the names of those set
+// aside as unfinished.
+func (v *Validate) Run() (valid int, unfinished []string, err error) {
 	inv, files, err := v.Load()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	// Each environment's files are dropped once rendered and built: a
 	// validation keeps none of them.
 	if _, err := v.renderEach(inv, files, func([]layout.File) []layout.File { return nil }); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return len(inv.Environments), nil
+	return len(inv.Environments), inv.Unfinished, nil
 }
 
 // Check renders in memory and compares with out/. It writes nothing.

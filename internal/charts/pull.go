@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"helm.sh/helm/v3/pkg/repo"
 
 	"github.com/mattermost/fleetgen/internal/atomicfile"
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // PullOptions configure how Pull reaches the chart repositories.
@@ -188,7 +190,7 @@ func fetchHTTP(ref Ref, opts PullOptions, indexOnly bool) ([]byte, string, error
 	}
 	cv, err := index.Get(ref.Chart, ref.Version)
 	if err != nil || cv.Version != ref.Version {
-		return nil, "", fmt.Errorf("the repository's index has no version %q of the chart %q", ref.Version, ref.Chart)
+		return nil, "", notInIndex(index, ref)
 	}
 	listed := strings.ToLower(strings.TrimPrefix(cv.Digest, "sha256:"))
 	if !validDigest(listed) {
@@ -246,4 +248,20 @@ func fetchOCI(ref Ref, opts PullOptions) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("the registry's manifest lists the chart layer digest %q, not a sha256", res.Chart.Digest)
 	}
 	return res.Chart.Data, listed, nil
+}
+
+// notInIndex says that the index lacks the chart, or the version of it,
+// naming the chart or version probably meant: the index's versions come
+// newest first, so a tie goes to the newest.
+func notInIndex(index *repo.IndexFile, ref Ref) error {
+	versions, ok := index.Entries[ref.Chart]
+	if !ok || len(versions) == 0 {
+		return fmt.Errorf("the repository's index has no chart %q%s", ref.Chart,
+			suggest.Clause(ref.Chart, slices.Sorted(maps.Keys(index.Entries))))
+	}
+	var listed []string
+	for _, v := range versions {
+		listed = append(listed, v.Version)
+	}
+	return fmt.Errorf("the repository's index has no version %q of the chart %q%s", ref.Version, ref.Chart, suggest.Clause(ref.Version, listed))
 }

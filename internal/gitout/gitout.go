@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/mattermost/fleetgen/internal/suggest"
 )
 
 // git runs the git program in dir and returns its standard output. A
@@ -93,8 +95,11 @@ func (r *Repo) Commit(ctx context.Context, flag, ref string) (string, error) {
 		return strings.TrimSpace(string(out)), nil
 	}
 	hint := ""
+	if refs, err := git(ctx, r.Top, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes", "refs/tags"); err == nil {
+		hint = suggest.DidYouMean(ref, strings.Fields(string(refs))) // a branch or tag misspelt
+	}
 	if shallow, _ := git(ctx, r.Top, "rev-parse", "--is-shallow-repository"); strings.TrimSpace(string(shallow)) == "true" {
-		hint = " This clone is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)."
+		hint += " This clone is shallow: fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)."
 	}
 	return "", fmt.Errorf("%s %q is not a commit of this repository.%s", flag, ref, hint)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/mattermost/fleetgen/internal/suggest"
 	"github.com/mattermost/fleetgen/inventory"
 )
 
@@ -146,7 +147,7 @@ func find(blocks []block, typ, name, where string) (block, error) {
 		}
 		labels = append(labels, b.label())
 	}
-	return block{}, fmt.Errorf("there is no %s %q in %s.%s", typ, name, where, inventory.DidYouMean(name, labels))
+	return block{}, fmt.Errorf("there is no %s %q in %s.%s", typ, name, where, suggest.DidYouMean(name, labels))
 }
 
 // exists refuses a name that is already declared, saying where.

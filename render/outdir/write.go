@@ -53,7 +53,7 @@ type WriteReport struct {
 func (r *WriteReport) String() string {
 	s := fmt.Sprintf("%d written, %d unchanged, %d removed", len(r.Written), len(r.Unchanged), len(r.Removed))
 	if len(r.Forced) > 0 {
-		s += fmt.Sprintf(" (%d hand edits overwritten)", len(r.Forced))
+		s += fmt.Sprintf(" (%d hand %s overwritten)", len(r.Forced), plural(len(r.Forced), "edit", "edits"))
 	}
 	if r.Interrupted {
 		s += fmt.Sprintf("; finished an interrupted render that had changed %d %s", len(r.Recovered), plural(len(r.Recovered), "file", "files"))
