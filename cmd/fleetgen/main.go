@@ -9,15 +9,19 @@ import (
 	"github.com/mattermost/fleetgen/cmd/cli"
 )
 
+// memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is
+// set. Render, check and validate hold one environment's files at a time
+// or so (the rest is on disk, compared or staged), so the heap is small
+// and the default GOGC=100 collects rarely; past the limit, on a fleet
+// whose environments are huge or a render that writes a great deal, the
+// collector works harder instead of the heap growing. With the 60-odd MB
+// the binary itself occupies, the reference fleet peaks under 180 MB
+// (docs/performance.md).
+const memoryLimit = 120 << 20
+
 func main() {
-	// A render holds every file it made in memory until it has planned the
-	// whole write, so that a conflict anywhere leaves out/ untouched. Go's
-	// default GOGC=100 lets the heap grow to twice what is live before it
-	// collects; 40 keeps it within 1.4 times, which holds the reference
-	// fleet's peak under 300 MB for about 15% more CPU in a check
-	// (docs/performance.md). GOGC in the environment still decides.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(40)
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(memoryLimit)
 	}
 	os.Exit(cli.Main())
 }
