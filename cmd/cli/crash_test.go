@@ -30,12 +30,15 @@ var (
 
 // TestRenderSurvivesSIGKILLAtAnyPoint kills fleetgen render with SIGKILL at
 // many points of a large render, back and forth between two inventories:
-// after its Nth change to out/ (through the FLEETGEN_TEST_SIGNAL_AFTER hook,
-// from the journal write to the journal removal) and at random times. After
-// every kill, every file under out/ holds its old or its new content, and
-// the manifest with the journal claims nothing that is not on disk. The next
-// render then reports the interrupted run, leaves out/ exactly as an
-// uninterrupted render would, and check is clean.
+// while it stages the new files as temporary files during the render
+// (before the journal: nothing may have changed), after its Nth change to
+// out/ (through the FLEETGEN_TEST_SIGNAL_AFTER hook, from the journal write
+// to the journal removal) and at random times. After every kill, every
+// file under out/ holds its old or its new content, and the manifest with
+// the journal claims nothing that is not on disk. The next render then
+// reports the interrupted run (when there was a journal), leaves out/
+// exactly as an uninterrupted render would, no temporary file included,
+// and check is clean.
 func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large render")
@@ -43,7 +46,7 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 	repo := t.TempDir()
 	out := filepath.Join(repo, "out")
 	trees := map[bigShape]map[string]string{}
-	var changes int // changes of a full render from A to B
+	var changes, staged int // changes and staged files of a full render from A to B
 	for _, s := range []bigShape{bigB, bigA} {
 		writeBigInventory(t, repo, s)
 		r := mustRun(t, repo, 0, "render")
@@ -53,6 +56,7 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 			t.Fatalf("render report %q: %v", r.stdout, err)
 		}
 		changes = written + removed + 3 // the journal, the manifest, the journal's removal
+		staged = written
 	}
 	delete(trees[bigA], layout.LockName)
 	delete(trees[bigB], layout.LockName)
@@ -60,7 +64,8 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 
 	// The first change (the journal), the first renames, the middle, the
 	// last deletion, the manifest, the journal's removal.
-	points := []string{"1", "2", "10", fmt.Sprint(changes / 2), fmt.Sprint(changes - 2), fmt.Sprint(changes - 1), fmt.Sprint(changes)}
+	points := []string{"staged-1", fmt.Sprint("staged-", staged/2), fmt.Sprint("staged-", staged),
+		"1", "2", "10", fmt.Sprint(changes / 2), fmt.Sprint(changes - 2), fmt.Sprint(changes - 1), fmt.Sprint(changes)}
 	for range 2 {
 		points = append(points, "random")
 	}
@@ -69,6 +74,16 @@ func TestRenderSurvivesSIGKILLAtAnyPoint(t *testing.T) {
 		writeBigInventory(t, repo, to)
 		killRender(t, repo, point)
 		journaled := checkCrashInvariants(t, out, trees[from], trees[to])
+		if strings.HasPrefix(point, "staged-") {
+			if journaled {
+				t.Errorf("kill at %s, while staging: a journal was left", point)
+			}
+			for p, data := range readTree(t, out) {
+				if want, ok := trees[from][p]; ok && data != want {
+					t.Errorf("kill at %s, while staging: %s changed", point, p)
+				}
+			}
+		}
 
 		r := mustRun(t, repo, 0, "render")
 		if got := strings.Contains(r.stdout, "finished an interrupted render"); got != journaled {
@@ -186,4 +201,34 @@ func checkCrashInvariants(t *testing.T, out string, old, new map[string]string) 
 		}
 	}
 	return journaled
+}
+
+// TestFirstRenderKilledWhileStaging: the first render, killed while it
+// stages its files (out/ did not exist), leaves no manifest and no file
+// but temporary ones; the next render writes the whole tree, no temporary
+// file left, and check is clean.
+func TestFirstRenderKilledWhileStaging(t *testing.T) {
+	repo := t.TempDir()
+	out := filepath.Join(repo, "out")
+	writeBigInventory(t, repo, bigA)
+	killRender(t, repo, "staged-100")
+	temps := 0
+	for p := range readTree(t, out) {
+		switch base := filepath.Base(p); {
+		case strings.HasPrefix(base, ".fleetgen-tmp-"):
+			temps++
+		case p != layout.LockName:
+			t.Errorf("a first render killed while staging left %s", p)
+		}
+	}
+	if temps < 100 {
+		t.Errorf("%d temporary files after a kill at the 100th staged: the kill was not while staging", temps)
+	}
+	mustRun(t, repo, 0, "render")
+	for p := range readTree(t, out) {
+		if strings.HasPrefix(filepath.Base(p), ".fleetgen-tmp-") {
+			t.Errorf("temporary file %s outlived the next render", p)
+		}
+	}
+	mustRun(t, repo, 0, "check")
 }

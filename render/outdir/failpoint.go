@@ -14,13 +14,19 @@ import (
 // a real fleetgen process at an exact point of Write: "N:KILL" sends the
 // process SIGKILL after its Nth change to out/ (the journal, each rename,
 // each deletion, the manifest, the journal's removal), "N:STOP" sends
-// SIGSTOP, freezing it with the lock held. Unset, it costs one string
-// comparison per change. It is read once, at start-up.
+// SIGSTOP, freezing it with the lock held; "staged-N:KILL" after the Nth
+// temporary file a Prefetcher staged while the inventory rendered, before
+// the journal. Unset, it costs one string comparison per change. It is
+// read once, at start-up.
 const FailpointEnv = "FLEETGEN_TEST_SIGNAL_AFTER"
 
+// stagedPrefix marks a failpoint counted in staged files, not changes.
+const stagedPrefix = "staged-"
+
 var (
-	failpointAt, failpointSig = parseFailpoint(os.Getenv(FailpointEnv))
-	changesDone               atomic.Int64
+	failpointStaged           = strings.HasPrefix(os.Getenv(FailpointEnv), stagedPrefix)
+	failpointAt, failpointSig = parseFailpoint(strings.TrimPrefix(os.Getenv(FailpointEnv), stagedPrefix))
+	changesDone, stagedDone   atomic.Int64
 )
 
 func parseFailpoint(v string) (int64, syscall.Signal) {
@@ -51,14 +57,27 @@ func changed() {
 	if afterChange != nil {
 		afterChange()
 	}
-	if failpointAt == 0 {
+	if failpointAt == 0 || failpointStaged {
 		return
 	}
 	if changesDone.Add(1) == failpointAt {
-		syscall.Kill(os.Getpid(), failpointSig)
-		for {
-			time.Sleep(time.Hour)
-		}
+		signalSelf()
+	}
+}
+
+// stagedOne counts one staged temporary file and fires a "staged-"
+// failpoint when it is due.
+func stagedOne() {
+	if failpointAt != 0 && failpointStaged && stagedDone.Add(1) == failpointAt {
+		signalSelf()
+	}
+}
+
+// signalSelf sends the failpoint's signal and never returns.
+func signalSelf() {
+	syscall.Kill(os.Getpid(), failpointSig)
+	for {
+		time.Sleep(time.Hour)
 	}
 }
 
@@ -67,7 +86,11 @@ func changed() {
 var failpointMu sync.Mutex
 
 // change makes one change to out/ with do and counts it (see changed).
-func change(do func() error) error {
+func change(do func() error) error { return counted(do, changed) }
+
+// counted runs do and, when it succeeds, count, one at a time when the
+// failpoint is armed.
+func counted(do func() error, count func()) error {
 	if failpointAt != 0 {
 		failpointMu.Lock()
 		defer failpointMu.Unlock()
@@ -75,6 +98,6 @@ func change(do func() error) error {
 	if err := do(); err != nil {
 		return err
 	}
-	changed()
+	count()
 	return nil
 }

@@ -219,7 +219,11 @@ func (p *Prefetcher) stage(files []layout.File, s *scan) (map[string]string, err
 	err := walkDirs(p.root, newDirTree(slices.Collect(maps.Keys(byPath))), &p.mk, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
 		for _, name := range t.files {
 			f := byPath[path.Join(t.rel, name)]
-			tmp, err := writeTemp(d, f.Data, f.Mode, !useSyncfs)
+			var tmp string
+			err := counted(func() (err error) {
+				tmp, err = writeTemp(d, f.Data, f.Mode, !useSyncfs)
+				return err
+			}, stagedOne)
 			if err != nil {
 				return nil, err
 			}
