@@ -18,11 +18,11 @@ import (
 	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
-// applyStep returns the run: script and env: of the step of job named name
-// in apply.yml.
-func applyStep(t *testing.T, job, name string) (string, map[string]string) {
+// workflowStep returns the run: script and env: of the step of job whose
+// name starts with name, in the workflow file.
+func workflowStep(t *testing.T, file, job, name string) (string, map[string]string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "apply.yml"))
+	data, err := os.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +43,14 @@ func applyStep(t *testing.T, job, name string) (string, map[string]string) {
 			return s.Run, s.Env
 		}
 	}
-	t.Fatalf("apply.yml: job %s has no step %q", job, name)
+	t.Fatalf("%s: job %s has no step %q", file, job, name)
 	return "", nil
+}
+
+// applyStep is workflowStep of apply.yml.
+func applyStep(t *testing.T, job, name string) (string, map[string]string) {
+	t.Helper()
+	return workflowStep(t, "apply.yml", job, name)
 }
 
 // fakeBin writes an executable script into a folder put first on PATH.

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/mattermost/fleetgen/internal/testkey"
 	"github.com/mattermost/fleetgen/internal/tooltest"
 	"github.com/mattermost/fleetgen/prsummary"
@@ -17,32 +15,10 @@ import (
 
 const planScript = "../../.github/scripts/plan.sh"
 
-// ciStep returns the run: script and env: of the step of job whose name
-// starts with name, in ci.yml.
+// ciStep is workflowStep of ci.yml.
 func ciStep(t *testing.T, job, name string) (string, map[string]string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "ci.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wf struct {
-		Jobs map[string]struct {
-			Steps []struct {
-				Name, Run string
-				Env       map[string]string
-			}
-		}
-	}
-	if err := yaml.Unmarshal(data, &wf); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range wf.Jobs[job].Steps {
-		if strings.HasPrefix(s.Name, name) {
-			return s.Run, s.Env
-		}
-	}
-	t.Fatalf("ci.yml: job %s has no step %q", job, name)
-	return "", nil
+	return workflowStep(t, "ci.yml", job, name)
 }
 
 // The roles the test layers name.
