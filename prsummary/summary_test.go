@@ -17,11 +17,16 @@ import (
 	"github.com/mattermost/fleetgen/prsummary"
 )
 
+// tfEnv runs terraform (or tofu) alone: no CLI configuration of the
+// machine's (tofu warns on standard output, ahead of show -json, about one
+// named but missing), no checkpoint call.
+var tfEnv = []string{"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_CLI_CONFIG_FILE=/dev/null"}
+
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	cmd.Env = append(os.Environ(), tfEnv...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
@@ -79,6 +84,7 @@ resource "terraform_data" "new" {}
 	run(t, dir, tf, "plan", "-input=false", "-no-color", "-out=plan.bin")
 	show := exec.Command(tf, "show", "-json", "plan.bin")
 	show.Dir = dir
+	show.Env = append(os.Environ(), tfEnv...)
 	out, err := show.Output()
 	if err != nil {
 		t.Fatalf("%s show -json: %v", tf, err)
