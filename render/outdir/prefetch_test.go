@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -299,5 +302,55 @@ func TestPrefetchLetsGoOfWhatOutHolds(t *testing.T) {
 	}
 	if got := read(t, out, layout.ManifestName); got != manifestBefore {
 		t.Errorf("the manifest changed in a no-op render:\n%s\nwant\n%s", got, manifestBefore)
+	}
+}
+
+// TestPrefetchAddsAtOnce: environments finish rendering on several cores,
+// so Add runs concurrently (make race runs this under the race detector):
+// staging for a render and reading for a check give what one Add at a time
+// gives.
+func TestPrefetchAddsAtOnce(t *testing.T) {
+	var files []layout.File
+	for e := range 8 {
+		for f := range 20 {
+			files = append(files, layout.File{Path: fmt.Sprintf("env%d/ha/c%d/mm%d/apply.sh", e, f%4, f), Mode: layout.ModeScript, Data: fmt.Appendf(nil, "#!/bin/sh\necho %d %d\n", e, f)})
+		}
+	}
+	atOnce := func(p *Prefetcher, files []layout.File) []layout.File {
+		envs := map[string][]layout.File{}
+		for _, f := range files {
+			envs[envOf(f.Path)] = append(envs[envOf(f.Path)], f)
+		}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		var back []layout.File
+		for _, env := range envs {
+			wg.Go(func() {
+				given := p.Add(env)
+				mu.Lock()
+				back = append(back, given...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		slices.SortFunc(back, func(a, b layout.File) int { return strings.Compare(a.Path, b.Path) })
+		return back
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	w := mustPrefetch(t, out, true)
+	r, err := Write(out, atOnce(w, files), WriteOptions{Prefetched: w})
+	w.Close()
+	if err != nil || len(r.Written) != len(files) {
+		t.Fatalf("first render, environments staged at once: %v, %+v", err, r)
+	}
+	if diff := cmp.Diff(contents(t, plainRender(t, files)), contents(t, out)); diff != "" {
+		t.Errorf("tree differs from one written without staging (-without +with):\n%s", diff)
+	}
+	next := replaced(files, "env3/ha/c1/mm5/apply.sh", "#!/bin/sh\necho changed\n")
+	c := mustPrefetch(t, out, false)
+	d := mustCheck(t, out, atOnce(c, next), CheckOptions{Prefetched: c})
+	c.Close()
+	if got := d.Files(); len(got) != 2 || got[1].Path != "env3/ha/c1/mm5/apply.sh" {
+		t.Errorf("check, environments read at once: drift %+v, want the one changed file (and the manifest)", got)
 	}
 }
