@@ -145,9 +145,10 @@ func (p *Prefetcher) KeepData() {
 
 // Add compares files, one environment's rendered files, with out/ and
 // returns them, with the bytes let go (layout.File.Sum) of each file out/
-// holds exactly as rendered. It may be called from several goroutines at
-// once; the caller passes the files it returns, not files, to the Check or
-// Write. Add on a nil Prefetcher returns files.
+// holds exactly as rendered and, for a Write, of each file it staged. It
+// may be called from several goroutines at once; the caller passes the
+// files it returns, not files, to the Check or Write. Add on a nil
+// Prefetcher returns files.
 func (p *Prefetcher) Add(files []layout.File) []layout.File {
 	if p == nil || len(files) == 0 {
 		return files
