@@ -215,25 +215,7 @@ func (p *Prefetcher) stage(files []layout.File, s *scan) (map[string]string, err
 	if len(byPath) == 0 {
 		return nil, nil
 	}
-	var mu sync.Mutex
-	staged := make(map[string]string, len(byPath))
-	err := walkDirs(p.root, newDirTree(slices.Collect(maps.Keys(byPath))), &p.mk, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
-		for _, name := range t.files {
-			f := byPath[path.Join(t.rel, name)]
-			var tmp string
-			err := counted(func() (err error) {
-				tmp, err = writeTemp(d, f.Data, f.Mode, !useSyncfs)
-				return err
-			}, stagedOne)
-			if err != nil {
-				return nil, err
-			}
-			mu.Lock()
-			staged[f.Path] = tmp
-			mu.Unlock()
-		}
-		return slices.Collect(maps.Values(t.dirs)), nil
-	})
+	staged, err := writeTemps(p.root, byPath, &p.mk, stagedOne)
 	if err != nil {
 		p.mu.Lock()
 		maps.Copy(p.staged, staged) // for Close to remove

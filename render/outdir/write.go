@@ -530,37 +530,34 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 	if len(byPath) == 0 {
 		return nil
 	}
-	var mu sync.Mutex
-	temps := map[string]string{} // path → its temporary file
-	err := walkDirs(root, newDirTree(slices.Collect(maps.Keys(byPath))), &mkdirs{}, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+	chmods, unstaged, staged := map[string]fs.FileMode{}, map[string]layout.File{}, map[string]string{}
+	for rel, s := range byPath {
+		tmp, ok := p.staged[rel]
+		switch {
+		case s.action == chmod:
+			chmods[rel] = s.file.Mode
+		case ok:
+			staged[rel] = tmp
+		default:
+			unstaged[rel] = s.file
+		}
+	}
+	err := walkDirs(root, newDirTree(slices.Collect(maps.Keys(chmods))), nil, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
 		for _, name := range t.files {
-			s := byPath[path.Join(t.rel, name)]
-			if s.action == chmod {
-				if err := change(func() error { return chmodOpened(d, name, s.file.Mode) }); err != nil {
-					return nil, err
-				}
-				continue
+			if err := change(func() error { return chmodOpened(d, name, chmods[path.Join(t.rel, name)]) }); err != nil {
+				return nil, err
 			}
-			tmp, ok := p.staged[s.path]
-			if !ok {
-				data, whole := s.file.Content()
-				if !whole {
-					return nil, fmt.Errorf("%s: its bytes were let go before they were written", s.path)
-				}
-				var err error
-				if tmp, err = writeTemp(d, data, s.file.Mode, !useSyncfs); err != nil {
-					return nil, err
-				}
-			}
-			mu.Lock()
-			temps[s.path] = tmp
-			mu.Unlock()
 		}
 		return slices.Collect(maps.Values(t.dirs)), nil
 	})
 	if err != nil {
 		return err
 	}
+	temps, err := writeTemps(root, unstaged, &mkdirs{}, nil) // path → its temporary file
+	if err != nil {
+		return err
+	}
+	maps.Copy(temps, staged)
 	if useSyncfs {
 		if err := syncFilesystem(root); err != nil {
 			return err
@@ -586,6 +583,43 @@ func (p *plan) writeFiles(root *os.Root, r *WriteReport) error {
 		return syncFilesystem(root)
 	}
 	return nil
+}
+
+// writeTemps writes the temporary file of each of files, by path, in its
+// folder, making missing folders through mk, and gives their names by
+// path; on an error, those written so far too. count, when set, counts
+// each file written (the staged-N failpoint).
+func writeTemps(root *os.Root, files map[string]layout.File, mk *mkdirs, count func()) (map[string]string, error) {
+	var mu sync.Mutex
+	temps := make(map[string]string, len(files))
+	err := walkDirs(root, newDirTree(slices.Collect(maps.Keys(files))), mk, func(d *os.Root, t *dirTree) ([]*dirTree, error) {
+		for _, name := range t.files {
+			f := files[path.Join(t.rel, name)]
+			data, whole := f.Content()
+			if !whole {
+				return nil, fmt.Errorf("%s: its bytes were let go before they were written", f.Path)
+			}
+			var tmp string
+			write := func() (err error) {
+				tmp, err = writeTemp(d, data, f.Mode, !useSyncfs)
+				return err
+			}
+			var err error
+			if count != nil {
+				err = counted(write, count)
+			} else {
+				err = write()
+			}
+			if err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			temps[f.Path] = tmp
+			mu.Unlock()
+		}
+		return slices.Collect(maps.Values(t.dirs)), nil
+	})
+	return temps, err
 }
 
 // inDir runs do on the folder rel of root, opened by openDir.
