@@ -2,9 +2,12 @@ package inventory
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -167,10 +170,31 @@ func loadEnvironments(dirs []string, overlay map[string][]byte) []loadedEnvironm
 			l := &loaded[i]
 			l.files = Files{}
 			l.env, l.placeholders, l.diags = loadEnvironment(hclparse.NewParser(), l.files, dir, overlay)
+			if l.env != nil {
+				l.env.Digest = digest(dir, l.files)
+			}
 		})
 	}
 	wg.Wait()
 	return loaded
+}
+
+// digest is Environment.Digest of the folder dir holding files: every
+// field is length-prefixed, so no two folders share one.
+func digest(dir string, files Files) [32]byte {
+	h := sha256.New()
+	field := func(b []byte) {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
+		h.Write(b)
+	}
+	field([]byte(dir))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		field([]byte(name))
+		field(files[name].Bytes)
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // environmentDirs lists the environment folders of dir in name order.

@@ -44,6 +44,11 @@ type Environment struct {
 
 	// Dir is the environment's folder as given to Load.
 	Dir string
+	// Digest is the SHA-256 of Dir and of the environment's files as
+	// parsed, names and bytes: all the environment is made of, since
+	// nothing outside its folder changes it (package rendercache keys
+	// its renders by it).
+	Digest [32]byte
 	// HAOnly is an environment of self-hosted HA clusters alone: its folder
 	// holds ha_cluster blocks and no environment block, so it has no C&C
 	// cluster, Terraform, Argo CD or apps, and renders its HA files only.

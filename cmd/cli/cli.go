@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/mattermost/fleetgen/internal/action"
 	"github.com/mattermost/fleetgen/internal/charts"
+	"github.com/mattermost/fleetgen/internal/rendercache"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/layout"
 )
@@ -122,11 +124,23 @@ func (g *globalOptions) config(cmd *cobra.Command) *action.Config {
 		ChartsDir:    g.chartsDir,
 		Envs:         g.envs,
 		Strict:       g.strict,
+		Cache:        renderCache(),
 		Report: func(files inventory.Files, diags hcl.Diagnostics) {
 			writeDiagnostics(cmd.ErrOrStderr(), files, diags)
 		},
 	}
 }
+
+// renderCache is the render cache of this process (rendercache.FromEnv),
+// or nil when it is off or cannot be opened: the run renders everything,
+// as it would with an empty cache, so there is nothing to report.
+var renderCache = sync.OnceValue(func() *rendercache.Cache {
+	c, err := rendercache.FromEnv()
+	if err != nil {
+		return nil
+	}
+	return c
+})
 
 // failed turns an action's error into the command's: diagnostics already
 // printed become exit code 1 without another message.

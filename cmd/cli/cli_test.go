@@ -14,10 +14,17 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mattermost/fleetgen/internal/rendercache"
 	"github.com/mattermost/fleetgen/internal/tooltest"
 )
 
 func TestMain(m *testing.M) {
+	// The tests that run fleetgen in this process use no render cache, so
+	// they never write to the user's; each script has one of its own
+	// (TestScripts), which the fleetgen it runs inherits.
+	if _, set := os.LookupEnv(rendercache.EnvVar); !set {
+		os.Setenv(rendercache.EnvVar, "off")
+	}
 	testscript.Main(m, map[string]func(){
 		"fleetgen": func() { os.Exit(Main()) },
 	})
@@ -34,6 +41,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO_URL", repo.URL)
 			env.Setenv("REPO_CA", repo.CAFile)
+			env.Setenv(rendercache.EnvVar, filepath.Join(env.Getenv("TMPDIR"), "fleetgen-cache"))
 			return nil
 		},
 		Condition: haveTool,

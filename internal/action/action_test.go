@@ -82,13 +82,25 @@ func TestRenderReportsEveryMistakeAtOnce(t *testing.T) {
 }
 
 // TestCheckAndRenderCatchAnEditKeepingSizeAndModTime runs check and render
-// as the CLI does, reading out/ while the inventory renders: a clean tree
-// checks clean and re-renders to nothing written; then one rendered file is
+// as the CLI does, reading out/ while the inventory renders, without and
+// with a render cache (which the first render fills): a clean tree checks
+// clean and re-renders to nothing written; then one rendered file is
 // edited in place, keeping its size, modification time and inode, and
 // check reports exactly that file while render refuses to overwrite it.
 func TestCheckAndRenderCatchAnEditKeepingSizeAndModTime(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "out")
-	c := &Config{InventoryDir: "../../environments", OutDir: out, ChartsDir: "../../charts"}
+	for _, cached := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no cache", true: "render cache"}[cached], func(t *testing.T) {
+			c := &Config{InventoryDir: "../../environments", OutDir: filepath.Join(t.TempDir(), "out"), ChartsDir: "../../charts"}
+			if cached {
+				c.Cache = testCache(t)
+			}
+			catchAnEditKeepingSizeAndModTime(t, c)
+		})
+	}
+}
+
+func catchAnEditKeepingSizeAndModTime(t *testing.T, c *Config) {
+	out := c.OutDir
 	if _, err := (&Render{Config: c}).Run(); err != nil {
 		t.Fatalf("first render: %v", err)
 	}

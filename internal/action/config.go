@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mattermost/fleetgen/internal/charts"
+	"github.com/mattermost/fleetgen/internal/rendercache"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render"
 	"github.com/mattermost/fleetgen/render/layout"
@@ -28,6 +29,11 @@ type Config struct {
 	ChartsDir    string   // chart cache of hydrated environments
 	Envs         []string // only these environments; nil: all
 	Strict       bool     // warnings are errors
+	// Cache remembers what each environment rendered to, by everything
+	// the render is a function of (package rendercache), so a check or
+	// render of an unchanged environment whose out/ is as rendered reads
+	// out/ and renders nothing. Nil: every environment renders.
+	Cache *rendercache.Cache
 	// Report receives every diagnostic of a run, warnings included, with
 	// the inventory's sources to quote them from. Nil drops them.
 	Report func(inventory.Files, hcl.Diagnostics)
@@ -91,7 +97,11 @@ func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layo
 	if keepData {
 		pre.KeepData()
 	}
-	files, err := c.renderEach(inv, srcs, pre.Add)
+	verify := pre.Verify
+	if keepData {
+		verify = nil // the caller needs every file's bytes
+	}
+	files, err := c.renderEach(inv, srcs, pre.Add, verify)
 	if err != nil {
 		pre.Close()
 		return nil, nil, nil, err
@@ -106,30 +116,18 @@ func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layo
 // once. Every rendered kustomization is then built with kustomize, so
 // render, check and validate all fail on one Argo CD could not sync.
 func (c *Config) Render(inv *inventory.Inventory, files inventory.Files) ([]layout.File, error) {
-	return c.renderEach(inv, files, nil)
+	return c.renderEach(inv, files, nil, nil)
 }
 
 // renderEach is Render, giving each environment's files to rendered (nil:
 // none) as soon as they are rendered and its kustomizations built, and
-// keeping what rendered gives back (render.Options.Rendered).
-func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File) ([]layout.File, error) {
+// keeping what rendered gives back (render.Options.Rendered). With a
+// Cache and verify (nil: no cache), an environment the cache holds a
+// render of, which verify finds out/ to hold as it is (or, for a
+// validation, accepts as it is), is not rendered: its files come back
+// with their Sum and no bytes.
+func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File, verify func([]layout.File) bool) ([]layout.File, error) {
 	var opts render.Options
-	var mu sync.Mutex
-	var kustomizeErrs []error
-	if rendered != nil {
-		// Each environment's kustomizations are built before rendered may
-		// let their bytes go: a kustomization never reaches outside its
-		// folder (kustomize's load restrictions).
-		opts.Rendered = func(env []layout.File) []layout.File {
-			if err := render.BuildKustomizations(env); err != nil {
-				mu.Lock()
-				kustomizeErrs = append(kustomizeErrs, err)
-				mu.Unlock()
-				return env
-			}
-			return rendered(env)
-		}
-	}
 	if apps := inv.HydratedApps(); len(apps) > 0 {
 		cache, err := charts.Open(Relative(c.ChartsDir))
 		if err != nil {
@@ -144,6 +142,28 @@ func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, ren
 			return nil, ErrReported
 		}
 		opts.Charts = archives
+	}
+	var cached *cachedRender
+	if c.Cache != nil && rendered != nil && verify != nil {
+		cached = fromCache(c.Cache, inv, opts.Charts, verify)
+		inv = cached.rest
+	}
+	var mu sync.Mutex
+	var kustomizeErrs []error
+	if rendered != nil {
+		// Each environment's kustomizations are built before rendered may
+		// let their bytes go: a kustomization never reaches outside its
+		// folder (kustomize's load restrictions).
+		opts.Rendered = func(env []layout.File) []layout.File {
+			if err := render.BuildKustomizations(env); err != nil {
+				mu.Lock()
+				kustomizeErrs = append(kustomizeErrs, err)
+				mu.Unlock()
+				return env
+			}
+			cached.rendered(env)
+			return rendered(env)
+		}
 	}
 	out, diags := render.Render(inv, opts)
 	diags = c.strict(diags)
@@ -162,7 +182,12 @@ func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, ren
 		}
 		return nil, err
 	}
-	return out, nil
+	if len(diags) == 0 {
+		// A render with warnings is not remembered: a hit would not
+		// repeat them.
+		cached.store()
+	}
+	return cached.merge(out), nil
 }
 
 func (c *Config) report(files inventory.Files, diags hcl.Diagnostics) {

@@ -119,7 +119,7 @@ func decodeJournal(raw []byte) (*journal, error) {
 // plan reports the edit as it would without a crash.
 func recoverJournal(root *os.Root, j *journal, m *manifest) ([]string, error) {
 	paths := slices.Sorted(maps.Keys(j.Files))
-	found, err := scanOut(root, paths, nil)
+	found, err := scanOut(root, paths, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -159,7 +159,7 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 		rendered[f.Path] = f.Data
 		paths[i] = f.Path
 	}
-	s, err := scanOut(p.root, paths, rendered)
+	s, err := scanOut(p.root, paths, rendered, nil)
 	if err != nil {
 		p.mu.Lock()
 		p.err = cmp.Or(p.err, err)
@@ -195,6 +195,49 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 	}
 	p.extras = append(p.extras, s.extras...)
 	return kept
+}
+
+// Verify compares files, one environment's files as a render cache
+// remembers them (a Sum each, no bytes), with out/. When out/ holds every
+// one of them with that content and mode, it records them as Add records
+// the files it let go, and returns true: the Check or Write takes them
+// as they are, without the environment being rendered. Otherwise it
+// records nothing and returns false: the caller renders the environment
+// and gives its files to Add, which reads them again (a cache hit is
+// nearly always a clean out/, so that costs only the rare miss). Verify
+// on a nil Prefetcher (no out/ yet) returns false.
+func (p *Prefetcher) Verify(files []layout.File) bool {
+	if p == nil || p.keep || len(files) == 0 {
+		return false
+	}
+	paths := make([]string, len(files))
+	sums := make(map[string]*[32]byte, len(files))
+	for i, f := range files {
+		if _, whole := f.Content(); whole {
+			return false // not what a cache gives
+		}
+		paths[i], sums[f.Path] = f.Path, f.Sum
+	}
+	s, err := scanOut(p.root, paths, nil, sums)
+	if err != nil {
+		return false // Add reads again, and reports what went wrong
+	}
+	read := make(map[string]prefetched, len(files))
+	for _, f := range files {
+		st := s.state[f.Path]
+		if st.kind != onDiskFile || !st.same || st.mode != f.Mode {
+			return false
+		}
+		read[f.Path] = prefetched{state: st, released: true}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	maps.Copy(p.read, read)
+	for _, t := range s.temps {
+		p.temps[t] = true
+	}
+	p.extras = append(p.extras, s.extras...)
+	return true
 }
 
 // stage writes, for a Write, the temporary file of each of files that

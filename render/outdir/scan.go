@@ -2,6 +2,7 @@ package outdir
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -143,7 +144,7 @@ type folder interface {
 	// child opens the sub-folder name; an error when it is not a folder now.
 	child(name string) (folder, error)
 	// inspect is what name holds; typ is its type as list gave it.
-	inspect(name string, typ fs.FileMode, rendered []byte) (diskState, error)
+	inspect(name string, typ fs.FileMode, want expect) (diskState, error)
 	close()
 }
 
@@ -155,11 +156,11 @@ type dirEntry struct {
 
 // scanOut looks at every path of paths under root without following
 // symlinks, reading each folder on the way once, up to workers() folders
-// at once. rendered maps paths to their rendered content: a file that
-// holds exactly that is marked same and its content is not kept, so a plan
-// holds one copy of the unchanged files, not two. A nil root is an empty
-// out/.
-func scanOut(root *os.Root, paths []string, rendered map[string][]byte) (*scan, error) {
+// at once. rendered maps paths to their rendered content, and sums paths
+// to the SHA-256 of content no longer held: a file that holds exactly
+// that is marked same and its content is not kept, so a plan holds one
+// copy of the unchanged files, not two. A nil root is an empty out/.
+func scanOut(root *os.Root, paths []string, rendered map[string][]byte, sums map[string]*[32]byte) (*scan, error) {
 	s := &scan{state: make(map[string]diskState, len(paths))}
 	if root == nil {
 		return s, nil
@@ -173,7 +174,7 @@ func scanOut(root *os.Root, paths []string, rendered map[string][]byte) (*scan, 
 	var walk func(d folder, t *dirTree) error
 	walk = func(d folder, t *dirTree) error {
 		defer d.close()
-		children, err := s.scanFolder(root, d, t, rendered)
+		children, err := s.scanFolder(root, d, t, rendered, sums)
 		if err != nil {
 			return err
 		}
@@ -202,7 +203,7 @@ func scanOut(root *os.Root, paths []string, rendered map[string][]byte) (*scan, 
 
 // scanFolder records what folder d, the folder t of the tree, holds at
 // t's files, and returns the children to descend into.
-func (s *scan) scanFolder(root *os.Root, d folder, t *dirTree, rendered map[string][]byte) ([]*dirTree, error) {
+func (s *scan) scanFolder(root *os.Root, d folder, t *dirTree, rendered map[string][]byte, sums map[string]*[32]byte) ([]*dirTree, error) {
 	entries, err := d.list()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(t.rel)), err)
@@ -224,7 +225,7 @@ func (s *scan) scanFolder(root *os.Root, d folder, t *dirTree, rendered map[stri
 			continue
 		}
 		delete(types, name) // what is left is extra
-		st, err := d.inspect(name, typ, rendered[rel])
+		st, err := d.inspect(name, typ, expect{rendered[rel], sums[rel]})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(root.Name(), filepath.FromSlash(rel)), err)
 		}
@@ -275,11 +276,27 @@ func typeState(typ fs.FileMode) (diskState, bool) {
 	return diskState{}, false
 }
 
+// expect is what a scan compares a file with: its rendered content or,
+// once that was let go, the content's SHA-256; neither when there is
+// nothing to compare with.
+type expect struct {
+	data []byte
+	sum  *[32]byte
+}
+
+func (e expect) matches(data []byte) bool {
+	if e.sum != nil {
+		return sha256.Sum256(data) == *e.sum
+	}
+	return e.data != nil && bytes.Equal(data, e.data)
+}
+
 // fileState is the state of a regular file of mode m holding data, which
-// is a reused buffer: only content that differs from rendered is copied.
-func fileState(data []byte, m fs.FileMode, rendered []byte) diskState {
+// is a reused buffer: only content that differs from what is expected is
+// copied.
+func fileState(data []byte, m fs.FileMode, want expect) diskState {
 	st := diskState{kind: onDiskFile, mode: m & modeBits}
-	if rendered != nil && bytes.Equal(data, rendered) {
+	if want.matches(data) {
 		st.same = true
 	} else {
 		st.data = bytes.Clone(data)
@@ -329,7 +346,7 @@ func (d rootFolder) close() { d.Close() }
 // inspect: a file swapped for something else since the listing is seen
 // as what the open finds; the operations that act re-check (see
 // outroot.go).
-func (d rootFolder) inspect(name string, typ fs.FileMode, rendered []byte) (diskState, error) {
+func (d rootFolder) inspect(name string, typ fs.FileMode, want expect) (diskState, error) {
 	if st, ok := typeState(typ); ok {
 		return st, nil
 	}
@@ -346,7 +363,7 @@ func (d rootFolder) inspect(name string, typ fs.FileMode, rendered []byte) (disk
 		return diskState{}, err
 	}
 	if !info.Mode().IsRegular() {
-		return d.inspect(name, info.Mode().Type(), rendered)
+		return d.inspect(name, info.Mode().Type(), want)
 	}
 	size := int(info.Size())
 	bp := readBuffer(size)
@@ -358,7 +375,7 @@ func (d rootFolder) inspect(name string, typ fs.FileMode, rendered []byte) (disk
 	if extra, _ := f.Read(buf[size:]); extra > 0 {
 		return diskState{}, errChanged
 	}
-	return fileState(buf[:size], info.Mode(), rendered), nil
+	return fileState(buf[:size], info.Mode(), want), nil
 }
 
 // readBuffers hold the files the scan reads. Nearly every file of a no-op

@@ -134,7 +134,7 @@ func (d fdFolder) child(name string) (folder, error) {
 // inspect: a file swapped for something else since the listing is seen
 // as what the open finds; the operations that act re-check (see
 // outroot.go). O_NONBLOCK keeps a FIFO put there from blocking the open.
-func (d fdFolder) inspect(name string, typ fs.FileMode, rendered []byte) (diskState, error) {
+func (d fdFolder) inspect(name string, typ fs.FileMode, want expect) (diskState, error) {
 	if st, ok := typeState(typ); ok {
 		return st, nil
 	}
@@ -181,7 +181,7 @@ func (d fdFolder) inspect(name string, typ fs.FileMode, rendered []byte) (diskSt
 	if got != size {
 		return diskState{}, errChanged
 	}
-	return fileState(buf[:size], mode, rendered), nil
+	return fileState(buf[:size], mode, want), nil
 }
 
 // modeOf is the fs.FileMode of a stat's st_mode.

@@ -82,7 +82,7 @@ func TestScanSeesEveryKindOfEntryBothWays(t *testing.T) {
 		t.Run(map[bool]string{true: "descriptors", false: "os.Root"}[fd], func(t *testing.T) {
 			defer func(was bool) { useFdScan = was }(useFdScan)
 			useFdScan = fd
-			s, err := scanOut(openRoot(t, out), paths, rendered)
+			s, err := scanOut(openRoot(t, out), paths, rendered, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

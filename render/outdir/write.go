@@ -295,9 +295,13 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 		}
 	}
 	rendered := make(map[string][]byte, len(files))
+	sums := map[string]*[32]byte{} // of the files whose bytes were let go
 	paths := make([]string, 0, len(files))
 	for _, f := range files {
 		rendered[f.Path] = f.Data
+		if _, whole := f.Content(); !whole {
+			sums[f.Path] = f.Sum
+		}
 		paths = append(paths, f.Path)
 	}
 	var orphans []string
@@ -318,7 +322,7 @@ func makePlan(root *os.Root, files []layout.File, envs []string, pre *Prefetcher
 	if len(known) > 0 {
 		paths = slices.DeleteFunc(paths, func(rel string) bool { _, ok := known[rel]; return ok })
 	}
-	disk, err := scanOut(root, append(paths, orphans...), rendered)
+	disk, err := scanOut(root, append(paths, orphans...), rendered, sums)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,175 @@
+package action
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/mattermost/fleetgen/internal/rendercache"
+	"github.com/mattermost/fleetgen/inventory"
+	"github.com/mattermost/fleetgen/render/layout"
+)
+
+func testCache(t *testing.T) *rendercache.Cache {
+	t.Helper()
+	c, err := rendercache.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// cachedEnv renders inv into a fresh out/ with a cache, and returns the
+// config, the environment env as loaded, and its cache key.
+func cachedEnv(t *testing.T, inv, env string) (*Config, *inventory.Environment, rendercache.Key) {
+	t.Helper()
+	c := &Config{InventoryDir: inv, OutDir: filepath.Join(t.TempDir(), "out"), ChartsDir: "../../charts", Cache: testCache(t)}
+	if _, err := (&Render{Config: c}).Run(); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	loaded, _, err := c.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(loaded.Environments, func(e *inventory.Environment) bool { return e.Name == env })
+	if i < 0 {
+		t.Fatalf("no environment %q", env)
+	}
+	e := loaded.Environments[i]
+	if e.GitOps.Hydrate {
+		t.Fatalf("%s is hydrated: its key needs its chart archives", env)
+	}
+	return c, e, c.Cache.Key(e, nil)
+}
+
+// TestCacheHitRendersNothing proves a hit is taken instead of a render: a
+// file of out/ is edited and the cache entry forged to match it; check
+// then finds the file as it should be, which only a check that did not
+// render can say, and one without the cache reports the edit. This is
+// why the cache lives outside the repository, where no change under
+// review can reach it.
+func TestCacheHitRendersNothing(t *testing.T) {
+	c, env, key := cachedEnv(t, "../../environments", "dev")
+	entry, ok := c.Cache.Get(key)
+	if !ok {
+		t.Fatal("the render left no cache entry for dev")
+	}
+	rel := entry[0].Path
+	forged := []byte("edited, and the cache entry forged to match\n")
+	if err := os.WriteFile(filepath.Join(c.OutDir, filepath.FromSlash(rel)), forged, entry[0].Mode); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(forged)
+	entry[0].Sum = &sum
+	if err := c.Cache.Put(key, entry); err != nil {
+		t.Fatal(err)
+	}
+
+	// Only the manifest differs: it still holds the SHA-256 of what the
+	// render wrote, and the check, taking the file as the entry says,
+	// would record the edited one.
+	res, err := (&Check{Config: c}).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Drift.Files(); len(got) != 1 || got[0].Path != layout.ManifestName {
+		t.Fatalf("check with the forged entry of %s: %+v, want the manifest alone", env.Name, got)
+	}
+	uncached := *c
+	uncached.Cache = nil
+	res, err = (&Check{Config: &uncached}).Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Drift.Files(); len(got) != 1 || got[0].Path != rel {
+		t.Fatalf("check without the cache: %+v, want the edit of %s", got, rel)
+	}
+}
+
+// TestCacheMissesOnAnyChange: a change of the inventory, a file of out/
+// changed, removed or with another mode: each makes the environment
+// render again, so check reports exactly what a check without the cache
+// reports.
+func TestCacheMissesOnAnyChange(t *testing.T) {
+	inv := copyExamples(t)
+	c, env, key := cachedEnv(t, inv, "prod")
+	entry, ok := c.Cache.Get(key)
+	if !ok {
+		t.Fatal("no cache entry for prod")
+	}
+	name := func(f layout.File) string { return filepath.Join(c.OutDir, filepath.FromSlash(f.Path)) }
+	check := func(t *testing.T) []string {
+		t.Helper()
+		res, err := (&Check{Config: c}).Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, f := range res.Drift.Files() {
+			paths = append(paths, f.Path)
+		}
+		return paths
+	}
+	if got := check(t); len(got) != 0 {
+		t.Fatalf("a fresh render drifts: %v", got)
+	}
+
+	t.Run("mode", func(t *testing.T) {
+		f := entry[1]
+		if err := os.Chmod(name(f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(name(f), f.Mode)
+		if got := check(t); !slices.Equal(got, []string{f.Path}) {
+			t.Errorf("drift %v, want %s", got, f.Path)
+		}
+	})
+	t.Run("removed", func(t *testing.T) {
+		f := entry[2]
+		data, err := os.ReadFile(name(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(name(f))
+		defer os.WriteFile(name(f), data, f.Mode)
+		if got := check(t); !slices.Equal(got, []string{f.Path}) {
+			t.Errorf("drift %v, want %s", got, f.Path)
+		}
+	})
+	t.Run("inventory", func(t *testing.T) {
+		if got := check(t); len(got) != 0 {
+			t.Fatalf("the subtests before left drift: %v", got)
+		}
+		file := filepath.Join(inv, "prod", "environment.hcl")
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A comment changes the environment's files, not its render:
+		// the key changes, the render is the same, and the new key is
+		// remembered.
+		if err := os.WriteFile(file, append(data, "# a comment\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := check(t); len(got) != 0 {
+			t.Fatalf("a comment drifts: %v", got)
+		}
+		loaded, _, err := c.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(loaded.Environments, func(e *inventory.Environment) bool { return e.Name == env.Name })
+		if newKey := c.Cache.Key(loaded.Environments[i], nil); newKey == key {
+			t.Fatal("the key did not change with the file")
+		} else if _, ok := c.Cache.Get(newKey); !ok {
+			t.Error("the check did not remember the render of the new key")
+		}
+		// A real change is rendered, not taken from the cache.
+		replaceIn(t, file, "region     = \"us-east-1\"", "region     = \"us-west-2\"")
+		if got := check(t); len(got) == 0 {
+			t.Error("a changed region checks clean")
+		}
+	})
+}
