@@ -7,7 +7,7 @@ import (
 )
 
 // TestDigestChangesWithTheEnvironmentsFilesAlone: an environment's Digest
-// is the same on every load, changes when one of its files changes, even
+// is the same on every load and from Digests, changes when one of its files changes, even
 // by a comment, or is renamed, and stays when another environment
 // changes.
 func TestDigestChangesWithTheEnvironmentsFilesAlone(t *testing.T) {
@@ -28,6 +28,16 @@ func TestDigestChangesWithTheEnvironmentsFilesAlone(t *testing.T) {
 				t.Errorf("%s: no Digest", e.Name)
 			}
 			d[e.Name] = e.Digest
+		}
+		// Digests reads the same files without parsing them.
+		read, diags := Digests(dir)
+		if len(diags) > 0 || len(read) != len(inv.Environments) {
+			t.Fatalf("Digests: %d folders, %v", len(read), diags)
+		}
+		for i, r := range read {
+			if e := inv.Environments[i]; r.Dir != e.Dir || r.Digest != e.Digest {
+				t.Errorf("Digests gives %s %x, Load %s %x", r.Dir, r.Digest, e.Dir, e.Digest)
+			}
 		}
 		return d
 	}

@@ -25,7 +25,11 @@ func (f Formatted) Changed() bool { return !bytes.Equal(f.Original, f.Result) }
 // ways they did not ask for. files receives the file's bytes (masked where
 // a credential was found) for printing the diagnostics.
 func FormatFile(path string, files Files) (Formatted, hcl.Diagnostics) {
-	f, diags := parseFile(hclparse.NewParser(), files, path, nil)
+	src, diags := readFile(path, nil)
+	if src == nil {
+		return Formatted{Path: path}, diags
+	}
+	f, diags := parseBytes(hclparse.NewParser(), files, path, src)
 	if f == nil || diags.HasErrors() {
 		return Formatted{Path: path}, diags
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -170,27 +169,74 @@ func loadEnvironments(dirs []string, overlay map[string][]byte) []loadedEnvironm
 			l := &loaded[i]
 			l.files = Files{}
 			l.env, l.placeholders, l.diags = loadEnvironment(hclparse.NewParser(), l.files, dir, overlay)
-			if l.env != nil {
-				l.env.Digest = digest(dir, l.files)
-			}
 		})
 	}
 	wg.Wait()
 	return loaded
 }
 
-// digest is Environment.Digest of the folder dir holding files: every
-// field is length-prefixed, so no two folders share one.
-func digest(dir string, files Files) [32]byte {
+// An EnvironmentDigest is an environment folder and its Digest.
+type EnvironmentDigest struct {
+	Dir    string
+	Digest [32]byte
+}
+
+// Digests reads every file Load would read, as it would, without parsing
+// them, and gives the Digest of each environment folder, in Load's order:
+// what a cache of Load's work is keyed by. Its diagnostics are those of
+// the reads; a caller with any falls back on Load.
+func Digests(dir string, only ...string) ([]EnvironmentDigest, hcl.Diagnostics) {
+	dirs, diags := environmentDirs(dir, only, nil)
+	out := make([]EnvironmentDigest, 0, len(dirs))
+	for _, d := range dirs {
+		sources, ds := readFolder(d, nil)
+		diags = append(diags, ds...)
+		out = append(out, EnvironmentDigest{Dir: d, Digest: sources.digest(d)})
+	}
+	return out, diags
+}
+
+// A source is one inventory file as read: its path and bytes.
+type source struct {
+	path string
+	src  []byte
+}
+
+type sources []source
+
+// readFolder reads the inventory files of the environment folder dir and
+// of the overlay, in name order. A file that cannot be read is left out,
+// with its diagnostic.
+func readFolder(dir string, overlay map[string][]byte) (sources, hcl.Diagnostics) {
+	names, err := folderFiles(dir, overlay)
+	if err != nil {
+		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the environment folder", err)}
+	}
+	var read sources
+	var diags hcl.Diagnostics
+	for _, n := range names {
+		path := filepath.Join(dir, n)
+		src, ds := readFile(path, overlay)
+		diags = append(diags, ds...)
+		if src != nil {
+			read = append(read, source{path, src})
+		}
+	}
+	return read, diags
+}
+
+// digest is Environment.Digest of the folder dir holding s: every field
+// is length-prefixed, so no two folders share one.
+func (s sources) digest(dir string) [32]byte {
 	h := sha256.New()
 	field := func(b []byte) {
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
 		h.Write(b)
 	}
 	field([]byte(dir))
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		field([]byte(name))
-		field(files[name].Bytes)
+	for _, f := range s {
+		field([]byte(f.path))
+		field(f.src)
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
@@ -302,15 +348,11 @@ func folderFiles(dir string, overlay map[string][]byte) ([]string, error) {
 }
 
 func loadFolder(parser *hclparse.Parser, files Files, dir string, overlay map[string][]byte) (*Environment, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
 	name := filepath.Base(dir)
-	names, err := folderFiles(dir, overlay)
-	if err != nil {
-		return nil, hcl.Diagnostics{pathError(dir, "Cannot read the environment folder", err)}
-	}
+	read, diags := readFolder(dir, overlay)
 	var parsed []*hcl.File
-	for _, n := range names {
-		f, ds := parseFile(parser, files, filepath.Join(dir, n), overlay)
+	for _, r := range read {
+		f, ds := parseBytes(parser, files, r.path, r.src)
 		diags = append(diags, ds...)
 		if f != nil {
 			parsed = append(parsed, f)
@@ -339,7 +381,7 @@ func loadFolder(parser *hclparse.Parser, files Files, dir string, overlay map[st
 		if len(top.HAClusters) > 0 && len(top.WorkloadClusters) == 0 {
 			// Self-hosted HA clusters alone: the folder names the environment.
 			at := hcl.Range{Filename: parsed[0].Body.MissingItemRange().Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
-			env := &Environment{Name: name, NameRange: at, DeclRange: at, Dir: dir, HAOnly: true, HAClusters: top.HAClusters}
+			env := &Environment{Name: name, NameRange: at, DeclRange: at, Dir: dir, Digest: read.digest(dir), HAOnly: true, HAClusters: top.HAClusters}
 			applyDefaults(env)
 			return env, diags
 		}
@@ -364,6 +406,7 @@ func loadFolder(parser *hclparse.Parser, files Files, dir string, overlay map[st
 	}
 	env := top.Environments[0]
 	env.Dir = dir
+	env.Digest = read.digest(dir)
 	env.WorkloadClusters = top.WorkloadClusters
 	env.HAClusters = top.HAClusters
 	applyDefaults(env)
@@ -382,14 +425,14 @@ func onlyUnknownNames(diags hcl.Diagnostics) bool {
 	return true
 }
 
-// parseFile reads, screens for credentials and parses one inventory file,
-// from the overlay when it holds path.
-func parseFile(parser *hclparse.Parser, files Files, path string, overlay map[string][]byte) (*hcl.File, hcl.Diagnostics) {
+// readFile reads one inventory file, from the overlay when it holds
+// path, refusing what is no regular file or too large.
+func readFile(path string, overlay map[string][]byte) ([]byte, hcl.Diagnostics) {
 	if src, ok := overlay[path]; ok {
 		if len(src) > MaxFileSize {
 			return nil, hcl.Diagnostics{pathError(path, "Inventory file too large", fmt.Errorf("%s has %d bytes; an inventory file may have at most %d", path, len(src), MaxFileSize))}
 		}
-		return parseBytes(parser, files, path, src)
+		return src, nil
 	}
 	info, err := os.Stat(path)
 	switch {
@@ -407,7 +450,7 @@ func parseFile(parser *hclparse.Parser, files Files, path string, overlay map[st
 	if err != nil {
 		return nil, hcl.Diagnostics{pathError(path, "Cannot read inventory file", err)}
 	}
-	return parseBytes(parser, files, path, src)
+	return src, nil
 }
 
 // parseBytes screens and parses the bytes of one inventory file.

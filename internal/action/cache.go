@@ -13,6 +13,7 @@ import (
 	"github.com/mattermost/fleetgen/internal/rendercache"
 	"github.com/mattermost/fleetgen/inventory"
 	"github.com/mattermost/fleetgen/render/layout"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 // cachedRender is one run's use of the render cache: the files of the
@@ -32,8 +33,8 @@ type cachedRender struct {
 
 // fromCache looks up each environment of inv, rendered with charts (the
 // hydrated apps' archives), and takes those whose remembered files verify
-// accepts.
-func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*inventory.App][]byte, verify func([]layout.File) bool) *cachedRender {
+// accepts (given the environment's folder, Environment.Dir).
+func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*inventory.App][]byte, verify func(envDir string, files []layout.File) bool) *cachedRender {
 	envs := inv.Environments
 	keys := make([]rendercache.Key, len(envs))
 	hits := make([][]layout.File, len(envs))
@@ -42,7 +43,7 @@ func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*i
 	for i, env := range envs {
 		g.Go(func() error {
 			keys[i] = cache.Key(env, charts)
-			if files, ok := cache.Get(keys[i]); ok && verify(files) {
+			if files, ok := cache.Get(keys[i]); ok && verify(env.Dir, files) {
 				hits[i] = files
 			}
 			return nil
@@ -110,4 +111,100 @@ func (c *cachedRender) merge(out []layout.File) []layout.File {
 	all := slices.Concat(out, c.hits)
 	slices.SortFunc(all, func(a, b layout.File) int { return cmp.Compare(a.Path, b.Path) })
 	return all
+}
+
+// fromCacheAlone serves a check or a render from the cache alone: when the
+// cache recorded a clean load of exactly the inventory files there are now
+// (cleanLoad) and out/ holds, for every environment, the files of its
+// remembered render, these are the run's files, and nothing is parsed or
+// rendered. Otherwise it returns no files and, when it got as far as
+// reading out/, the Prefetcher it locked and what it found for each
+// environment folder (verified: the files out/ holds as remembered, or
+// none), for the load and render that follow to go on with.
+func (c *Config) fromCacheAlone(write bool) ([]layout.File, *outdir.Prefetcher, map[string][]layout.File, error) {
+	digests, ok := c.cleanLoad()
+	if !ok {
+		return nil, nil, nil, nil
+	}
+	pre, err := outdir.Prefetch(c.OutDir, write)
+	if err != nil || pre == nil {
+		return nil, nil, nil, err
+	}
+	found := make([][]layout.File, len(digests))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, d := range digests {
+		g.Go(func() error {
+			if files, ok := c.Cache.Get(c.Cache.DigestKey(d.Digest)); ok && pre.Verify(files) {
+				found[i] = files
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	verified := make(map[string][]layout.File, len(digests))
+	all := true
+	for i, d := range digests {
+		verified[d.Dir] = found[i]
+		if found[i] == nil {
+			verified[d.Dir] = []layout.File{}
+			all = false
+		}
+	}
+	if !all {
+		return nil, pre, verified, nil
+	}
+	files := slices.Concat(found...)
+	slices.SortFunc(files, func(a, b layout.File) int { return cmp.Compare(a.Path, b.Path) })
+	return files, pre, nil, nil
+}
+
+// validFromCache is how many environments a validation finds valid when
+// the cache holds the whole of it: a clean load of exactly the inventory
+// files there are now (cleanLoad), and a render of each environment. It
+// is 0 when the cache does not.
+func (c *Config) validFromCache() int {
+	digests, ok := c.cleanLoad()
+	if !ok {
+		return 0
+	}
+	for _, d := range digests {
+		if _, ok := c.Cache.Get(c.Cache.DigestKey(d.Digest)); !ok {
+			return 0
+		}
+	}
+	return len(digests)
+}
+
+// cleanLoad reads the inventory files a load would read, without parsing
+// them, and reports whether the cache recorded a clean load of exactly
+// them (loadWasClean), giving their digests.
+func (c *Config) cleanLoad() ([]inventory.EnvironmentDigest, bool) {
+	if c.Cache == nil {
+		return nil, false
+	}
+	digests, diags := inventory.Digests(Relative(c.InventoryDir), c.Envs...)
+	if len(diags) > 0 || len(digests) == 0 {
+		return nil, false
+	}
+	return digests, c.Cache.WasClean(c.Cache.LoadKey(digests, c.Envs))
+}
+
+// loadWasClean records, after a load of inv without any diagnostic, that
+// a load of these files finds nothing to say, so that the next run with
+// the same files may skip it (cleanLoad). A hydrated environment's render
+// also reads chart archives, which a load does not: such an inventory is
+// not recorded, and always loads.
+func (c *Config) loadWasClean(inv *inventory.Inventory) {
+	if c.Cache == nil || len(inv.Unfinished) > 0 || len(inv.Environments) == 0 {
+		return
+	}
+	digests := make([]inventory.EnvironmentDigest, len(inv.Environments))
+	for i, e := range inv.Environments {
+		if e.GitOps.Hydrate {
+			return
+		}
+		digests[i] = inventory.EnvironmentDigest{Dir: e.Dir, Digest: e.Digest}
+	}
+	_ = c.Cache.Clean(c.Cache.LoadKey(digests, c.Envs))
 }

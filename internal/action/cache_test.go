@@ -173,3 +173,107 @@ func TestCacheMissesOnAnyChange(t *testing.T) {
 		}
 	})
 }
+
+// onlyDev is a config of the examples' dev environment alone (the
+// sandbox is hydrated: an inventory with it always loads), with a cache,
+// rendered into a fresh out/.
+func onlyDev(t *testing.T, inv string) *Config {
+	t.Helper()
+	c := &Config{InventoryDir: inv, OutDir: filepath.Join(t.TempDir(), "out"), ChartsDir: "../../charts", Envs: []string{"dev"}, Cache: testCache(t)}
+	if _, err := (&Render{Config: c}).Run(); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	return c
+}
+
+// TestCleanLoadIsRememberedWithoutHydration: a load without any
+// diagnostic is remembered, unless an environment is hydrated (its render
+// reads chart archives a load does not).
+func TestCleanLoadIsRememberedWithoutHydration(t *testing.T) {
+	c := onlyDev(t, "../../environments")
+	if _, ok := c.cleanLoad(); !ok {
+		t.Error("the clean load of dev was not remembered")
+	}
+	all := *c
+	all.Envs = nil
+	if _, err := all.LoadAndRender(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := all.cleanLoad(); ok {
+		t.Error("the load of the examples, with the hydrated sandbox, was remembered")
+	}
+}
+
+// TestCacheAloneParsesNothing proves a run the cache holds whole neither
+// parses nor validates: an inventory error is made, and the cache forged
+// to say its load was clean and to give each environment's render; check
+// and validate then find nothing wrong, and a run without the cache
+// reports the error.
+func TestCacheAloneParsesNothing(t *testing.T) {
+	inv := copyExamples(t)
+	c := onlyDev(t, inv)
+	digests, _ := inventory.Digests(Relative(inv), "dev")
+	entry, ok := c.Cache.Get(c.Cache.DigestKey(digests[0].Digest))
+	if !ok {
+		t.Fatal("no entry for dev")
+	}
+	replaceIn(t, filepath.Join(inv, "dev", "environment.hcl"), "region     = \"us-east-1\"", "region     = \"us-east-0\"")
+	digests, _ = inventory.Digests(Relative(inv), "dev")
+	if err := c.Cache.Clean(c.Cache.LoadKey(digests, c.Envs)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Cache.Put(c.Cache.DigestKey(digests[0].Digest), entry); err != nil {
+		t.Fatal(err)
+	}
+
+	if res, err := (&Check{Config: c}).Run(); err != nil || !res.Drift.Clean() {
+		t.Fatalf("check with the forged cache: %v, %+v", err, res)
+	}
+	if n, _, err := (&Validate{c}).Run(); err != nil || n != 1 {
+		t.Fatalf("validate with the forged cache: %d, %v", n, err)
+	}
+	uncached := *c
+	uncached.Cache = nil
+	if _, err := (&Check{Config: &uncached}).Run(); err != ErrReported {
+		t.Fatalf("check without the cache: %v, want the region reported", err)
+	}
+}
+
+// TestCacheAloneFallsBackOnAnEdit: with the load remembered and out/
+// edited in one file, check goes on to load and render, and reports that
+// file and an unowned file once each, as without the cache.
+func TestCacheAloneFallsBackOnAnEdit(t *testing.T) {
+	for _, cached := range []bool{true, false} {
+		t.Run(map[bool]string{true: "render cache", false: "no cache"}[cached], func(t *testing.T) {
+			c := onlyDev(t, "../../environments")
+			if !cached {
+				c.Cache = nil
+			}
+			readme := filepath.Join(c.OutDir, "dev", "README.md")
+			if err := os.WriteFile(readme, []byte("edited\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stray := filepath.Join(c.OutDir, "dev", "argocd", "stray.yaml")
+			if err := os.WriteFile(stray, []byte("kind: Stray\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := (&Check{Config: c}).Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Drift.Files(); len(got) != 1 || got[0].Path != "dev/README.md" {
+				t.Errorf("drift %+v, want dev/README.md", got)
+			}
+			if !slices.Equal(res.Drift.Unowned, []string{"dev/argocd/stray.yaml"}) {
+				t.Errorf("unowned %v, want dev/argocd/stray.yaml once", res.Drift.Unowned)
+			}
+			r, err := (&Render{Config: c, Force: true}).Run()
+			if err != nil || !slices.Equal(r.Written, []string{"dev/README.md"}) {
+				t.Fatalf("render --force: %v, %+v", err, r)
+			}
+			if res, err := (&Check{Config: c}).Run(); err != nil || !res.Drift.Clean() {
+				t.Fatalf("check after render: %v, %+v", err, res)
+			}
+		})
+	}
+}

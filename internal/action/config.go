@@ -48,6 +48,9 @@ func (c *Config) Load() (*inventory.Inventory, inventory.Files, error) {
 	if inv == nil || diags.HasErrors() {
 		return nil, files, ErrReported
 	}
+	if len(diags) == 0 {
+		c.loadWasClean(inv)
+	}
 	return inv, files, nil
 }
 
@@ -82,23 +85,45 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 // Prefetcher (nil when out/ does not exist yet) to the Write or Check, then
 // closes it. When every environment is unfinished it returns no files and
 // no Prefetcher: there is nothing to write or compare.
+//
+// When the cache holds the whole run (fromCacheAlone), the inventory is
+// neither loaded nor rendered: the Inventory it returns is empty, a load
+// that set nothing aside.
 func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
+	var pre *outdir.Prefetcher
+	var verified map[string][]layout.File
+	if !keepData {
+		var files []layout.File
+		var err error
+		if files, pre, verified, err = c.fromCacheAlone(write); err != nil {
+			return nil, nil, nil, err
+		}
+		if files != nil {
+			return &inventory.Inventory{}, files, pre, nil
+		}
+	}
 	inv, srcs, err := c.Load()
 	if err != nil {
+		pre.Close()
 		return nil, nil, nil, err
 	}
 	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
+		pre.Close()
 		return inv, nil, nil, nil // every one unfinished: out/ is not touched
 	}
-	pre, err := outdir.Prefetch(c.OutDir, write)
-	if err != nil {
-		return nil, nil, nil, err
+	if pre == nil {
+		if pre, err = outdir.Prefetch(c.OutDir, write); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	verify := func(env string, files []layout.File) bool {
+		if v, ok := verified[env]; ok {
+			return len(v) > 0
+		}
+		return pre.Verify(files)
 	}
 	if keepData {
 		pre.KeepData()
-	}
-	verify := pre.Verify
-	if keepData {
 		verify = nil // the caller needs every file's bytes
 	}
 	files, err := c.renderEach(inv, srcs, pre.Add, verify)
@@ -126,7 +151,7 @@ func (c *Config) Render(inv *inventory.Inventory, files inventory.Files) ([]layo
 // render of, which verify finds out/ to hold as it is (or, for a
 // validation, accepts as it is), is not rendered: its files come back
 // with their Sum and no bytes.
-func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File, verify func([]layout.File) bool) ([]layout.File, error) {
+func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File, verify func(env string, files []layout.File) bool) ([]layout.File, error) {
 	var opts render.Options
 	if apps := inv.HydratedApps(); len(apps) > 0 {
 		cache, err := charts.Open(Relative(c.ChartsDir))

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -81,21 +82,59 @@ type Key [32]byte
 // Key is the key of env's render by this fleetgen binary, with charts the
 // packaged chart archives of its hydrated apps (render.Options.Charts).
 func (c *Cache) Key(env *inventory.Environment, charts map[*inventory.App][]byte) Key {
-	h := sha256.New()
-	field := func(b []byte) {
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
-		h.Write(b)
-	}
-	field([]byte(version))
-	field(c.program)
-	field(env.Digest[:])
+	h := c.renderHash(env.Digest)
 	for _, app := range env.Apps {
 		if archive, ok := charts[app]; ok {
 			sum := sha256.Sum256(archive)
-			field([]byte(app.Name))
-			field(sum[:])
+			h.field([]byte(app.Name))
+			h.field(sum[:])
 		}
 	}
+	return h.key()
+}
+
+// DigestKey is Key of an environment of that Digest with no chart
+// archive to render.
+func (c *Cache) DigestKey(digest [32]byte) Key {
+	return c.renderHash(digest).key()
+}
+
+func (c *Cache) renderHash(digest [32]byte) keyHash {
+	h := c.hash("render")
+	h.field(digest[:])
+	return h
+}
+
+// LoadKey names a load of the environment folders envs, as
+// inventory.Digests gives them, and of only those named (only: all).
+func (c *Cache) LoadKey(envs []inventory.EnvironmentDigest, only []string) Key {
+	h := c.hash("load")
+	h.field([]byte(strings.Join(only, "\x00")))
+	for _, e := range envs {
+		h.field([]byte(e.Dir))
+		h.field(e.Digest[:])
+	}
+	return h.key()
+}
+
+// A keyHash hashes length-prefixed fields, so no two lists of fields
+// share a key.
+type keyHash struct{ hash.Hash }
+
+func (c *Cache) hash(kind string) keyHash {
+	h := keyHash{sha256.New()}
+	h.field([]byte(version))
+	h.field(c.program)
+	h.field([]byte(kind))
+	return h
+}
+
+func (h keyHash) field(b []byte) {
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(b))))
+	h.Write(b)
+}
+
+func (h keyHash) key() Key {
 	var k Key
 	h.Sum(k[:0])
 	return k
@@ -104,6 +143,19 @@ func (c *Cache) Key(env *inventory.Environment, charts map[*inventory.App][]byte
 func (c *Cache) path(k Key) string {
 	s := hex.EncodeToString(k[:])
 	return filepath.Join(c.dir, "render", s[:2], s)
+}
+
+// Clean records that the load k names found nothing wrong and no
+// hydrated environment: no warning to repeat, no chart archive to read.
+// A failure only loses the record.
+func (c *Cache) Clean(k Key) error {
+	return c.Put(k, nil)
+}
+
+// WasClean reports whether Clean recorded the load k names.
+func (c *Cache) WasClean(k Key) bool {
+	files, ok := c.Get(k)
+	return ok && len(files) == 0
 }
 
 // Get gives the files of the render k names, each with its path, mode and
