@@ -4,8 +4,10 @@
 # render beside `cp -a` of the rendered tree, a no-op render, a render after
 # a one-line change and `fleetgen check` beside `diff -r` of the tree
 # against a copy (without out/.fleetgen.lock, which holds the pid of the
-# last run). It prints a Markdown table of medians, ratios, targets
-# and peak memory. See docs/performance.md.
+# last run). The no-op render, check and validate run twice: without a
+# render cache, as CI runs them, and with a warm one, as a developer's
+# machine runs them. It prints a Markdown table of medians, ratios,
+# targets and peak memory. See docs/performance.md.
 #
 # Environment:
 #   BENCH_RUNS=5                  timed runs of each command (the median is shown)
@@ -57,6 +59,12 @@ mkdir -p "$work/bin" "$work/results"
 say "building fleetgen and synthfleet"
 (cd "$repo" && "$go" build -o "$work/bin/fleetgen" ./cmd/fleetgen && "$go" build -o "$work/bin/synthfleet" ./tools/synthfleet)
 fleetgen=$work/bin/fleetgen
+# Every fleetgen run uses the work folder's render cache, never the
+# user's; nocache and coldcache run a command without one and with an
+# empty one.
+export FLEETGEN_CACHE=$work/cache
+nocache=(env FLEETGEN_CACHE=off)
+coldcache=(env "FLEETGEN_CACHE=$work/cache-cold")
 
 # Every fleet is written first, so a wrong name fails before any timing.
 for fleet in "${fleets[@]}"; do
@@ -135,9 +143,9 @@ bench_cold() {
 		for fleet in "${fleets[@]}"; do
 			cd "$work/$fleet"
 			say "$fleet: cold render $i/$runs"
-			rm -rf out copy
+			rm -rf out copy "$work/cache-cold"
 			sync
-			timed "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
+			timed "${coldcache[@]}" "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
 			record "$fleet" cold fleetgen
 			n=$(written)
 			((n > 0)) || die "a cold render wrote no file"
@@ -162,16 +170,23 @@ bench_fleet() {
 	local fleet=$1 dir=$work/$1 i n
 	cd "$dir"
 
-	# No-op render beside diff -r: out/ is already what the inventory renders.
+	# No-op render beside diff -r: out/ is already what the inventory
+	# renders. The warm-up fills the cache.
 	fleetgen_ok render
+	"${nocache[@]}" "$fleetgen" render >/dev/null || die "fleetgen render without a cache failed"
 	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy before the no-op renders"
+	local how
 	for ((i = 1; i <= runs; i++)); do
 		say "$fleet: no-op render $i/$runs"
-		sync
-		timed "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
-		record "$fleet" noop fleetgen
-		n=$(written)
-		((n == 0)) || die "a no-op render wrote $n files"
+		for how in off warm; do
+			local cache=()
+			[ "$how" = warm ] || cache=("${nocache[@]}")
+			sync
+			timed "${cache[@]}" "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
+			record "$fleet" "noop-$how" fleetgen
+			n=$(written)
+			((n == 0)) || die "a no-op render wrote $n files"
+		done
 		sync
 		timed diff -r -x .fleetgen.lock out copy || die "diff -r -x .fleetgen.lock out copy: the trees differ"
 		record "$fleet" noop-diff
@@ -198,7 +213,7 @@ bench_fleet() {
 		toggle
 		sync
 		timed "$fleetgen" render || die "fleetgen render failed: $(cat "$work/stderr")"
-		record "$fleet" change fleetgen
+		record "$fleet" change-warm fleetgen
 		n=$(written)
 		((n > 0)) || die "a render after a one-line change wrote no file"
 	done
@@ -209,17 +224,21 @@ bench_fleet() {
 	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy after the change was undone"
 
 	# check beside diff -r, both on the clean tree, and validate: the
-	# load and render a check starts with, without reading out/ (the floor
-	# of check and of a no-op render).
+	# load and render a check starts with, without reading out/ (without
+	# a cache, the floor of check and of a no-op render).
 	fleetgen_ok check
 	fleetgen_ok validate
 	for ((i = 1; i <= runs; i++)); do
 		say "$fleet: check $i/$runs"
-		sync
-		timed "$fleetgen" check || die "fleetgen check of a clean tree failed: $(cat "$work/stdout" "$work/stderr")"
-		record "$fleet" check fleetgen
-		timed "$fleetgen" validate || die "fleetgen validate failed: $(cat "$work/stderr")"
-		record "$fleet" validate fleetgen
+		for how in off warm; do
+			local cache=()
+			[ "$how" = warm ] || cache=("${nocache[@]}")
+			sync
+			timed "${cache[@]}" "$fleetgen" check || die "fleetgen check of a clean tree failed: $(cat "$work/stdout" "$work/stderr")"
+			record "$fleet" "check-$how" fleetgen
+			timed "${cache[@]}" "$fleetgen" validate || die "fleetgen validate failed: $(cat "$work/stderr")"
+			record "$fleet" "validate-$how" fleetgen
+		done
 		sync
 		timed diff -r -x .fleetgen.lock out copy || die "diff -r -x .fleetgen.lock out copy: the trees differ"
 		record "$fleet" check-diff
@@ -277,13 +296,16 @@ row() {
 	echo "| $1 | $2 | $(seconds "$t") | $(seconds "$b") \`$5\` | ${r}× | $target | $(peak "$1" "$3") MB |"
 }
 for fleet in "${fleets[@]}"; do
-	row "$fleet" "cold render" cold cp "cp -a" 1
-	row "$fleet" "no-op render" noop noop-diff "diff -r" 1
-	row "$fleet" "one-line change" change noop-diff "diff -r" ""
-	row "$fleet" "check" check check-diff "diff -r" 1
-	row "$fleet" "validate (no out/)" validate check-diff "diff -r" ""
+	row "$fleet" "cold render (empty cache)" cold cp "cp -a" 1
+	row "$fleet" "no-op render, no cache (CI)" noop-off noop-diff "diff -r" 1
+	row "$fleet" "no-op render, warm cache" noop-warm noop-diff "diff -r" 1
+	row "$fleet" "one-line change, warm cache" change-warm noop-diff "diff -r" ""
+	row "$fleet" "check, no cache (CI)" check-off check-diff "diff -r" 1
+	row "$fleet" "check, warm cache" check-warm check-diff "diff -r" 1
+	row "$fleet" "validate (no out/), no cache" validate-off check-diff "diff -r" ""
+	row "$fleet" "validate (no out/), warm cache" validate-warm check-diff "diff -r" ""
 	max=0
-	for op in cold noop change check; do
+	for op in cold noop-off noop-warm change-warm check-off check-warm; do
 		p=$(peak "$fleet" "$op")
 		((p > max)) && max=$p
 	done
@@ -308,7 +330,8 @@ for full in "${fleets[@]}"; do
 		echo "|---|---|---:|---:|---:|---|---:|"
 		doubling=1
 	fi
-	for spec in "cold render:cold:cp" "no-op render:noop:noop-diff" "check:check:check-diff"; do
+	for spec in "cold render (empty cache):cold:cp" "no-op render, no cache (CI):noop-off:noop-diff" "no-op render, warm cache:noop-warm:noop-diff" \
+		"check, no cache (CI):check-off:check-diff" "check, warm cache:check-warm:check-diff"; do
 		IFS=: read -r label op base <<<"$spec"
 		th=$(median "$half" "$op")
 		tf=$(median "$full" "$op")
@@ -333,8 +356,8 @@ echo "Every timed run, in seconds: wall clock, then CPU (user + system) in brack
 echo
 for fleet in "${fleets[@]}"; do
 	echo "- $fleet: cold render $(runs_of "$fleet" cold times) [$(runs_of "$fleet" cold cpu)], \`cp -a\` $(runs_of "$fleet" cp times) [$(runs_of "$fleet" cp cpu)];" \
-		"no-op render $(runs_of "$fleet" noop times) [$(runs_of "$fleet" noop cpu)], \`diff -r\` $(runs_of "$fleet" noop-diff times);" \
-		"one-line change $(runs_of "$fleet" change times) [$(runs_of "$fleet" change cpu)];" \
-		"check $(runs_of "$fleet" check times) [$(runs_of "$fleet" check cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times);" \
-		"validate $(runs_of "$fleet" validate times) [$(runs_of "$fleet" validate cpu)]"
+		"no-op render without cache $(runs_of "$fleet" noop-off times) [$(runs_of "$fleet" noop-off cpu)], warm $(runs_of "$fleet" noop-warm times) [$(runs_of "$fleet" noop-warm cpu)], \`diff -r\` $(runs_of "$fleet" noop-diff times);" \
+		"one-line change $(runs_of "$fleet" change-warm times) [$(runs_of "$fleet" change-warm cpu)];" \
+		"check without cache $(runs_of "$fleet" check-off times) [$(runs_of "$fleet" check-off cpu)], warm $(runs_of "$fleet" check-warm times) [$(runs_of "$fleet" check-warm cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times);" \
+		"validate without cache $(runs_of "$fleet" validate-off times) [$(runs_of "$fleet" validate-off cpu)], warm $(runs_of "$fleet" validate-warm times) [$(runs_of "$fleet" validate-warm cpu)]"
 done

@@ -24,16 +24,18 @@ func needScript(t *testing.T) {
 
 // TestBenchScript runs make bench's script end to end on the two small
 // fleets, one timed run each, and checks it prints the whole table: every
-// operation of every fleet with a time, a baseline, a ratio, a verdict on
-// its target and a peak memory, and the doubling rows. The work folder is
-// removed at the end.
+// operation of every fleet, without and with a render cache, with a time,
+// a baseline, a ratio, a verdict on its target and a peak memory, and the
+// doubling rows. The work folder, the cache included, is removed at the
+// end.
 func TestBenchScript(t *testing.T) {
 	needScript(t)
 	tmp := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "bench.sh")
-	cmd.Env = append(os.Environ(), "BENCH_SIZES=small-half,small", "BENCH_RUNS=1", "BENCH_KEEP=", "TMPDIR="+tmp)
+	userCache := t.TempDir() // the user's cache folder, which the script leaves alone
+	cmd.Env = append(os.Environ(), "BENCH_SIZES=small-half,small", "BENCH_RUNS=1", "BENCH_KEEP=", "TMPDIR="+tmp, "XDG_CACHE_HOME="+userCache, "FLEETGEN_CACHE=")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -45,12 +47,19 @@ func TestBenchScript(t *testing.T) {
 
 	num := `[0-9]+\.[0-9]+`
 	verdict := `(met|\*\*not met\*\*)`
+	target := func(base string) string {
+		return num + " s \\| " + num + " s `" + base + "` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB"
+	}
+	none := num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB"
 	rows := map[string]string{
-		"cold render":            num + " s \\| " + num + " s `cp -a` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"no-op render":           num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"one-line change":        num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
-		"check":                  num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| ≤ 1×: " + verdict + " \\| [1-9][0-9]* MB",
-		"validate \\(no out/\\)": num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB",
+		"cold render \\(empty cache\\)":      target("cp -a"),
+		"no-op render, no cache \\(CI\\)":    target("diff -r"),
+		"no-op render, warm cache":           target("diff -r"),
+		"one-line change, warm cache":        none,
+		"check, no cache \\(CI\\)":           target("diff -r"),
+		"check, warm cache":                  target("diff -r"),
+		"validate \\(no out/\\), no cache":   none,
+		"validate \\(no out/\\), warm cache": none,
 	}
 	memory := map[string]string{"small-half": "≤ 200 MB: " + verdict, "small": "none: see doubling"}
 	for _, fleet := range []string{"small-half", "small"} {
@@ -67,11 +76,12 @@ func TestBenchScript(t *testing.T) {
 			t.Errorf("no description of fleet %s", fleet)
 		}
 		run := num + ` \[` + num + `\]`
-		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render " + run + ", `diff -r` " + num + "; one-line change " + run + "; check " + run + ", `diff -r` " + num + "; validate " + run + "$").MatchString(table) {
+		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render without cache " + run + ", warm " + run + ", `diff -r` " + num +
+			"; one-line change " + run + "; check without cache " + run + ", warm " + run + ", `diff -r` " + num + "; validate without cache " + run + ", warm " + run + "$").MatchString(table) {
 			t.Errorf("no line of every run of fleet %s", fleet)
 		}
 	}
-	for _, op := range []string{"cold render", "no-op render", "check"} {
+	for _, op := range []string{"cold render \\(empty cache\\)", "no-op render, no cache \\(CI\\)", "no-op render, warm cache", "check, no cache \\(CI\\)", "check, warm cache"} {
 		re := regexp.MustCompile(`(?m)^\| small-half → small \| ` + op + ` \| ` + num + ` s \| ` + num + ` s \| ` + num + `× \| ≤ 2\.1×: ` + verdict + ` \| ` + num + `× \|$`)
 		if !re.MatchString(table) {
 			t.Errorf("no complete doubling row for %s", op)
@@ -87,6 +97,9 @@ func TestBenchScript(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
 		t.Errorf("bench.sh left %d entries in its TMPDIR, want its work folder removed", len(entries))
+	}
+	if entries, _ := os.ReadDir(userCache); len(entries) > 0 {
+		t.Errorf("bench.sh wrote %d entries in the user's cache folder, want its own cache only", len(entries))
 	}
 }
 
