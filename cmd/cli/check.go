@@ -33,7 +33,15 @@ Markdown summary to $GITHUB_STEP_SUMMARY (or prints it when that is unset).
 The summary starts with what the change means (as fleetgen explain says
 it): of the drift itself, or, with --against REF, of the inventory
 compared with out/ at REF (a pull request's base), shown even when there
-is no drift. Drift is always computed against out/ in the working tree.`,
+is no drift. Drift is always computed against out/ in the working tree.
+--against keeps every rendered byte, so it uses no cache.
+
+A render cache outside the repository ($FLEETGEN_CACHE; default fleetgen/
+in the user's cache folder; "off" turns it off) remembers the SHA-256 of
+every file each environment rendered: an environment whose inventory files
+and fleetgen binary are unchanged, and whose part of out/ still holds
+exactly those files (every byte read), is not rendered again. Any
+difference means a full render.`,
 		Example: `  fleetgen check
   fleetgen check --format json
   fleetgen check --format github

@@ -22,7 +22,14 @@ func newRenderCommand(g *globalOptions) *cobra.Command {
 		Long: `render validates the inventory, renders every environment (or those named
 with --env) and writes out/. Nothing is written when the inventory has an
 error. Files fleetgen wrote before that the inventory no longer produces are
-deleted; a file fleetgen did not write is never overwritten or deleted.`,
+deleted; a file fleetgen did not write is never overwritten or deleted.
+
+A render cache outside the repository ($FLEETGEN_CACHE; default fleetgen/
+in the user's cache folder; "off" turns it off) remembers the SHA-256 of
+every file each environment rendered: an environment whose inventory files
+and fleetgen binary are unchanged, and whose part of out/ still holds
+exactly those files (every byte read), is not rendered again. Any
+difference means a full render.`,
 		Example: `  fleetgen render
   fleetgen render --env prod
   fleetgen render --inventory environments --out out`,

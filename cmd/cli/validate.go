@@ -16,7 +16,9 @@ func newValidateCommand(g *globalOptions) *cobra.Command {
 		Long: `validate parses and validates the inventory and prints every problem as
 file:line:col: severity: summary, then renders it in memory, so an inventory
 that validates also renders. Exit codes: 0 valid, 1 error (warnings count as
-errors with --strict).`,
+errors with --strict). With the render cache (see fleetgen render --help),
+inventory files seen to validate and render cleanly before are not parsed
+again.`,
 		Example: `  fleetgen validate
   fleetgen validate --strict --env prod`,
 		Args: cobra.NoArgs,
