@@ -31,10 +31,21 @@ type cachedRender struct {
 	entries map[string][]layout.File // what each environment of rest rendered to, bytes hashed
 }
 
+// A cacheUse is how a run takes environments from the cache.
+type cacheUse struct {
+	// verify reports whether out/ holds an environment's remembered
+	// files (Prefetcher.Verify), or accepts them (a validation).
+	verify func(files []layout.File) bool
+	// seen are the environments a look at out/ before the load found
+	// (fromCacheAlone), by folder: the files out/ holds as remembered,
+	// or none. They are not looked at again.
+	seen map[string][]layout.File
+}
+
 // fromCache looks up each environment of inv, rendered with charts (the
-// hydrated apps' archives), and takes those whose remembered files verify
-// accepts (given the environment's folder, Environment.Dir).
-func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*inventory.App][]byte, verify func(envDir string, files []layout.File) bool) *cachedRender {
+// hydrated apps' archives), and takes those whose remembered files use
+// finds in out/.
+func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*inventory.App][]byte, use *cacheUse) *cachedRender {
 	envs := inv.Environments
 	keys := make([]rendercache.Key, len(envs))
 	hits := make([][]layout.File, len(envs))
@@ -43,7 +54,9 @@ func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*i
 	for i, env := range envs {
 		g.Go(func() error {
 			keys[i] = cache.Key(env, charts)
-			if files, ok := cache.Get(keys[i]); ok && verify(env.Dir, files) {
+			if files, ok := use.seen[env.Dir]; ok {
+				hits[i] = files
+			} else if files, ok := cache.Get(keys[i]); ok && use.verify(files) {
 				hits[i] = files
 			}
 			return nil
@@ -57,7 +70,7 @@ func fromCache(cache *rendercache.Cache, inv *inventory.Inventory, charts map[*i
 		entries: map[string][]layout.File{},
 	}
 	for i, env := range envs {
-		if hits[i] != nil {
+		if len(hits[i]) > 0 {
 			c.hits = append(c.hits, hits[i]...)
 			continue
 		}
@@ -119,8 +132,8 @@ func (c *cachedRender) merge(out []layout.File) []layout.File {
 // remembered render, these are the run's files, and nothing is parsed or
 // rendered. Otherwise it returns no files and, when it got as far as
 // reading out/, the Prefetcher it locked and what it found for each
-// environment folder (verified: the files out/ holds as remembered, or
-// none), for the load and render that follow to go on with.
+// environment folder (cacheUse.seen), for the load and render that follow
+// to go on with.
 func (c *Config) fromCacheAlone(write bool) ([]layout.File, *outdir.Prefetcher, map[string][]layout.File, error) {
 	digests, ok := c.cleanLoad()
 	if !ok {
@@ -142,17 +155,12 @@ func (c *Config) fromCacheAlone(write bool) ([]layout.File, *outdir.Prefetcher, 
 		})
 	}
 	g.Wait()
-	verified := make(map[string][]layout.File, len(digests))
-	all := true
+	seen := make(map[string][]layout.File, len(digests))
 	for i, d := range digests {
-		verified[d.Dir] = found[i]
-		if found[i] == nil {
-			verified[d.Dir] = []layout.File{}
-			all = false
-		}
+		seen[d.Dir] = found[i]
 	}
-	if !all {
-		return nil, pre, verified, nil
+	if slices.ContainsFunc(found, func(f []layout.File) bool { return f == nil }) {
+		return nil, pre, seen, nil
 	}
 	files := slices.Concat(found...)
 	slices.SortFunc(files, func(a, b layout.File) int { return cmp.Compare(a.Path, b.Path) })

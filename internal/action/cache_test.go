@@ -179,7 +179,14 @@ func TestCacheMissesOnAnyChange(t *testing.T) {
 // rendered into a fresh out/.
 func onlyDev(t *testing.T, inv string) *Config {
 	t.Helper()
-	c := &Config{InventoryDir: inv, OutDir: filepath.Join(t.TempDir(), "out"), ChartsDir: "../../charts", Envs: []string{"dev"}, Cache: testCache(t)}
+	return renderedWithCache(t, inv, "dev")
+}
+
+// renderedWithCache is a config of the examples' environments envs, with
+// a cache, rendered into a fresh out/.
+func renderedWithCache(t *testing.T, inv string, envs ...string) *Config {
+	t.Helper()
+	c := &Config{InventoryDir: inv, OutDir: filepath.Join(t.TempDir(), "out"), ChartsDir: "../../charts", Envs: envs, Cache: testCache(t)}
 	if _, err := (&Render{Config: c}).Run(); err != nil {
 		t.Fatalf("render: %v", err)
 	}
@@ -239,13 +246,17 @@ func TestCacheAloneParsesNothing(t *testing.T) {
 	}
 }
 
-// TestCacheAloneFallsBackOnAnEdit: with the load remembered and out/
-// edited in one file, check goes on to load and render, and reports that
-// file and an unowned file once each, as without the cache.
+// TestCacheAloneFallsBackOnAnEdit: with the load remembered and a file
+// of dev's out/ edited, check goes on to load and render dev, takes prod
+// as its first look at out/ found it, and reports the edit, and an
+// unowned file in prod, once each, as without the cache.
 func TestCacheAloneFallsBackOnAnEdit(t *testing.T) {
 	for _, cached := range []bool{true, false} {
 		t.Run(map[bool]string{true: "render cache", false: "no cache"}[cached], func(t *testing.T) {
-			c := onlyDev(t, "../../environments")
+			c := renderedWithCache(t, "../../environments", "dev", "prod")
+			if _, ok := c.cleanLoad(); !ok {
+				t.Fatal("the clean load of dev and prod was not remembered")
+			}
 			if !cached {
 				c.Cache = nil
 			}
@@ -253,7 +264,7 @@ func TestCacheAloneFallsBackOnAnEdit(t *testing.T) {
 			if err := os.WriteFile(readme, []byte("edited\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			stray := filepath.Join(c.OutDir, "dev", "argocd", "stray.yaml")
+			stray := filepath.Join(c.OutDir, "prod", "argocd", "stray.yaml")
 			if err := os.WriteFile(stray, []byte("kind: Stray\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -264,8 +275,8 @@ func TestCacheAloneFallsBackOnAnEdit(t *testing.T) {
 			if got := res.Drift.Files(); len(got) != 1 || got[0].Path != "dev/README.md" {
 				t.Errorf("drift %+v, want dev/README.md", got)
 			}
-			if !slices.Equal(res.Drift.Unowned, []string{"dev/argocd/stray.yaml"}) {
-				t.Errorf("unowned %v, want dev/argocd/stray.yaml once", res.Drift.Unowned)
+			if !slices.Equal(res.Drift.Unowned, []string{"prod/argocd/stray.yaml"}) {
+				t.Errorf("unowned %v, want prod/argocd/stray.yaml once", res.Drift.Unowned)
 			}
 			r, err := (&Render{Config: c, Force: true}).Run()
 			if err != nil || !slices.Equal(r.Written, []string{"dev/README.md"}) {

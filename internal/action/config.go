@@ -91,11 +91,11 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 // that set nothing aside.
 func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
 	var pre *outdir.Prefetcher
-	var verified map[string][]layout.File
+	var seen map[string][]layout.File
 	if !keepData {
 		var files []layout.File
 		var err error
-		if files, pre, verified, err = c.fromCacheAlone(write); err != nil {
+		if files, pre, seen, err = c.fromCacheAlone(write); err != nil {
 			return nil, nil, nil, err
 		}
 		if files != nil {
@@ -116,17 +116,12 @@ func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layo
 			return nil, nil, nil, err
 		}
 	}
-	verify := func(env string, files []layout.File) bool {
-		if v, ok := verified[env]; ok {
-			return len(v) > 0
-		}
-		return pre.Verify(files)
-	}
+	use := &cacheUse{verify: pre.Verify, seen: seen}
 	if keepData {
 		pre.KeepData()
-		verify = nil // the caller needs every file's bytes
+		use = nil // the caller needs every file's bytes
 	}
-	files, err := c.renderEach(inv, srcs, pre.Add, verify)
+	files, err := c.renderEach(inv, srcs, pre.Add, use)
 	if err != nil {
 		pre.Close()
 		return nil, nil, nil, err
@@ -147,11 +142,11 @@ func (c *Config) Render(inv *inventory.Inventory, files inventory.Files) ([]layo
 // renderEach is Render, giving each environment's files to rendered (nil:
 // none) as soon as they are rendered and its kustomizations built, and
 // keeping what rendered gives back (render.Options.Rendered). With a
-// Cache and verify (nil: no cache), an environment the cache holds a
-// render of, which verify finds out/ to hold as it is (or, for a
-// validation, accepts as it is), is not rendered: its files come back
-// with their Sum and no bytes.
-func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File, verify func(env string, files []layout.File) bool) ([]layout.File, error) {
+// Cache and use (nil: no cache), an environment the cache holds a render
+// of, which use finds out/ to hold as it is (or, for a validation,
+// accepts as it is), is not rendered: its files come back with their Sum
+// and no bytes.
+func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, rendered func([]layout.File) []layout.File, use *cacheUse) ([]layout.File, error) {
 	var opts render.Options
 	if apps := inv.HydratedApps(); len(apps) > 0 {
 		cache, err := charts.Open(Relative(c.ChartsDir))
@@ -169,8 +164,8 @@ func (c *Config) renderEach(inv *inventory.Inventory, files inventory.Files, ren
 		opts.Charts = archives
 	}
 	var cached *cachedRender
-	if c.Cache != nil && rendered != nil && verify != nil {
-		cached = fromCache(c.Cache, inv, opts.Charts, verify)
+	if c.Cache != nil && rendered != nil && use != nil {
+		cached = fromCache(c.Cache, inv, opts.Charts, use)
 		inv = cached.rest
 	}
 	var mu sync.Mutex
