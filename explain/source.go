@@ -48,33 +48,70 @@ func FromDrift(outDir string, drift *outdir.Drift, files []layout.File, envs []s
 // FromGit gathers the changes between out/ at ref and the rendered files.
 // It compares git's blob ids with the rendered bytes' and reads only the
 // blobs that differ. dir is a folder of the repository, outDir is out/
-// relative to it; envs as for FromDrift.
+// relative to it; envs as for FromDrift. Every file must hold its bytes.
 func FromGit(ctx context.Context, dir, outDir, ref string, files []layout.File, envs []string) (Trees, error) {
-	t := Trees{OutDir: outDir, Against: ref, New: envsOf(files)}
-	// The report names the ref as given; the commit it resolved to is
-	// what was read.
+	base, err := OpenGitBase(ctx, dir, outDir, ref)
+	if err != nil {
+		return Trees{OutDir: outDir, Against: ref, New: envsOf(files)}, err
+	}
+	return base.Trees(ctx, files, envs)
+}
+
+// A GitBase is out/ at a git commit, the old side of an explanation
+// against git. Opened before a check renders, it lets the check drop the
+// bytes of every rendered file the commit already holds as it is
+// (Changed): an explanation needs only the others'.
+type GitBase struct {
+	repo   *gitout.Repo
+	outDir string
+	ref    string // as given
+	commit string // what ref resolved to
+	blobs  map[string]gitout.Blob
+	hash   func([]byte) string
+}
+
+// OpenGitBase reads which files out/ holds at ref, and their blob ids.
+// dir is a folder of the repository, outDir is out/ relative to it.
+func OpenGitBase(ctx context.Context, dir, outDir, ref string) (*GitBase, error) {
 	r, err := gitout.Open(ctx, dir, outDir)
 	if err != nil {
-		return t, err
+		return nil, err
 	}
 	commit, err := r.Commit(ctx, "--against", ref)
 	if err != nil {
-		return t, err
+		return nil, err
 	}
 	blobs, err := r.Blobs(ctx, commit)
 	if err != nil {
-		return t, err
+		return nil, err
 	}
 	hash, err := r.Hash(ctx)
 	if err != nil {
-		return t, err
+		return nil, err
 	}
+	return &GitBase{repo: r, outDir: outDir, ref: ref, commit: commit, blobs: blobs, hash: hash}, nil
+}
+
+// Changed reports whether the commit does not hold the file at path (out/
+// relative) with exactly data: those are the files whose bytes Trees
+// needs. It may be called from several goroutines at once.
+func (b *GitBase) Changed(path string, data []byte) bool {
+	blob, ok := b.blobs[path]
+	return !ok || blob.ID != b.hash(data)
+}
+
+// Trees gathers the changes between out/ at the commit and the rendered
+// files, reading only the blobs that differ; envs as for FromDrift. A file
+// without its bytes (layout.File.Sum) must be one Changed said the commit
+// holds as it is.
+func (b *GitBase) Trees(ctx context.Context, files []layout.File, envs []string) (Trees, error) {
+	t := Trees{OutDir: b.outDir, Against: b.ref, New: envsOf(files)}
 	inScope := func(p string) bool {
 		env := layout.Locate(p).Env
 		return env != "" && (len(envs) == 0 || slices.Contains(envs, env))
 	}
 	old := map[string]bool{}
-	for p := range blobs {
+	for p := range b.blobs {
 		if inScope(p) {
 			old[layout.Locate(p).Env] = true
 		}
@@ -86,20 +123,21 @@ func FromGit(ctx context.Context, dir, outDir, ref string, files []layout.File, 
 	var read []string
 	rendered := map[string]bool{}
 	for _, f := range files {
-		if _, ok := f.Content(); !ok {
-			return Trees{}, fmt.Errorf("explain: %s was checked with its bytes let go (action.Check.KeepData)", f.Path)
-		}
 		rendered[f.Path] = true
-		b, ok := blobs[f.Path]
-		if ok && b.ID == hash(f.Data) {
+		data, whole := f.Content()
+		_, inCommit := b.blobs[f.Path]
+		switch {
+		case !whole && !inCommit:
+			return Trees{}, fmt.Errorf("explain: %s, which %s does not hold, was checked with its bytes let go (action.Check.Keep)", f.Path, b.ref)
+		case !whole || !b.Changed(f.Path, data):
 			continue
 		}
-		t.Changes = append(t.Changes, Change{Path: f.Path, New: f.Data, NewExists: true, OldExists: ok})
-		if ok {
+		t.Changes = append(t.Changes, Change{Path: f.Path, New: data, NewExists: true, OldExists: inCommit})
+		if inCommit {
 			read = append(read, f.Path)
 		}
 	}
-	for p := range blobs {
+	for p := range b.blobs {
 		if !rendered[p] && inScope(p) {
 			t.Changes = append(t.Changes, Change{Path: p, OldExists: true})
 			read = append(read, p)
@@ -107,7 +145,7 @@ func FromGit(ctx context.Context, dir, outDir, ref string, files []layout.File, 
 	}
 	slices.SortFunc(t.Changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	slices.Sort(read)
-	data, err := r.ReadAll(ctx, commit, read)
+	data, err := b.repo.ReadAll(ctx, b.commit, read)
 	if err != nil {
 		return t, err
 	}

@@ -174,3 +174,54 @@ func TestFromDrift(t *testing.T) {
 		t.Errorf("no out/: %d changes of %d files, old %v", len(tr.Changes), len(files), tr.Old)
 	}
 }
+
+// TestGitBaseWithBytesLetGo: a check that keeps only the bytes of the
+// files GitBase.Changed names gives the same trees as one that keeps
+// every byte, and a file let go that the commit does not hold is refused.
+func TestGitBaseWithBytesLetGo(t *testing.T) {
+	tooltest.IsolateGit(t)
+	dir := t.TempDir()
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	cur := with(base, "prod/argocd/grafana.yaml", appYAML("grafana", "grafana", "8.6.0"), "dev/README.md", "")
+	first := commitTree(t, dir, base)
+	ctx := context.Background()
+	b, err := OpenGitBase(ctx, dir, "out", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := renderFiles(cur)
+	var letGo []layout.File
+	kept := 0
+	for _, f := range all {
+		if b.Changed(f.Path, f.Data) {
+			kept++
+		} else {
+			sum := [32]byte{1}
+			f.Data, f.Sum = nil, &sum
+		}
+		letGo = append(letGo, f)
+	}
+	if kept == 0 || kept == len(all) {
+		t.Fatalf("%d of %d files changed: the test needs some of each", kept, len(all))
+	}
+	want, err := FromGit(ctx, dir, "out", first, all, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Trees(ctx, letGo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("trees with the unchanged files' bytes let go (-every byte +let go):\n%s", diff)
+	}
+
+	sum := [32]byte{2}
+	stray := layout.File{Path: "prod/new.yaml", Mode: 0o644, Sum: &sum}
+	if _, err := b.Trees(ctx, append(letGo, stray), nil); err == nil || !strings.Contains(err.Error(), "prod/new.yaml") {
+		t.Errorf("a file let go that the commit does not hold: %v", err)
+	}
+	if _, err := FromGit(ctx, dir, "out", first, letGo, nil); err != nil {
+		t.Errorf("FromGit of files let go only where the commit holds them: %v", err)
+	}
+}

@@ -34,7 +34,8 @@ The summary starts with what the change means (as fleetgen explain says
 it): of the drift itself, or, with --against REF, of the inventory
 compared with out/ at REF (a pull request's base), shown even when there
 is no drift. Drift is always computed against out/ in the working tree.
---against keeps every rendered byte, so it uses no cache.
+With --against, out/ at REF is listed first and the bytes of the rendered
+files REF does not hold are kept for the explanation; it uses no cache.
 
 A render cache outside the repository ($FLEETGEN_CACHE; default fleetgen/
 in the user's cache folder; "off" turns it off) remembers the SHA-256 of
@@ -64,14 +65,25 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 		return fmt.Errorf("--against explains the change in the GitHub summary: use it with --format github")
 	}
 	config := o.config(cmd)
-	res, err := (&action.Check{Config: config, KeepData: o.against != ""}).Run()
+	explainer := &action.Explain{Config: config, Against: o.against}
+	check := &action.Check{Config: config}
+	if o.against != "" {
+		// out/ at the commit is read first, so the check keeps only the
+		// bytes of the files the explanation needs: those it changes.
+		base, err := explainer.OpenBase(cmd.Context())
+		if err != nil {
+			return err
+		}
+		explainer.Base, check.Keep = base, base.Changed
+	}
+	res, err := check.Run()
 	if err != nil {
 		return failed(err)
 	}
 	drift := res.Drift
 	section := ""
 	if o.format == "github" && (o.against != "" || !drift.Clean()) { // a clean check has no drift to explain
-		rep, err := (&action.Explain{Config: config, Against: o.against}).Of(cmd.Context(), res.Files, drift)
+		rep, err := explainer.Of(cmd.Context(), res.Files, drift)
 		if err != nil {
 			return err
 		}

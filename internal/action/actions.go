@@ -24,7 +24,7 @@ type Render struct {
 // error. out/ is locked once the inventory has loaded, and read while it
 // renders (outdir.Prefetcher).
 func (r *Render) Run() (*outdir.WriteReport, error) {
-	inv, files, pre, err := r.renderAhead(true, false)
+	inv, files, pre, err := r.renderAhead(true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -64,10 +64,12 @@ func (v *Validate) Run() (valid int, unfinished []string, err error) {
 // Check renders in memory and compares with out/. It writes nothing.
 type Check struct {
 	*Config
-	// KeepData keeps the bytes of every file in the result; otherwise
-	// those of files out/ holds as rendered are let go as the check goes
-	// (layout.File.Sum). Explaining against a git commit needs them all.
-	KeepData bool
+	// Keep, when set, keeps in the result the bytes of the files it names
+	// (explaining against a git commit needs those the commit does not
+	// hold as rendered: explain.GitBase.Changed), and the run uses no
+	// render cache. Otherwise the bytes of files out/ holds as rendered
+	// are let go as the check goes (layout.File.Sum).
+	Keep func(path string, data []byte) bool
 }
 
 // A CheckResult is a check's drift and the files it compared out/ with.
@@ -79,7 +81,7 @@ type CheckResult struct {
 // Run renders and compares. out/ is locked once the inventory has loaded,
 // and read while it renders (outdir.Prefetcher).
 func (c *Check) Run() (*CheckResult, error) {
-	inv, files, pre, err := c.renderAhead(false, c.KeepData)
+	inv, files, pre, err := c.renderAhead(false, c.Keep)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +102,10 @@ type Explain struct {
 	*Config
 	Against string // a git commit; "" for out/ on disk
 	Dir     string // a folder of the git repository (Against); "" is "."
+	// Base is out/ at Against, when the caller opened it before checking
+	// (explain.OpenGitBase) to let go of the bytes of the files it holds
+	// as rendered (Check.Keep).
+	Base *explain.GitBase
 }
 
 // Run renders and explains.
@@ -116,13 +122,12 @@ func (e *Explain) Run(ctx context.Context) (*explain.Report, error) {
 func (e *Explain) Of(ctx context.Context, files []layout.File, drift *outdir.Drift) (*explain.Report, error) {
 	var trees explain.Trees
 	var err error
-	if e.Against != "" {
-		dir := e.Dir
-		if dir == "" {
-			dir = "."
-		}
-		trees, err = explain.FromGit(ctx, dir, e.OutDir, e.Against, files, e.Envs)
-	} else {
+	switch {
+	case e.Base != nil:
+		trees, err = e.Base.Trees(ctx, files, e.Envs)
+	case e.Against != "":
+		trees, err = explain.FromGit(ctx, e.gitDir(), e.OutDir, e.Against, files, e.Envs)
+	default:
 		if drift == nil {
 			if drift, err = outdir.Check(e.OutDir, files, outdir.CheckOptions{Envs: e.Envs}); err != nil {
 				return nil, err
@@ -134,6 +139,18 @@ func (e *Explain) Of(ctx context.Context, files []layout.File, drift *outdir.Dri
 		return nil, err
 	}
 	return explain.Explain(trees), nil
+}
+
+// OpenBase opens out/ at Against for Base.
+func (e *Explain) OpenBase(ctx context.Context) (*explain.GitBase, error) {
+	return explain.OpenGitBase(ctx, e.gitDir(), e.OutDir, e.Against)
+}
+
+func (e *Explain) gitDir() string {
+	if e.Dir == "" {
+		return "."
+	}
+	return e.Dir
 }
 
 // Affected lists what must be applied between two commits of out/, from

@@ -89,10 +89,10 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 // When the cache holds the whole run (fromCacheAlone), the inventory is
 // neither loaded nor rendered: the Inventory it returns is empty, a load
 // that set nothing aside.
-func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
+func (c *Config) renderAhead(write bool, keep func(path string, data []byte) bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
 	var pre *outdir.Prefetcher
 	var seen map[string][]layout.File
-	if !keepData {
+	if keep == nil {
 		var files []layout.File
 		var err error
 		if files, pre, seen, err = c.fromCacheAlone(write); err != nil {
@@ -117,9 +117,9 @@ func (c *Config) renderAhead(write, keepData bool) (*inventory.Inventory, []layo
 		}
 	}
 	use := &cacheUse{verify: pre.Verify, seen: seen}
-	if keepData {
-		pre.KeepData()
-		use = nil // the caller needs every file's bytes
+	if keep != nil {
+		pre.Keep(keep)
+		use = nil // the caller needs bytes a cache does not hold
 	}
 	files, err := c.renderEach(inv, srcs, pre.Add, use)
 	if err != nil {

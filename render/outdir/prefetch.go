@@ -46,7 +46,7 @@ type Prefetcher struct {
 	took   string // the run whose lock this one took over (lockOut)
 
 	wg   sync.WaitGroup
-	keep bool // Add keeps every file's bytes (KeepData)
+	keep func(path string, data []byte) bool // Add keeps these files' bytes (Keep); nil: none
 
 	// What this run made before its Write, undone by Close unless a
 	// Write finished (written).
@@ -134,12 +134,14 @@ func (p *Prefetcher) manifest(root *os.Root) (*manifest, []byte, error) {
 	return p.old, p.oldRaw, p.oldErr
 }
 
-// KeepData makes Add keep every file's bytes, for a caller that needs
-// them all after the check (explain against a git commit hashes each).
-// KeepData on a nil Prefetcher does nothing.
-func (p *Prefetcher) KeepData() {
+// Keep makes Add keep the bytes of the files keep names, for a caller
+// that needs them after the check (explain against a git commit needs
+// those the commit does not hold as rendered), and makes Verify refuse
+// every file: a cache holds no bytes. Keep on a nil Prefetcher does
+// nothing.
+func (p *Prefetcher) Keep(keep func(path string, data []byte) bool) {
 	if p != nil {
-		p.keep = true
+		p.keep = keep
 	}
 }
 
@@ -179,7 +181,7 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 		st := s.state[f.Path]
 		r := prefetched{state: st, rendered: f.Data}
 		_, isStaged := staged[f.Path]
-		if !p.keep && f.Sum == nil && (isStaged || st.kind == onDiskFile && st.same && st.mode == f.Mode) {
+		if f.Sum == nil && (isStaged || st.kind == onDiskFile && st.same && st.mode == f.Mode) && (p.keep == nil || !p.keep(f.Path, f.Data)) {
 			sum := sha256.Sum256(f.Data)
 			f.Data, f.Sum = nil, &sum
 			r.rendered, r.released = nil, true
@@ -207,7 +209,7 @@ func (p *Prefetcher) Add(files []layout.File) []layout.File {
 // nearly always a clean out/, so that costs only the rare miss). Verify
 // on a nil Prefetcher (no out/ yet) returns false.
 func (p *Prefetcher) Verify(files []layout.File) bool {
-	if p == nil || p.keep || len(files) == 0 {
+	if p == nil || p.keep != nil || len(files) == 0 {
 		return false
 	}
 	paths := make([]string, len(files))
@@ -245,7 +247,7 @@ func (p *Prefetcher) Verify(files []layout.File) bool {
 // path. What is in the way (a folder, a link, a file where a folder
 // belongs) is left to Write to refuse.
 func (p *Prefetcher) stage(files []layout.File, s *scan) (map[string]string, error) {
-	if !p.write || p.keep {
+	if !p.write || p.keep != nil {
 		return nil, nil
 	}
 	byPath := map[string]layout.File{}

@@ -249,7 +249,7 @@ func TestStagedFilesNeverOutliveARefusal(t *testing.T) {
 // TestPrefetchLetsGoOfWhatOutHolds: Add gives back without its bytes, the
 // SHA-256 in their place, exactly the files out/ holds as rendered,
 // content and mode; it keeps the bytes of every other file (changed, new,
-// another mode), and of all with KeepData. A no-op render and a check of
+// another mode), and of those Keep names. A no-op render and a check of
 // what it gave back decide as they do with every byte, and the manifest
 // stays byte for byte the same.
 func TestPrefetchLetsGoOfWhatOutHolds(t *testing.T) {
@@ -283,10 +283,28 @@ func TestPrefetchLetsGoOfWhatOutHolds(t *testing.T) {
 	}
 
 	k := mustPrefetch(t, out, false)
-	k.KeepData()
+	k.Keep(func(string, []byte) bool { return true })
 	for _, f := range byEnv(k, next) {
 		if _, whole := f.Content(); !whole {
-			t.Errorf("%s let go with KeepData", f.Path)
+			t.Errorf("%s let go with Keep", f.Path)
+		}
+	}
+	k.Close()
+	// Keep names one file out/ holds as rendered: that one keeps its
+	// bytes, the other unchanged files still let theirs go.
+	var unchanged []string
+	for _, f := range next {
+		if !kept[f.Path] {
+			unchanged = append(unchanged, f.Path)
+		}
+	}
+	one := unchanged[0]
+	k = mustPrefetch(t, out, false)
+	k.Keep(func(path string, data []byte) bool { return path == one })
+	for _, f := range byEnv(k, next) {
+		_, whole := f.Content()
+		if want := kept[f.Path] || f.Path == one; whole != want {
+			t.Errorf("%s with Keep naming %s: bytes kept %v, want %v", f.Path, one, whole, want)
 		}
 	}
 	k.Close()
