@@ -16,7 +16,7 @@ import (
 
 type checkOptions struct {
 	*globalOptions
-	format, against string
+	format, against, changedSince string
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -34,6 +34,13 @@ The summary starts with what the change means (as fleetgen explain says
 it): of the drift itself, or, with --against REF, of the inventory
 compared with out/ at REF (a pull request's base), shown even when there
 is no drift. Drift is always computed against out/ in the working tree.
+
+--changed-since REF checks only the environments whose inventory folder,
+folder of out/ or manifest entries differ from REF, a commit whose out/
+was checked in full (CI checks every commit of the main branch so): the
+others render as they did at REF. A change anywhere else (fleetgen's
+code, the chart cache) checks every environment. The whole inventory
+still loads and validates.
 With --against, out/ at REF is listed first and the bytes of the rendered
 files REF does not hold are kept for the explanation; it uses no cache.
 
@@ -46,14 +53,17 @@ difference means a full render.`,
 		Example: `  fleetgen check
   fleetgen check --format json
   fleetgen check --format github
-  fleetgen check --format github --against "$BASE_SHA"`,
+  fleetgen check --format github --against "$BASE_SHA"
+  fleetgen check --format github --against "$BASE_SHA" --changed-since "$BASE_SHA"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github")
 	cmd.Flags().StringVar(&o.against, "against", "", "with --format github: explain the inventory against out/ at this git commit")
 	completeWords(cmd, "format", checkFormats...)
+	cmd.Flags().StringVar(&o.changedSince, "changed-since", "", "check only the environments changed since this git commit, whose out/ was checked")
 	completeGitRefs(cmd, "against")
+	completeGitRefs(cmd, "changed-since")
 	return cmd
 }
 
@@ -67,6 +77,25 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	config := o.config(cmd)
 	explainer := &action.Explain{Config: config, Against: o.against}
 	check := &action.Check{Config: config}
+	note := ""
+	if o.changedSince != "" {
+		if len(o.envs) > 0 {
+			return fmt.Errorf("--changed-since chooses the environments to check itself: use it without --env")
+		}
+		scope, err := config.ChangedSince(cmd.Context(), ".", o.changedSince)
+		if err != nil {
+			return err
+		}
+		check.Scope = &scope
+		note = scopeNote(scope, o.changedSince)
+		if !scope.All {
+			// The explanation covers the environments checked; the
+			// others are as they were at the commit.
+			scoped := *config
+			scoped.Envs = scope.Envs
+			explainer.Config = &scoped
+		}
+	}
 	if o.against != "" {
 		// out/ at the commit is read first, so the check keeps only the
 		// bytes of the files the explanation needs: those it changes.
@@ -82,12 +111,20 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	}
 	drift := res.Drift
 	section := ""
-	if o.format == "github" && (o.against != "" || !drift.Clean()) { // a clean check has no drift to explain
+	nothingChanged := check.Scope != nil && !check.Scope.All && len(check.Scope.Envs) == 0
+	if o.format == "github" && (o.against != "" || !drift.Clean()) && !nothingChanged { // a clean check has no drift to explain
 		rep, err := explainer.Of(cmd.Context(), res.Files, drift)
 		if err != nil {
 			return err
 		}
 		section = rep.Markdown()
+	}
+	if note != "" {
+		if o.format == "github" {
+			section = note + "\n\n" + section
+		} else {
+			fmt.Fprintln(cmd.ErrOrStderr(), "fleetgen: "+note)
+		}
 	}
 	if err := o.print(cmd.OutOrStdout(), drift, section); err != nil {
 		return err
@@ -99,6 +136,19 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 		return exitCode(exitDrift)
 	}
 	return nil
+}
+
+// scopeNote says which environments a check since ref covered.
+func scopeNote(s action.Scope, ref string) string {
+	at := fmt.Sprintf("%s (%.12s)", ref, s.Commit)
+	switch {
+	case s.All:
+		return "checked every environment: files outside the inventory and out/ changed since " + at
+	case len(s.Envs) == 0:
+		return "no environment changed since " + at + ": nothing to check"
+	default:
+		return fmt.Sprintf("checked the environments changed since %s: %s; the others are as they were there", at, strings.Join(s.Envs, ", "))
+	}
 }
 
 // driftHint says, after the drift report, what to do about it.

@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"slices"
 
 	"github.com/mattermost/fleetgen/affected"
 	"github.com/mattermost/fleetgen/explain"
@@ -24,7 +25,7 @@ type Render struct {
 // error. out/ is locked once the inventory has loaded, and read while it
 // renders (outdir.Prefetcher).
 func (r *Render) Run() (*outdir.WriteReport, error) {
-	inv, files, pre, err := r.renderAhead(true, nil)
+	inv, files, pre, err := r.renderAhead(true, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +71,10 @@ type Check struct {
 	// render cache. Otherwise the bytes of files out/ holds as rendered
 	// are let go as the check goes (layout.File.Sum).
 	Keep func(path string, data []byte) bool
+	// Scope, when set and not All, limits the render and the comparison
+	// to its environments; the whole inventory still loads and validates
+	// (a rule may span environments).
+	Scope *Scope
 }
 
 // A CheckResult is a check's drift and the files it compared out/ with.
@@ -81,7 +86,7 @@ type CheckResult struct {
 // Run renders and compares. out/ is locked once the inventory has loaded,
 // and read while it renders (outdir.Prefetcher).
 func (c *Check) Run() (*CheckResult, error) {
-	inv, files, pre, err := c.renderAhead(false, c.Keep)
+	inv, files, pre, err := c.renderAhead(false, c.Keep, c.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +94,16 @@ func (c *Check) Run() (*CheckResult, error) {
 		return &CheckResult{Drift: &outdir.Drift{}}, nil // every one unfinished: nothing to compare
 	}
 	defer pre.Close()
-	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: c.outEnvs(inv), Prefetched: pre})
+	envs := c.outEnvs(inv)
+	if c.Scope != nil && !c.Scope.All {
+		// An unfinished environment's folder is left as it is, in a
+		// scope too.
+		envs = slices.DeleteFunc(slices.Clone(c.Scope.Envs), func(e string) bool { return slices.Contains(inv.Unfinished, e) })
+		if envs == nil {
+			envs = []string{} // none: nil would be every one
+		}
+	}
+	drift, err := outdir.Check(c.OutDir, files, outdir.CheckOptions{Envs: envs, Prefetched: pre})
 	if err != nil {
 		return nil, err
 	}

@@ -88,11 +88,13 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 //
 // When the cache holds the whole run (fromCacheAlone), the inventory is
 // neither loaded nor rendered: the Inventory it returns is empty, a load
-// that set nothing aside.
-func (c *Config) renderAhead(write bool, keep func(path string, data []byte) bool) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
+// that set nothing aside. With a scope (not All), only its environments
+// render; the Inventory returned holds only them.
+func (c *Config) renderAhead(write bool, keep func(path string, data []byte) bool, scope *Scope) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
 	var pre *outdir.Prefetcher
 	var seen map[string][]layout.File
-	if keep == nil {
+	scoped := scope != nil && !scope.All
+	if keep == nil && !scoped {
 		var files []layout.File
 		var err error
 		if files, pre, seen, err = c.fromCacheAlone(write); err != nil {
@@ -110,6 +112,11 @@ func (c *Config) renderAhead(write bool, keep func(path string, data []byte) boo
 	if len(inv.Environments) == 0 && len(inv.Unfinished) > 0 {
 		pre.Close()
 		return inv, nil, nil, nil // every one unfinished: out/ is not touched
+	}
+	if scoped {
+		in := *inv
+		in.Environments = slices.DeleteFunc(slices.Clone(inv.Environments), func(e *inventory.Environment) bool { return !slices.Contains(scope.Envs, e.Name) })
+		inv = &in
 	}
 	if pre == nil {
 		if pre, err = outdir.Prefetch(c.OutDir, write); err != nil {

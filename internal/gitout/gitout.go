@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,6 +60,7 @@ func nulList(out []byte) []string {
 type Repo struct {
 	Top     string // its top folder
 	OutPath string // out/, relative to Top, slash-separated, no trailing slash
+	prefix  string // the folder Open was given, relative to Top ("" or ending in "/")
 }
 
 // Open finds the repository of dir and where outDir (relative to dir)
@@ -72,19 +74,47 @@ func Open(ctx context.Context, dir, outDir string) (*Repo, error) {
 	if len(lines) != 2 {
 		return nil, fmt.Errorf("git rev-parse: unexpected output %q", out)
 	}
-	top := lines[0]
-	rel := filepath.ToSlash(outDir)
-	if filepath.IsAbs(outDir) {
-		if rel, err = filepath.Rel(top, outDir); err != nil {
-			return nil, fmt.Errorf("--out %q must be a folder inside the repository", outDir)
+	r := &Repo{Top: lines[0], prefix: lines[1]}
+	if r.OutPath, err = r.Path("--out", outDir); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Path is folder dir (relative to the folder Open was given, or absolute),
+// given with flag, relative to Top: slash-separated, no trailing slash.
+func (r *Repo) Path(flag, dir string) (string, error) {
+	rel, prefix := filepath.ToSlash(dir), r.prefix
+	if filepath.IsAbs(dir) {
+		var err error
+		if rel, err = filepath.Rel(r.Top, dir); err != nil {
+			return "", fmt.Errorf("%s %q must be a folder inside the repository", flag, dir)
 		}
-		rel, lines[1] = filepath.ToSlash(rel), ""
+		rel, prefix = filepath.ToSlash(rel), ""
 	}
-	outPath := path.Clean(pathJoin(lines[1], rel))
-	if outPath == "." || outPath == ".." || strings.HasPrefix(outPath, "../") || path.IsAbs(outPath) {
-		return nil, fmt.Errorf("--out %q must be a folder inside the repository", outDir)
+	p := path.Clean(pathJoin(prefix, rel))
+	if p == "." || p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
+		return "", fmt.Errorf("%s %q must be a folder inside the repository", flag, dir)
 	}
-	return &Repo{Top: top, OutPath: outPath}, nil
+	return p, nil
+}
+
+// ChangedSince lists the files of the repository, relative to Top, that
+// differ between commit and the working tree: modified, added and
+// deleted, and untracked files git does not ignore. Renames are a
+// deletion and an addition.
+func (r *Repo) ChangedSince(ctx context.Context, commit string) ([]string, error) {
+	diff, err := git(ctx, r.Top, "diff", "--name-only", "-z", "--no-renames", commit, "--")
+	if err != nil {
+		return nil, err
+	}
+	untracked, err := git(ctx, r.Top, "ls-files", "-z", "--others", "--exclude-standard", "--full-name")
+	if err != nil {
+		return nil, err
+	}
+	paths := append(nulList(diff), nulList(untracked)...)
+	slices.Sort(paths)
+	return slices.Compact(paths), nil
 }
 
 // Commit resolves ref, given with flag (as "--base"), to a commit id. The

@@ -105,6 +105,33 @@ func readManifest(root *os.Root) (*manifest, []byte, error) {
 	return m, raw, nil
 }
 
+// ManifestChanges compares two manifests (the bytes of layout.ManifestName)
+// and gives the environments (first elements of the paths) whose entries
+// differ: a file added, removed, or with another hash or mode. An error
+// says one of them is not a manifest.
+func ManifestChanges(old, new []byte) ([]string, error) {
+	a, err := decodeManifest(old)
+	if err != nil {
+		return nil, err
+	}
+	b, err := decodeManifest(new)
+	if err != nil {
+		return nil, err
+	}
+	changed := map[string]bool{}
+	for p, e := range a.Files {
+		if b.Files[p] != e {
+			changed[layout.Locate(p).Env] = true
+		}
+	}
+	for p := range b.Files {
+		if _, ok := a.Files[p]; !ok {
+			changed[layout.Locate(p).Env] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(changed)), nil
+}
+
 func decodeManifest(raw []byte) (*manifest, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
