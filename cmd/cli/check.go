@@ -140,7 +140,10 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 
 // scopeNote says which environments a check since ref covered.
 func scopeNote(s action.Scope, ref string) string {
-	at := fmt.Sprintf("%s (%.12s)", ref, s.Commit)
+	at := ref
+	if !strings.HasPrefix(s.Commit, ref) {
+		at = fmt.Sprintf("%s (%.12s)", ref, s.Commit)
+	}
 	switch {
 	case s.All:
 		return "checked every environment: files outside the inventory and out/ changed since " + at

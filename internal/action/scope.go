@@ -60,6 +60,8 @@ func (c *Config) ChangedSince(ctx context.Context, dir, ref string) (Scope, erro
 			env, _, _ = strings.Cut(rest, "/")
 		} else if rest, ok := strings.CutPrefix(p, r.OutPath+"/"); ok {
 			switch {
+			case rest == layout.LockName:
+				continue // fleetgen's lock, whatever git makes of it
 			case rest == layout.ManifestName:
 				manifest = true
 				continue

@@ -15,8 +15,10 @@ import (
 // TestDriftStep runs ci.yml's drift check as GitHub would on a pull
 // request: full history checked out, the base sha in BASE_SHA, on a
 // repository whose second commit moves an HA node of the example dev
-// environment. The check passes and its summary explains the change
-// against the base before anything else.
+// environment. The check, of dev alone (the environment changed), passes
+// and its summary says so and explains the change against the base
+// before anything else. Every push to the main branch is checked in full
+// (drift-main).
 func TestDriftStep(t *testing.T) {
 	tooltest.Look(t, "bash")
 	tooltest.IsolateGit(t)
@@ -26,6 +28,7 @@ func TestDriftStep(t *testing.T) {
 	}
 	var wf struct {
 		Jobs map[string]struct {
+			If    string
 			Steps []struct {
 				Name, Uses, Run string
 				With, Env       map[string]string
@@ -47,6 +50,16 @@ func TestDriftStep(t *testing.T) {
 	}
 	if script == "" || env["BASE_SHA"] != "${{ github.event.pull_request.base.sha }}" {
 		t.Fatalf("drift: no fleetgen check step fed the base sha: %q %v", script, env)
+	}
+	mainJob := wf.Jobs["drift-main"]
+	full := false
+	for _, s := range mainJob.Steps {
+		if strings.Contains(s.Run, "fleetgen check") {
+			full = !strings.Contains(s.Run, "--changed-since") && !strings.Contains(s.Run, "--env") && s.Env["FLEETGEN_CACHE"] == "off"
+		}
+	}
+	if mainJob.If != "github.event_name == 'push'" || !full {
+		t.Errorf("drift-main: want a full check, without a render cache, of every push to the main branch: %+v", mainJob)
 	}
 
 	repo := t.TempDir()
@@ -74,8 +87,11 @@ func TestDriftStep(t *testing.T) {
 		return strings.TrimSpace(string(out))
 	}
 	git("init", "-q", "-b", "main")
+	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("/bin/\n/out/.fleetgen.lock\n"), 0o644); err != nil { // as this repository's
+		t.Fatal(err)
+	}
 	run("bin/fleetgen", "render")
-	git("add", "environments", "out")
+	git("add", ".gitignore", "environments", "out")
 	git("commit", "-q", "-m", "base")
 	base := git("rev-parse", "HEAD")
 	ha := filepath.Join(repo, "environments/dev/ha-legacy.hcl")
@@ -99,7 +115,9 @@ func TestDriftStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "✅ fleetgen check: `out` matches the inventory.\n\n### What this changes\n\nCompared with `out/` at `" + base + "`:\n\n**dev**\n\n" +
+	want := "✅ fleetgen check: `out` matches the inventory.\n\n" +
+		"checked the environments changed since " + base + ": dev; the others are as they were there\n\n" +
+		"### What this changes\n\nCompared with `out/` at `" + base + "`:\n\n**dev**\n\n" +
 		"- HA legacy: node mm3 address 10.10.250.165 → 10.10.250.166 → 3 nodes' firewall and tunnels change\n"
 	if string(got) != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
