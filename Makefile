@@ -107,7 +107,7 @@ charts: build
 race:
 	$(GO) test -race -count=1 -run 'ConcurrentUse|^TestRenderedGives' ./render
 	$(GO) test -race -count=1 -run '^TestWrite|^TestCheck|^TestPrefetch|^TestScan' ./render/outdir
-	$(GO) test -race -count=1 -run '^TestCache|^TestCheckAndRender' ./internal/action
+	$(GO) test -race -count=1 -run '^TestCache|^TestCheckAndRender|^TestCheckInScope' ./internal/action
 
 ## bench: time the fleetgen program on the reference fleet and its double,
 ## each beside cp -a and diff -r of the same tree, and print the Markdown

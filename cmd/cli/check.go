@@ -77,25 +77,10 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	config := o.config(cmd)
 	explainer := &action.Explain{Config: config, Against: o.against}
 	check := &action.Check{Config: config}
-	note := ""
-	if o.changedSince != "" {
-		if len(o.envs) > 0 {
-			return fmt.Errorf("--changed-since chooses the environments to check itself: use it without --env")
-		}
-		scope, err := config.ChangedSince(cmd.Context(), ".", o.changedSince)
-		if err != nil {
-			return err
-		}
-		check.Scope = &scope
-		note = scopeNote(scope, o.changedSince)
-		if !scope.All {
-			// The explanation covers the environments checked; the
-			// others are as they were at the commit.
-			scoped := *config
-			scoped.Envs = scope.Envs
-			explainer.Config = &scoped
-		}
+	if o.changedSince != "" && len(o.envs) > 0 {
+		return fmt.Errorf("--changed-since chooses the environments to check itself: use it without --env")
 	}
+	check.ChangedSince = o.changedSince
 	if o.against != "" {
 		// out/ at the commit is read first, so the check keeps only the
 		// bytes of the files the explanation needs: those it changes.
@@ -108,6 +93,17 @@ func (o *checkOptions) run(cmd *cobra.Command) error {
 	res, err := check.Run()
 	if err != nil {
 		return failed(err)
+	}
+	note := ""
+	if scope := check.Scope; o.changedSince != "" && scope != nil {
+		note = scopeNote(*scope, o.changedSince)
+		if !scope.All {
+			// The explanation covers the environments checked; the
+			// others are as they were at the commit.
+			scoped := *config
+			scoped.Envs = scope.Envs
+			explainer.Config = &scoped
+		}
 	}
 	drift := res.Drift
 	section := ""

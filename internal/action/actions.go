@@ -1,6 +1,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -75,6 +76,11 @@ type Check struct {
 	// to its environments; the whole inventory still loads and validates
 	// (a rule may span environments).
 	Scope *Scope
+	// ChangedSince, when set, is a git commit: Run sets Scope to
+	// Config.ChangedSince of it (Dir: a folder of the repository, ""
+	// for "."), found while the inventory loads.
+	ChangedSince string
+	Dir          string
 }
 
 // A CheckResult is a check's drift and the files it compared out/ with.
@@ -86,7 +92,27 @@ type CheckResult struct {
 // Run renders and compares. out/ is locked once the inventory has loaded,
 // and read while it renders (outdir.Prefetcher).
 func (c *Check) Run() (*CheckResult, error) {
-	inv, files, pre, err := c.renderAhead(false, c.Keep, c.Scope)
+	var scope func() (*Scope, error)
+	if c.Scope != nil {
+		scope = func() (*Scope, error) { return c.Scope, nil }
+	}
+	if c.ChangedSince != "" {
+		type found struct {
+			scope Scope
+			err   error
+		}
+		done := make(chan found, 1)
+		go func() {
+			s, err := c.Config.ChangedSince(context.Background(), cmp.Or(c.Dir, "."), c.ChangedSince)
+			done <- found{s, err}
+		}()
+		scope = func() (*Scope, error) {
+			f := <-done
+			c.Scope = &f.scope
+			return c.Scope, f.err
+		}
+	}
+	inv, files, pre, err := c.renderAhead(false, c.Keep, scope)
 	if err != nil {
 		return nil, err
 	}

@@ -88,13 +88,13 @@ func (c *Config) LoadAndRender() ([]layout.File, error) {
 //
 // When the cache holds the whole run (fromCacheAlone), the inventory is
 // neither loaded nor rendered: the Inventory it returns is empty, a load
-// that set nothing aside. With a scope (not All), only its environments
-// render; the Inventory returned holds only them.
-func (c *Config) renderAhead(write bool, keep func(path string, data []byte) bool, scope *Scope) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
+// that set nothing aside. With scopeOf (nil: none), called once the
+// inventory has loaded, only the environments of the scope it gives (nil,
+// or All: every one) render, and the Inventory returned holds only them.
+func (c *Config) renderAhead(write bool, keep func(path string, data []byte) bool, scopeOf func() (*Scope, error)) (*inventory.Inventory, []layout.File, *outdir.Prefetcher, error) {
 	var pre *outdir.Prefetcher
 	var seen map[string][]layout.File
-	scoped := scope != nil && !scope.All
-	if keep == nil && !scoped {
+	if keep == nil && scopeOf == nil {
 		var files []layout.File
 		var err error
 		if files, pre, seen, err = c.fromCacheAlone(write); err != nil {
@@ -113,7 +113,14 @@ func (c *Config) renderAhead(write bool, keep func(path string, data []byte) boo
 		pre.Close()
 		return inv, nil, nil, nil // every one unfinished: out/ is not touched
 	}
-	if scoped {
+	var scope *Scope
+	if scopeOf != nil {
+		if scope, err = scopeOf(); err != nil {
+			pre.Close()
+			return nil, nil, nil, err
+		}
+	}
+	if scope != nil && !scope.All {
 		in := *inv
 		in.Environments = slices.DeleteFunc(slices.Clone(inv.Environments), func(e *inventory.Environment) bool { return !slices.Contains(scope.Envs, e.Name) })
 		inv = &in

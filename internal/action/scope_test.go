@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mattermost/fleetgen/internal/tooltest"
+	"github.com/mattermost/fleetgen/render/outdir"
 )
 
 // scopeRepo is a git repository of the examples, rendered and committed;
@@ -46,8 +47,9 @@ func scopeRepo(t *testing.T) (*Config, func(args ...string) string) {
 }
 
 // TestChangedSince: the environments a check since a commit covers are
-// those whose inventory folder, folder of out/ (untracked files too) or
-// manifest entries changed; a change anywhere else covers them all.
+// those whose inventory folder (untracked files too), folder of out/
+// (untracked files aside) or manifest entries changed; a change anywhere
+// else, untracked files too, covers them all.
 func TestChangedSince(t *testing.T) {
 	c, git := scopeRepo(t)
 	ctx := context.Background()
@@ -79,10 +81,13 @@ func TestChangedSince(t *testing.T) {
 			replaceIn(t, "environments/dev/workload-clusters.hcl", `labels = { tier = "shared" }`, `labels = { tier = "shared-2" }`)
 		}, []string{"dev"}},
 		{"a file of out/ edited", func() { os.WriteFile("out/prod/README.md", []byte("edited\n"), 0o644) }, []string{"prod"}},
-		{"a file of out/ removed, an untracked one added", func() {
+		{"a file of out/ removed, one added, an untracked one (left out)", func() {
 			os.Remove("out/prod/README.md")
+			os.WriteFile("out/dev/new.yaml", []byte("kind: New\n"), 0o644)
+			git("add", "out/dev/new.yaml")
 			os.WriteFile("out/sandbox/stray.yaml", []byte("kind: Stray\n"), 0o644)
-		}, []string{"prod", "sandbox"}},
+		}, []string{"dev", "prod"}},
+		{"an untracked inventory file", func() { os.WriteFile("environments/sandbox/more.hcl", nil, 0o644) }, []string{"sandbox"}},
 		{"an environment removed", func() { os.RemoveAll("environments/dev") }, []string{"dev"}},
 		{"a manifest entry", func() {
 			data, _ := os.ReadFile("out/.fleetgen-manifest.json")
@@ -95,7 +100,8 @@ func TestChangedSince(t *testing.T) {
 			os.WriteFile("out/.fleetgen-manifest.json", []byte(edited), 0o644)
 		}, []string{"prod"}},
 		{"a file outside the inventory and out/", func() { os.WriteFile("notes.txt", []byte("x\n"), 0o644) }, nil},
-		{"a file of out/ itself", func() { os.WriteFile("out/NOTES.md", []byte("x\n"), 0o644) }, nil},
+		{"a file of out/ itself", func() { os.WriteFile("out/NOTES.md", []byte("x\n"), 0o644); git("add", "out/NOTES.md") }, nil},
+		{"an untracked file outside out/", func() { os.MkdirAll("tools", 0o755); os.WriteFile("tools/x.go", []byte("package x\n"), 0o644) }, nil},
 		{"an inventory file outside an environment", func() { os.WriteFile("environments/x.hcl", nil, 0o644) }, nil},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
@@ -146,6 +152,15 @@ func TestCheckInScope(t *testing.T) {
 	if got := paths(&s); !slices.Equal(got, []string{"dev"}) {
 		t.Errorf("drift in the scope of dev: %v, want dev alone", got)
 	}
+	// The same found while the inventory loads.
+	since := &Check{Config: c, ChangedSince: "HEAD"}
+	res, err := since.Run()
+	if err != nil || since.Scope == nil || !slices.Equal(since.Scope.Envs, []string{"dev"}) {
+		t.Fatalf("check --changed-since HEAD: %v, scope %+v", err, since.Scope)
+	}
+	if files := res.Drift.Files(); len(files) == 0 || slices.ContainsFunc(files, func(f outdir.FileDrift) bool { return strings.HasPrefix(f.Path, "prod/") }) {
+		t.Errorf("check --changed-since HEAD: drift %+v, want dev's alone", files)
+	}
 	if got := paths(nil); !slices.Equal(got, []string{"dev", "prod"}) {
 		t.Errorf("drift of a full check: %v, want dev and prod", got)
 	}
@@ -158,7 +173,7 @@ func TestCheckInScope(t *testing.T) {
 	if err != nil || !slices.Equal(s.Envs, []string{"dev"}) {
 		t.Fatalf("scope %+v, %v", s, err)
 	}
-	res, err := (&Check{Config: c, Scope: &s}).Run()
+	res, err = (&Check{Config: c, Scope: &s}).Run()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -101,20 +102,50 @@ func (r *Repo) Path(flag, dir string) (string, error) {
 
 // ChangedSince lists the files of the repository, relative to Top, that
 // differ between commit and the working tree: modified, added and
-// deleted, and untracked files git does not ignore. Renames are a
-// deletion and an addition.
+// deleted, and untracked files git does not ignore, except in out/.
+// Renames are a deletion and an addition. out/'s untracked files are
+// left out because finding them means walking all of out/, which costs
+// more than the rest of a scoped check: such a file is not fleetgen's,
+// changes no render, and a check of its environment reports it anyway.
 func (r *Repo) ChangedSince(ctx context.Context, commit string) ([]string, error) {
 	diff, err := git(ctx, r.Top, "diff", "--name-only", "-z", "--no-renames", commit, "--")
 	if err != nil {
 		return nil, err
 	}
-	untracked, err := git(ctx, r.Top, "ls-files", "-z", "--others", "--exclude-standard", "--full-name")
+	paths := nulList(diff)
+	outside, err := r.outsideOut()
 	if err != nil {
 		return nil, err
 	}
-	paths := append(nulList(diff), nulList(untracked)...)
+	if len(outside) > 0 {
+		untracked, err := git(ctx, r.Top, append([]string{"ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--"}, outside...)...)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, nulList(untracked)...)
+	}
 	slices.Sort(paths)
 	return slices.Compact(paths), nil
+}
+
+// outsideOut gives pathspecs of everything in the working tree but out/
+// (and .git): the siblings of each folder on the way from Top to out/.
+func (r *Repo) outsideOut() ([]string, error) {
+	var specs []string
+	dir := ""
+	for _, elem := range strings.Split(r.OutPath, "/") {
+		entries, err := os.ReadDir(filepath.Join(r.Top, filepath.FromSlash(dir)))
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.Name() != elem && !(dir == "" && e.Name() == ".git") {
+				specs = append(specs, ":(top,literal)"+pathJoin(dir, e.Name()))
+			}
+		}
+		dir = pathJoin(dir, elem)
+	}
+	return specs, nil
 }
 
 // Commit resolves ref, given with flag (as "--base"), to a commit id. The
