@@ -3,6 +3,10 @@ package outdir
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,5 +148,69 @@ func TestManifestEncodingIsEncodingJSONs(t *testing.T) {
 		if diff := cmp.Diff(want.String(), string(m.encode())); diff != "" {
 			t.Errorf("encode of %q (-encoding/json +encode):\n%s", files, diff)
 		}
+	}
+}
+
+// TestDecodeCanonicalReadsWhatJSONReads: a manifest as encode writes it is
+// read without encoding/json, to the same manifest; and of thousands of
+// damaged copies (a byte changed, dropped or added anywhere), each one
+// the canonical reader takes is valid JSON that encoding/json reads to
+// the same manifest, while the others fall back to it.
+func TestDecodeCanonicalReadsWhatJSONReads(t *testing.T) {
+	m := newManifest()
+	for i := range 40 {
+		m.Files[fmt.Sprintf("env%d/ha/c%d/mm%d/etc/ufw/after.rules", i%3, i, i%5)] = manifestEntry{SHA256: hashOf([]byte{byte(i)}), Mode: []string{"0644", "0755"}[i%2]}
+	}
+	for _, mm := range []*manifest{m, newManifest()} {
+		raw := mm.encode()
+		got, ok := decodeCanonical(raw)
+		if !ok {
+			t.Fatalf("the canonical reader refused encode's bytes:\n%s", raw)
+		}
+		if diff := cmp.Diff(mm, got); diff != "" {
+			t.Fatalf("canonical read (-encoded +read):\n%s", diff)
+		}
+	}
+	viaJSON := func(raw []byte) (*manifest, error) {
+		var j manifest
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&j); err != nil {
+			return nil, err
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, errors.New("trailing data")
+		}
+		return &j, nil
+	}
+	raw := m.encode()
+	rng := rand.New(rand.NewPCG(1, 2))
+	taken := 0
+	for range 20000 {
+		b := bytes.Clone(raw)
+		i := rng.IntN(len(b))
+		switch rng.IntN(3) {
+		case 0:
+			b[i] = byte(rng.IntN(256))
+		case 1:
+			b = append(b[:i], b[i+1:]...)
+		default:
+			b = append(b[:i], append([]byte{byte(rng.IntN(256))}, b[i:]...)...)
+		}
+		got, ok := decodeCanonical(b)
+		if !ok {
+			continue
+		}
+		taken++
+		want, err := viaJSON(b)
+		if err != nil {
+			t.Fatalf("the canonical reader took bytes JSON refuses (%v):\n%s", err, b)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("the canonical reader read other than JSON (-JSON +canonical):\n%s\n%s", diff, b)
+		}
+	}
+	if taken == 0 {
+		t.Error("no damaged copy was canonical: the test proves nothing about them")
 	}
 }
