@@ -32,7 +32,7 @@ say() { echo "bench: $*" >&2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not \"$runs\""
 ((BASH_VERSINFO[0] >= 5)) || die "needs bash 5 or later (for \$EPOCHREALTIME)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (it measures peak memory): apt-get install time"
-for tool in "$go" cp diff find sync sort awk sed grep; do
+for tool in "$go" cp diff find sync sort awk sed grep git; do
 	command -v "$tool" >/dev/null || die "$tool is missing"
 done
 fleets=()
@@ -223,6 +223,28 @@ bench_fleet() {
 	fi
 	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy after the change was undone"
 
+	# CI's check of a pull request: the fleet committed to git, the
+	# one-line change rendered, and only the environment it changes
+	# checked (check --changed-since), without a cache.
+	printf '/out/.fleetgen.lock\n/copy/\n' >.gitignore
+	git init -q -b main
+	git add -A
+	git -c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=false commit -q -m fleet
+	toggle
+	fleetgen_ok render
+	"${nocache[@]}" "$fleetgen" check --changed-since HEAD >/dev/null 2>&1 || die "fleetgen check --changed-since HEAD failed"
+	for ((i = 1; i <= runs; i++)); do
+		say "$fleet: check of a pull request $i/$runs"
+		sync
+		timed "${nocache[@]}" "$fleetgen" check --changed-since HEAD || die "fleetgen check --changed-since HEAD failed: $(cat "$work/stdout" "$work/stderr")"
+		grep -q 'changed since HEAD .*: env01;' "$work/stderr" || die "check --changed-since did not check env01 alone: $(cat "$work/stderr")"
+		record "$fleet" check-pr fleetgen
+	done
+	toggle
+	fleetgen_ok render
+	rm -rf .git .gitignore
+	diff -r -x .fleetgen.lock out copy >/dev/null || die "out/ differs from its copy after the pull request's check"
+
 	# check beside diff -r, both on the clean tree, and validate: the
 	# load and render a check starts with, without reading out/ (without
 	# a cache, the floor of check and of a no-op render).
@@ -302,10 +324,11 @@ for fleet in "${fleets[@]}"; do
 	row "$fleet" "one-line change, warm cache" change-warm noop-diff "diff -r" ""
 	row "$fleet" "check, no cache (CI)" check-off check-diff "diff -r" 1
 	row "$fleet" "check, warm cache" check-warm check-diff "diff -r" 1
+	row "$fleet" "check of a pull request (one environment changed), no cache (CI)" check-pr check-diff "diff -r" 1
 	row "$fleet" "validate (no out/), no cache" validate-off check-diff "diff -r" ""
 	row "$fleet" "validate (no out/), warm cache" validate-warm check-diff "diff -r" ""
 	max=0
-	for op in cold noop-off noop-warm change-warm check-off check-warm; do
+	for op in cold noop-off noop-warm change-warm check-off check-warm check-pr; do
 		p=$(peak "$fleet" "$op")
 		((p > max)) && max=$p
 	done
@@ -358,6 +381,6 @@ for fleet in "${fleets[@]}"; do
 	echo "- $fleet: cold render $(runs_of "$fleet" cold times) [$(runs_of "$fleet" cold cpu)], \`cp -a\` $(runs_of "$fleet" cp times) [$(runs_of "$fleet" cp cpu)];" \
 		"no-op render without cache $(runs_of "$fleet" noop-off times) [$(runs_of "$fleet" noop-off cpu)], warm $(runs_of "$fleet" noop-warm times) [$(runs_of "$fleet" noop-warm cpu)], \`diff -r\` $(runs_of "$fleet" noop-diff times);" \
 		"one-line change $(runs_of "$fleet" change-warm times) [$(runs_of "$fleet" change-warm cpu)];" \
-		"check without cache $(runs_of "$fleet" check-off times) [$(runs_of "$fleet" check-off cpu)], warm $(runs_of "$fleet" check-warm times) [$(runs_of "$fleet" check-warm cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times);" \
+		"check without cache $(runs_of "$fleet" check-off times) [$(runs_of "$fleet" check-off cpu)], warm $(runs_of "$fleet" check-warm times) [$(runs_of "$fleet" check-warm cpu)], of a pull request $(runs_of "$fleet" check-pr times) [$(runs_of "$fleet" check-pr cpu)], \`diff -r\` $(runs_of "$fleet" check-diff times);" \
 		"validate without cache $(runs_of "$fleet" validate-off times) [$(runs_of "$fleet" validate-off cpu)], warm $(runs_of "$fleet" validate-warm times) [$(runs_of "$fleet" validate-warm cpu)]"
 done

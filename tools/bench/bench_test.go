@@ -17,7 +17,7 @@ import (
 // program the script runs is missing.
 func needScript(t *testing.T) {
 	t.Helper()
-	tooltest.Look(t, "bash", "go", "cp", "diff", "sync")
+	tooltest.Look(t, "bash", "go", "cp", "diff", "sync", "git")
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
 		tooltest.Missing(t, "/usr/bin/time is not installed (apt-get install time)")
 	}
@@ -61,14 +61,15 @@ func TestBenchScript(t *testing.T) {
 	}
 	none := num + " s \\| " + num + " s `diff -r` \\| " + num + "× \\| none \\| [1-9][0-9]* MB"
 	rows := map[string]string{
-		"cold render \\(empty cache\\)":      target("cp -a"),
-		"no-op render, no cache \\(CI\\)":    target("diff -r"),
-		"no-op render, warm cache":           target("diff -r"),
-		"one-line change, warm cache":        none,
-		"check, no cache \\(CI\\)":           target("diff -r"),
-		"check, warm cache":                  target("diff -r"),
-		"validate \\(no out/\\), no cache":   none,
-		"validate \\(no out/\\), warm cache": none,
+		"cold render \\(empty cache\\)":   target("cp -a"),
+		"no-op render, no cache \\(CI\\)": target("diff -r"),
+		"no-op render, warm cache":        target("diff -r"),
+		"one-line change, warm cache":     none,
+		"check, no cache \\(CI\\)":        target("diff -r"),
+		"check, warm cache":               target("diff -r"),
+		"check of a pull request \\(one environment changed\\), no cache \\(CI\\)": target("diff -r"),
+		"validate \\(no out/\\), no cache":                                         none,
+		"validate \\(no out/\\), warm cache":                                       none,
 	}
 	memory := map[string]string{"small-half": "≤ 200 MB: " + verdict, "small": "none: see doubling"}
 	for _, fleet := range []string{"small-half", "small"} {
@@ -86,7 +87,7 @@ func TestBenchScript(t *testing.T) {
 		}
 		run := num + ` \[` + num + `\]`
 		if !regexp.MustCompile(`(?m)^- ` + fleet + `: cold render ` + run + ", `cp -a` " + run + "; no-op render without cache " + run + ", warm " + run + ", `diff -r` " + num +
-			"; one-line change " + run + "; check without cache " + run + ", warm " + run + ", `diff -r` " + num + "; validate without cache " + run + ", warm " + run + "$").MatchString(table) {
+			"; one-line change " + run + "; check without cache " + run + ", warm " + run + ", of a pull request " + run + ", `diff -r` " + num + "; validate without cache " + run + ", warm " + run + "$").MatchString(table) {
 			t.Errorf("no line of every run of fleet %s", fleet)
 		}
 	}
