@@ -229,7 +229,7 @@ bench_fleet() {
 	printf '/out/.fleetgen.lock\n/copy/\n' >.gitignore
 	git init -q -b main
 	git add -A
-	git -c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=false commit -q -m fleet
+	git -c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=false -c gc.auto=0 -c maintenance.auto=false commit -q -m fleet
 	toggle
 	fleetgen_ok render
 	"${nocache[@]}" "$fleetgen" check --changed-since HEAD >/dev/null 2>&1 || die "fleetgen check --changed-since HEAD failed"
