@@ -2,7 +2,6 @@ package action
 
 import (
 	"cmp"
-	"crypto/sha256"
 	"runtime"
 	"slices"
 	"strings"
@@ -89,12 +88,8 @@ func (c *cachedRender) rendered(env []layout.File) {
 	name, _, _ := strings.Cut(env[0].Path, "/")
 	entry := make([]layout.File, len(env))
 	for i, f := range env {
-		sum := f.Sum
-		if data, whole := f.Content(); whole {
-			s := sha256.Sum256(data)
-			sum = &s
-		}
-		entry[i] = layout.File{Path: f.Path, Mode: f.Mode, Sum: sum}
+		sum := f.SHA256()
+		entry[i] = layout.File{Path: f.Path, Mode: f.Mode, Sum: &sum}
 	}
 	c.mu.Lock()
 	c.entries[name] = entry

@@ -207,11 +207,7 @@ func encode(files []layout.File) []byte {
 	var b bytes.Buffer
 	b.WriteString(version + "\n")
 	for _, f := range files {
-		sum := f.Sum
-		if sum == nil {
-			s := sha256.Sum256(f.Data)
-			sum = &s
-		}
+		sum := f.SHA256()
 		fmt.Fprintf(&b, "%o %x %s\n", f.Mode, sum[:], f.Path)
 	}
 	check := sha256.Sum256(b.Bytes())

@@ -1,6 +1,9 @@
 package layout
 
-import "io/fs"
+import (
+	"crypto/sha256"
+	"io/fs"
+)
 
 // A File is one rendered output, relative to out/.
 type File struct {
@@ -16,6 +19,14 @@ type File struct {
 
 // Content is the file's bytes, or false when they were let go for Sum.
 func (f File) Content() ([]byte, bool) { return f.Data, f.Sum == nil }
+
+// SHA256 is the SHA-256 of the file's content: Sum, or that of its bytes.
+func (f File) SHA256() [32]byte {
+	if f.Sum != nil {
+		return *f.Sum
+	}
+	return sha256.Sum256(f.Data)
+}
 
 // Modes of rendered files.
 const (

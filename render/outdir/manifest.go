@@ -50,11 +50,7 @@ func newManifest() *manifest {
 
 // entryFor is the manifest entry of a rendered file.
 func entryFor(f layout.File) manifestEntry {
-	sum := f.Sum
-	if sum == nil {
-		s := sha256.Sum256(f.Data)
-		sum = &s
-	}
+	sum := f.SHA256()
 	return manifestEntry{SHA256: hex.EncodeToString(sum[:]), Mode: formatMode(f.Mode)}
 }
 
